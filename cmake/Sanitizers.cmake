@@ -1,0 +1,6 @@
+# IRSA_SANITIZERS applies one -fsanitize= list to everything built, so that the libraries and
+# the tests that drive them are instrumented alike.
+if(IRSA_SANITIZERS)
+  add_compile_options(-fsanitize=${IRSA_SANITIZERS} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${IRSA_SANITIZERS})
+endif()

@@ -1,0 +1,52 @@
+// Parsing of the values carried by ServiceAccount and pod annotations, with upstream's rules
+// (Go strconv syntax for booleans and integers, Go CSV for the skip list).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace irsa::core {
+
+// Annotation suffixes, joined as "<prefix>/<suffix>".
+inline constexpr std::string_view kRoleArnAnnotation = "role-arn";
+inline constexpr std::string_view kAudienceAnnotation = "audience";
+inline constexpr std::string_view kStsRegionalEndpointsAnnotation = "sts-regional-endpoints";
+inline constexpr std::string_view kTokenExpirationAnnotation = "token-expiration";
+inline constexpr std::string_view kSkipContainersAnnotation = "skip-containers";
+
+// The label that marks pods mutated for EKS Pod Identity. Its key ignores --annotation-prefix.
+inline constexpr std::string_view kPodIdentityLabelKey = "eks.amazonaws.com/pod-identity";
+inline constexpr std::string_view kPodIdentityLabelValue = "enabled";
+
+[[nodiscard]] std::string annotation_key(std::string_view prefix, std::string_view suffix);
+
+// Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False.
+[[nodiscard]] std::optional<bool> parse_go_bool(std::string_view text) noexcept;
+
+// Go's strconv.ParseInt(text, 10, 64): optional sign, decimal digits, no spaces, int64 range.
+[[nodiscard]] std::optional<std::int64_t> parse_go_int64(std::string_view text) noexcept;
+
+// The first record of a CSV value as Go's encoding/csv reads it: comma separated, double-quoted
+// fields may hold commas and doubled quotes. Unquoted fields are trimmed of surrounding spaces
+// (upstream keeps them, so "a, b" never matched "b"; trimming is a deliberate fix).
+// Returns nullopt for what Go rejects: an empty value, a bare quote inside an unquoted field,
+// text after a closing quote, an unterminated quote.
+[[nodiscard]] std::optional<std::vector<std::string>> parse_skip_list(std::string_view text);
+
+// Whether text is an IAM role ARN: arn:aws[a-z0-9-]*:iam::<12 digits>:role/<path and name>.
+[[nodiscard]] bool is_iam_role_arn(std::string_view text) noexcept;
+
+// Go's path.Clean for slash-separated paths: collapses "//", resolves "." and "..", drops a
+// trailing slash; an empty result is ".".
+[[nodiscard]] std::string clean_path(std::string_view path);
+
+// The AWS partition that a region belongs to, as upstream derives it for --compose-role-arn.
+[[nodiscard]] std::string_view partition_for_region(std::string_view region) noexcept;
+
+// Shortens text for a warning line, marking the cut with "...".
+[[nodiscard]] std::string clip_for_warning(std::string_view text, std::size_t max_chars);
+
+}  // namespace irsa::core

@@ -1,0 +1,50 @@
+// What the core needs to know about identities: ServiceAccount entries (from annotations),
+// ConfigMap entries, and the container-credentials (EKS Pod Identity) association list.
+// The core defines the lookup interface; stores (file, Kubernetes API) implement it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace irsa::core {
+
+// One ServiceAccount (or ConfigMap mapping) as the mutation sees it, values already resolved
+// against the flag defaults.
+struct IdentityEntry {
+  std::string role_arn;  // empty: the account names no role
+  std::string audience;  // empty: the projected token carries no explicit audience
+  bool use_regional_sts = false;
+  std::int64_t token_expiration = 0;
+  // Human-readable problems found while parsing the source (bad annotation values, an ARN that
+  // is not an IAM role ARN). Surfaced as AdmissionResponse warnings for pods that use the entry.
+  std::vector<std::string> problems;
+};
+
+using IdentityEntryPtr = std::shared_ptr<const IdentityEntry>;
+
+// Read-only view of the identities known right now. Implementations must be safe to call from
+// many threads at once and must not block on I/O.
+class IdentitySource {
+ public:
+  IdentitySource() = default;
+  IdentitySource(const IdentitySource&) = delete;
+  IdentitySource& operator=(const IdentitySource&) = delete;
+  IdentitySource(IdentitySource&&) = delete;
+  IdentitySource& operator=(IdentitySource&&) = delete;
+  virtual ~IdentitySource() = default;
+
+  // The ServiceAccount namespace/name, annotated or not; nullptr when it is not known at all.
+  [[nodiscard]] virtual IdentityEntryPtr find_service_account(std::string_view ns,
+                                                              std::string_view name) const = 0;
+  // The ConfigMap entry stored under exactly "<ns>/<name>" (ns may be the wildcard "*").
+  [[nodiscard]] virtual IdentityEntryPtr find_config_map_entry(std::string_view ns,
+                                                               std::string_view name) const = 0;
+  // Whether namespace/name is listed in the container-credentials configuration.
+  [[nodiscard]] virtual bool uses_container_credentials(std::string_view ns,
+                                                        std::string_view name) const = 0;
+};
+
+}  // namespace irsa::core

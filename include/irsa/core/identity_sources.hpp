@@ -1,0 +1,96 @@
+// Building IdentityEntry values from their sources (ServiceAccount annotations, the
+// pod-identity-webhook ConfigMap, the container-credentials file), and an in-memory
+// IdentitySource over them. Pure data: callers read files or the API and hand in the contents.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "irsa/core/identity.hpp"
+#include "irsa/core/settings.hpp"
+
+namespace irsa::core {
+
+using Annotations = std::map<std::string, std::string, std::less<>>;
+
+// Upstream's ServiceAccount annotation rules (section 4.3 of the contract): role ARN (composed
+// when enabled), audience, regional STS and token expiration, each falling back to the flag.
+// Values that do not parse are recorded in IdentityEntry::problems with the fallback used.
+[[nodiscard]] IdentityEntry entry_from_service_account(const Annotations& annotations,
+                                                       const Settings& settings);
+
+struct NamespacedName {
+  std::string ns;
+  std::string name;
+  friend bool operator==(const NamespacedName&, const NamespacedName&) = default;
+  friend auto operator<=>(const NamespacedName&, const NamespacedName&) = default;
+};
+
+struct ConfigMapEntries {
+  std::vector<std::pair<NamespacedName, IdentityEntry>> entries;
+  std::vector<std::string> problems;  // keys skipped, values ignored
+};
+
+// The "config" value of the pod-identity-webhook ConfigMap: a JSON object keyed by
+// "<namespace>/<serviceAccount>" with RoleARN, Audience, UseRegionalSTS and TokenExpiration.
+// Returns an error string when the text is not a JSON object; a bad key or value skips only
+// that entry and is reported. Unlike upstream, a missing Audience means --token-audience and a
+// TokenExpiration under 600 is raised to 600 (the API server rejects shorter tokens).
+struct ConfigMapParse {
+  ConfigMapEntries value;
+  std::string error;  // non-empty: nothing usable
+};
+[[nodiscard]] ConfigMapParse parse_config_map_config(std::string_view json_text,
+                                                     const Settings& settings);
+
+// The container-credentials file: {"identities":[{"namespace":..,"serviceAccount":..},..]}.
+// Empty or whitespace-only text is an empty list, as upstream treats it.
+struct ContainerCredentialsParse {
+  std::set<NamespacedName> identities;
+  std::string error;  // non-empty: the text is not a valid file
+};
+[[nodiscard]] ContainerCredentialsParse parse_container_credentials_config(
+    std::string_view json_text);
+
+// A fixed snapshot of identities. Immutable once built, so concurrent reads need no lock.
+class StaticIdentities final : public IdentitySource {
+ public:
+  void add_service_account(std::string ns, std::string name, IdentityEntry entry);
+  void add_config_map_entry(std::string ns, std::string name, IdentityEntry entry);
+  void add_container_credentials(std::string ns, std::string name);
+
+  [[nodiscard]] IdentityEntryPtr find_service_account(std::string_view ns,
+                                                      std::string_view name) const override;
+  [[nodiscard]] IdentityEntryPtr find_config_map_entry(std::string_view ns,
+                                                       std::string_view name) const override;
+  [[nodiscard]] bool uses_container_credentials(std::string_view ns,
+                                                std::string_view name) const override;
+
+  [[nodiscard]] std::size_t service_account_count() const noexcept {
+    return service_accounts_.size();
+  }
+
+ private:
+  // Keys are "<ns>/<name>"; lookups build the key in a small stack buffer-free string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using Map = std::unordered_map<std::string, IdentityEntryPtr, KeyHash, std::equal_to<>>;
+  static IdentityEntryPtr find(const Map& map, std::string_view ns, std::string_view name);
+
+  Map service_accounts_;
+  Map config_map_entries_;
+  std::set<NamespacedName, std::less<>> container_credentials_;
+};
+
+}  // namespace irsa::core
