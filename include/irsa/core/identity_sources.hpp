@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -78,7 +79,7 @@ class StaticIdentities final : public IdentitySource {
   }
 
  private:
-  // Keys are "<ns>/<name>"; lookups build the key in a small stack buffer-free string.
+  // Keys are "<ns>/<name>", the form upstream logs and the ConfigMap uses.
   struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view key) const noexcept {
@@ -90,7 +91,7 @@ class StaticIdentities final : public IdentitySource {
 
   Map service_accounts_;
   Map config_map_entries_;
-  std::set<NamespacedName, std::less<>> container_credentials_;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> container_credentials_;
 };
 
 }  // namespace irsa::core

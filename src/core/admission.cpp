@@ -1,0 +1,133 @@
+#include "irsa/core/admission.hpp"
+
+#include <simdjson.h>
+
+#include "irsa/core/annotations.hpp"
+#include "planner.hpp"
+#include "response_writer.hpp"
+#include "review_reader.hpp"
+
+namespace irsa::core {
+
+std::string_view to_string(Mode mode) noexcept {
+  switch (mode) {
+    case Mode::none: return "none";
+    case Mode::web_identity: return "web-identity";
+    case Mode::container_credentials: return "container-credentials";
+  }
+  return "none";
+}
+
+std::string_view to_string(Result result) noexcept {
+  switch (result) {
+    case Result::mutated: return "mutated";
+    case Result::unchanged: return "unchanged";
+    case Result::not_mutated: return "not_mutated";
+    case Result::denied: return "denied";
+  }
+  return "denied";
+}
+
+struct Scratch::State {
+  simdjson::ondemand::parser parser;
+  std::string padded;  // the body plus simdjson's padding
+  detail::ReviewFacts facts;
+};
+
+Scratch::Scratch() : state_(std::make_unique<State>()) {}
+Scratch::~Scratch() = default;
+Scratch::Scratch(Scratch&&) noexcept = default;
+Scratch& Scratch::operator=(Scratch&&) noexcept = default;
+
+namespace {
+
+Admission deny(const detail::Envelope& envelope, std::string_view uid, std::string message) {
+  Admission admission;
+  admission.decision.result = Result::denied;
+  admission.decision.uid = std::string(uid);
+  detail::write_denied_response(admission.response, envelope, uid, message);
+  admission.decision.error = std::move(message);
+  return admission;
+}
+
+void copy_request_facts(const detail::ReviewFacts& facts, Decision& decision) {
+  decision.uid = std::string(facts.uid);
+  decision.pod_name = std::string(!facts.name.empty() ? facts.name : facts.generate_name);
+  decision.user = std::string(facts.username);
+  decision.operation = std::string(facts.operation);
+  decision.dry_run = facts.dry_run;
+}
+
+}  // namespace
+
+Admission review_admission(std::string_view body, const Settings& settings,
+                           const IdentitySource& identities, RequestEntropy entropy,
+                           Scratch& scratch) {
+  auto& state = scratch.state();
+  auto& facts = state.facts;
+
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return deny({}, {}, "the request body is empty; expected an AdmissionReview");
+  }
+  state.padded.assign(body);
+  state.padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+
+  const std::string annotation_expiration =
+      annotation_key(settings.annotation_prefix, kTokenExpirationAnnotation);
+  const std::string annotation_skip =
+      annotation_key(settings.annotation_prefix, kSkipContainersAnnotation);
+  const detail::ReaderKeys keys{
+      annotation_expiration,
+      annotation_skip,
+      {settings.web_identity.volume_name, settings.container_credentials.volume_name},
+      {settings.web_identity.mount_path, settings.container_credentials.mount_path},
+  };
+
+  try {
+    detail::read_review(state.parser, state.padded.data(), body.size(), state.padded.size(), keys,
+                        facts);
+  } catch (const detail::ReviewShapeError& error) {
+    // The envelope fields may not have been read yet; answer without them.
+    return deny({}, {}, std::string("invalid AdmissionReview: ") + error.what());
+  } catch (const simdjson::simdjson_error& error) {
+    return deny({}, {}, std::string("the request body is not valid JSON: ") +
+                            simdjson::error_message(error.error()));
+  }
+
+  const detail::Envelope envelope{facts.api_version, facts.kind};
+  if (!facts.has_request) {
+    return deny(envelope, {}, "the AdmissionReview has no request");
+  }
+  if (!facts.object_present) {
+    return deny(envelope, facts.uid, "the AdmissionReview request has no object; expected a Pod");
+  }
+  if (!facts.request_kind.empty() && facts.request_kind != "Pod") {
+    return deny(envelope, facts.uid,
+                "request.kind is " + clip_for_warning(facts.request_kind, 60) +
+                    "; this webhook mutates Pods only");
+  }
+  if (!facts.object_kind.empty() && facts.object_kind != "Pod") {
+    return deny(envelope, facts.uid,
+                "request.object is a " + clip_for_warning(facts.object_kind, 60) +
+                    ", not a Pod");
+  }
+  if (!facts.containers_present) {
+    return deny(envelope, facts.uid, "request.object has no spec.containers; expected a Pod");
+  }
+
+  Admission admission;
+  Decision& decision = admission.decision;
+  copy_request_facts(facts, decision);
+  // The webhook is registered for CREATE; a pod's spec cannot change afterwards, so any other
+  // operation is let through untouched rather than answered with a patch the API would refuse.
+  if (!facts.operation.empty() && facts.operation != "CREATE") {
+    decision.result = Result::not_mutated;
+    decision.ns = std::string(facts.request_namespace);
+  } else {
+    detail::plan_mutation(facts, settings, identities, entropy, decision, admission.patch);
+  }
+  detail::write_allowed_response(admission.response, envelope, decision, admission.patch);
+  return admission;
+}
+
+}  // namespace irsa::core

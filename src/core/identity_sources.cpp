@@ -1,0 +1,256 @@
+#include "irsa/core/identity_sources.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "irsa/core/annotations.hpp"
+
+namespace irsa::core {
+
+namespace {
+
+const std::string* find_annotation(const Annotations& annotations, const std::string& key) {
+  auto it = annotations.find(key);
+  return it == annotations.end() ? nullptr : &it->second;
+}
+
+std::string in_quotes(std::string_view text) {
+  std::string out = "\"";
+  out.append(clip_for_warning(text, 40));
+  out.push_back('"');
+  return out;
+}
+
+std::string make_key(std::string_view ns, std::string_view name) {
+  std::string key;
+  key.reserve(ns.size() + 1 + name.size());
+  key.append(ns).append("/").append(name);
+  return key;
+}
+
+}  // namespace
+
+IdentityEntry entry_from_service_account(const Annotations& annotations,
+                                         const Settings& settings) {
+  IdentityEntry entry;
+  entry.audience = settings.web_identity.audience;
+  entry.use_regional_sts = settings.sts_regional_endpoint;
+  entry.token_expiration = settings.token_expiration;
+  const auto& prefix = settings.annotation_prefix;
+
+  if (const auto* role = find_annotation(annotations, annotation_key(prefix, kRoleArnAnnotation))) {
+    entry.role_arn = *role;
+    if (settings.compose_role_arn.enabled && !role->empty() &&
+        role->find("arn:") == std::string::npos) {
+      entry.role_arn = "arn:" + settings.compose_role_arn.partition +
+                       ":iam::" + settings.compose_role_arn.account_id + ":role/" + *role;
+    }
+    if (!entry.role_arn.empty() && !is_iam_role_arn(entry.role_arn)) {
+      entry.problems.push_back("role-arn " + in_quotes(entry.role_arn) +
+                               " is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+    }
+  }
+  if (const auto* audience =
+          find_annotation(annotations, annotation_key(prefix, kAudienceAnnotation))) {
+    entry.audience = *audience;
+  }
+  if (const auto* sts = find_annotation(
+          annotations, annotation_key(prefix, kStsRegionalEndpointsAnnotation))) {
+    if (auto parsed = parse_go_bool(*sts)) {
+      entry.use_regional_sts = *parsed;
+    } else {
+      entry.problems.push_back("sts-regional-endpoints " + in_quotes(*sts) +
+                               " is not a boolean; using " +
+                               (settings.sts_regional_endpoint ? "true" : "false"));
+    }
+  }
+  if (const auto* expiration = find_annotation(
+          annotations, annotation_key(prefix, kTokenExpirationAnnotation))) {
+    if (auto parsed = parse_go_int64(*expiration)) {
+      entry.token_expiration = clamp_token_expiration(*parsed);
+    } else {
+      entry.problems.push_back("token-expiration " + in_quotes(*expiration) +
+                               " is not an integer; using " +
+                               std::to_string(settings.token_expiration));
+    }
+  }
+  return entry;
+}
+
+namespace {
+
+// Go's encoding/json matches struct fields case-insensitively; the ConfigMap format relies on
+// the Go field names, so accept any casing of them.
+const nlohmann::json* find_field(const nlohmann::json& object, std::string_view wanted) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
+    if (key.size() != wanted.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < key.size() && same; ++i) {
+      auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+      same = lower(key[i]) == lower(wanted[i]);
+    }
+    if (same) return &it.value();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ConfigMapParse parse_config_map_config(std::string_view json_text, const Settings& settings) {
+  ConfigMapParse result;
+  nlohmann::json root = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) {
+    result.error = "config is not valid JSON";
+    return result;
+  }
+  if (!root.is_object()) {
+    result.error = "config is not a JSON object keyed by <namespace>/<serviceAccount>";
+    return result;
+  }
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string& key = it.key();
+    auto slash = key.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == key.size()) {
+      result.value.problems.push_back("config key " + in_quotes(key) +
+                                      " is not <namespace>/<serviceAccount>; skipped");
+      continue;
+    }
+    // Upstream ignores anything after a second slash; so do we, for the same keys to match.
+    std::string ns = key.substr(0, slash);
+    std::string rest = key.substr(slash + 1);
+    std::string name = rest.substr(0, rest.find('/'));
+    const nlohmann::json& value = it.value();
+    if (!value.is_object()) {
+      result.value.problems.push_back("config entry " + in_quotes(key) + " is not an object; skipped");
+      continue;
+    }
+    IdentityEntry entry;
+    entry.audience = settings.web_identity.audience;
+    entry.token_expiration = settings.token_expiration;
+    bool ok = true;
+    if (const auto* role = find_field(value, "RoleARN")) {
+      if (role->is_string()) {
+        entry.role_arn = role->get<std::string>();
+        if (!entry.role_arn.empty() && !is_iam_role_arn(entry.role_arn)) {
+          entry.problems.push_back("ConfigMap role " + in_quotes(entry.role_arn) +
+                                   " is not an IAM role ARN");
+        }
+      } else if (!role->is_null()) {
+        ok = false;
+      }
+    }
+    if (const auto* audience = find_field(value, "Audience")) {
+      if (audience->is_string()) {
+        entry.audience = audience->get<std::string>();
+      } else if (!audience->is_null()) {
+        ok = false;
+      }
+    }
+    if (const auto* sts = find_field(value, "UseRegionalSTS")) {
+      if (sts->is_boolean()) {
+        entry.use_regional_sts = sts->get<bool>();
+      } else if (!sts->is_null()) {
+        ok = false;
+      }
+    }
+    if (const auto* expiration = find_field(value, "TokenExpiration")) {
+      if (expiration->is_number_integer()) {
+        auto seconds = expiration->get<std::int64_t>();
+        entry.token_expiration =
+            seconds == 0 ? settings.token_expiration : clamp_token_expiration(seconds);
+      } else if (!expiration->is_null()) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      result.value.problems.push_back("config entry " + in_quotes(key) +
+                                      " has a field of the wrong type; skipped");
+      continue;
+    }
+    result.value.entries.emplace_back(NamespacedName{std::move(ns), std::move(name)},
+                                      std::move(entry));
+  }
+  return result;
+}
+
+ContainerCredentialsParse parse_container_credentials_config(std::string_view json_text) {
+  ContainerCredentialsParse result;
+  if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos) return result;
+  nlohmann::json root = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) {
+    result.error = "not valid JSON";
+    return result;
+  }
+  if (!root.is_object()) {
+    result.error = "expected a JSON object with an \"identities\" list";
+    return result;
+  }
+  const auto* identities = find_field(root, "identities");
+  if (identities == nullptr || identities->is_null()) return result;
+  if (!identities->is_array()) {
+    result.error = "\"identities\" is not a list";
+    return result;
+  }
+  for (std::size_t i = 0; i < identities->size(); ++i) {
+    const auto& item = (*identities)[i];
+    const nlohmann::json* ns = item.is_object() ? find_field(item, "namespace") : nullptr;
+    const nlohmann::json* sa = item.is_object() ? find_field(item, "serviceAccount") : nullptr;
+    if (ns == nullptr || sa == nullptr || !ns->is_string() || !sa->is_string()) {
+      result.error = "identities[" + std::to_string(i) +
+                     "] needs string fields \"namespace\" and \"serviceAccount\"";
+      result.identities.clear();
+      return result;
+    }
+    result.identities.insert(NamespacedName{ns->get<std::string>(), sa->get<std::string>()});
+  }
+  return result;
+}
+
+void StaticIdentities::add_service_account(std::string ns, std::string name,
+                                           IdentityEntry entry) {
+  service_accounts_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
+}
+
+void StaticIdentities::add_config_map_entry(std::string ns, std::string name,
+                                            IdentityEntry entry) {
+  config_map_entries_[make_key(ns, name)] =
+      std::make_shared<const IdentityEntry>(std::move(entry));
+}
+
+void StaticIdentities::add_container_credentials(std::string ns, std::string name) {
+  container_credentials_.insert(make_key(ns, name));
+}
+
+IdentityEntryPtr StaticIdentities::find(const Map& map, std::string_view ns,
+                                        std::string_view name) {
+  // ServiceAccount and namespace names are DNS labels (<= 253 chars), so a stack buffer fits
+  // every real key and the lookup allocates nothing; longer ones fall back to a string.
+  char buffer[512];
+  if (ns.size() + 1 + name.size() <= sizeof(buffer)) {
+    std::size_t n = ns.copy(buffer, ns.size());
+    buffer[n++] = '/';
+    n += name.copy(buffer + n, name.size());
+    auto it = map.find(std::string_view(buffer, n));
+    return it == map.end() ? nullptr : it->second;
+  }
+  auto it = map.find(make_key(ns, name));
+  return it == map.end() ? nullptr : it->second;
+}
+
+IdentityEntryPtr StaticIdentities::find_service_account(std::string_view ns,
+                                                        std::string_view name) const {
+  return find(service_accounts_, ns, name);
+}
+
+IdentityEntryPtr StaticIdentities::find_config_map_entry(std::string_view ns,
+                                                         std::string_view name) const {
+  return find(config_map_entries_, ns, name);
+}
+
+bool StaticIdentities::uses_container_credentials(std::string_view ns,
+                                                  std::string_view name) const {
+  if (container_credentials_.empty()) return false;
+  return container_credentials_.contains(make_key(ns, name));
+}
+
+}  // namespace irsa::core

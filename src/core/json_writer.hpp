@@ -1,0 +1,25 @@
+// A direct JSON writer for the few shapes the core emits (patch ops, the response envelope):
+// appends to one string, no intermediate DOM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace irsa::core::detail {
+
+// Appends text as the body of a JSON string (without the quotes).
+void append_json_escaped(std::string& out, std::string_view text);
+
+// Appends text as one JSON Pointer reference token ("~" -> "~0", "/" -> "~1").
+void append_pointer_token(std::string& out, std::string_view token);
+
+inline void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  append_json_escaped(out, text);
+  out.push_back('"');
+}
+
+void append_int(std::string& out, std::int64_t value);
+
+}  // namespace irsa::core::detail

@@ -1,0 +1,422 @@
+#include "planner.hpp"
+
+#include <array>
+#include <set>
+#include <string_view>
+
+#include "irsa/core/annotations.hpp"
+#include "json_writer.hpp"
+
+namespace irsa::core::detail {
+
+namespace {
+
+// The API server turns warnings into HTTP Warning headers and asks for short ones; it also
+// drops everything past 4 KiB in total, so a pathological pod must not flood it.
+constexpr std::size_t kMaxWarningChars = 119;
+constexpr std::size_t kMaxWarnings = 16;
+constexpr std::size_t kNameClip = 40;
+
+void warn(Decision& decision, std::string text) {
+  if (decision.warnings.size() >= kMaxWarnings) return;
+  decision.warnings.push_back(clip_for_warning(text, kMaxWarningChars));
+}
+
+std::string in_quotes(std::string_view text) {
+  std::string out = "\"";
+  out.append(clip_for_warning(text, kNameClip));
+  out.push_back('"');
+  return out;
+}
+
+// Everything the per-container and pod-level steps need once the mode is known.
+struct Plan {
+  Mode mode = Mode::none;
+  ModeSlot slot = kWebIdentitySlot;
+  std::string role_arn;
+  std::string_view audience;
+  std::string_view mount_path;
+  std::string_view volume_name;
+  std::string_view token_path;
+  std::string_view full_uri;
+  bool use_regional_sts = false;
+  std::int64_t token_expiration = 0;
+  std::string token_file;
+  IdentityEntryPtr entry;  // the source of the values, for its problems
+};
+
+// Writes JSON Patch "add" operations one by one into a single array.
+class PatchWriter {
+ public:
+  explicit PatchWriter(std::string& out) : out_(out) {}
+
+  // Starts an op and its path; the caller appends the rest of the path, then calls value().
+  std::string& begin() {
+    out_.append(count_ == 0 ? "[" : ",");
+    ++count_;
+    out_.append(R"({"op":"add","path":")");
+    return out_;
+  }
+  std::string& value() {
+    out_.append(R"(","value":)");
+    return out_;
+  }
+  void end() { out_.push_back('}'); }
+  void finish() {
+    if (count_ > 0) out_.push_back(']');
+  }
+  [[nodiscard]] std::size_t count() const noexcept { return count_; }
+
+ private:
+  std::string& out_;
+  std::size_t count_ = 0;
+};
+
+void append_env_var(std::string& out, std::string_view name, std::string_view value) {
+  out.append(R"({"name":")");
+  out.append(name);  // our own constant names need no escaping
+  out.append(R"(","value":)");
+  append_json_string(out, value);
+  out.push_back('}');
+}
+
+std::string join_token_path(std::string_view mount_path, std::string_view token_path) {
+  // Go's filepath.Join: empty elements are ignored, the result is cleaned.
+  std::string joined;
+  if (!mount_path.empty()) joined.append(mount_path);
+  if (!token_path.empty()) {
+    if (!joined.empty()) joined.push_back('/');
+    joined.append(token_path);
+  }
+  if (joined.empty()) return joined;
+  return clean_path(joined);
+}
+
+std::string windows_form(std::string_view unix_path) {
+  std::string out = "C:";
+  for (char c : unix_path) out.push_back(c == '/' ? '\\' : c);
+  return out;
+}
+
+bool is_windows_pod(const ReviewFacts& facts) {
+  return facts.node_selector_os == "windows" || facts.node_selector_beta_os == "windows" ||
+         facts.os_name == "windows";
+}
+
+std::int64_t jittered(std::int64_t expiration, TokenJitter jitter, RequestEntropy entropy) {
+  if (expiration != kDefaultTokenExpirationSeconds) return expiration;
+  constexpr auto kSpan = static_cast<std::uint64_t>(kDefaultTokenExpirationSeconds -
+                                                    kJitterFloorSeconds + 1);
+  switch (jitter) {
+    case TokenJitter::random:
+      return kJitterFloorSeconds + static_cast<std::int64_t>(entropy.jitter % kSpan);
+    case TokenJitter::min:
+      return kJitterFloorSeconds;
+    case TokenJitter::off:
+      return expiration;
+  }
+  return expiration;
+}
+
+// Chooses the mode and fills plan from the identities. Returns false when the pod has none.
+bool choose_identity(std::string_view ns, std::string_view service_account,
+                     const Settings& settings, const IdentitySource& identities, Plan& plan,
+                     Decision& decision) {
+  if (identities.uses_container_credentials(ns, service_account)) {
+    const auto& cc = settings.container_credentials;
+    plan.mode = Mode::container_credentials;
+    plan.slot = kContainerCredentialsSlot;
+    plan.audience = cc.audience;
+    plan.mount_path = cc.mount_path;
+    plan.volume_name = cc.volume_name;
+    plan.token_path = cc.token_path;
+    plan.full_uri = cc.full_uri;
+    // Regional STS and lifetime come from the ServiceAccount, else the exact-namespace
+    // ConfigMap entry, else the flags (upstream falls back to false/86400 here, ignoring them).
+    plan.entry = identities.find_service_account(ns, service_account);
+    if (!plan.entry) plan.entry = identities.find_config_map_entry(ns, service_account);
+    plan.use_regional_sts = plan.entry ? plan.entry->use_regional_sts : settings.sts_regional_endpoint;
+    plan.token_expiration = plan.entry ? plan.entry->token_expiration : settings.token_expiration;
+    return true;
+  }
+
+  IdentityEntryPtr account = identities.find_service_account(ns, service_account);
+  IdentityEntryPtr chosen = account && !account->role_arn.empty() ? account : nullptr;
+  IdentityEntryPtr mapped;
+  if (!chosen) {
+    mapped = identities.find_config_map_entry(ns, service_account);
+    if (!mapped) mapped = identities.find_config_map_entry("*", service_account);
+    if (mapped && !mapped->role_arn.empty()) chosen = mapped;
+  }
+  if (!chosen) {
+    decision.service_account_missing = !account && !mapped;
+    return false;
+  }
+  const auto& web = settings.web_identity;
+  plan.mode = Mode::web_identity;
+  plan.slot = kWebIdentitySlot;
+  plan.entry = chosen;
+  plan.role_arn = chosen->role_arn;
+  plan.audience = chosen->audience;
+  plan.mount_path = web.mount_path;
+  plan.volume_name = web.volume_name;
+  plan.token_path = web.token_path;
+  plan.use_regional_sts = chosen->use_regional_sts;
+  plan.token_expiration = chosen->token_expiration;
+  return true;
+}
+
+void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
+                           RequestEntropy entropy, Plan& plan,
+                           std::set<std::string_view>& skip, std::vector<std::string>& skip_names,
+                           Decision& decision) {
+  if (facts.token_expiration_annotation) {
+    if (auto seconds = parse_go_int64(*facts.token_expiration_annotation)) {
+      plan.token_expiration = clamp_token_expiration(*seconds);
+    } else {
+      warn(decision, "pod annotation token-expiration " + in_quotes(*facts.token_expiration_annotation) +
+                         " is not an integer; using " + std::to_string(plan.token_expiration));
+    }
+  }
+  if (plan.mode == Mode::container_credentials) {
+    plan.token_expiration = jittered(plan.token_expiration, settings.token_jitter, entropy);
+  }
+  if (facts.skip_containers_annotation) {
+    if (auto names = parse_skip_list(*facts.skip_containers_annotation)) {
+      skip_names = std::move(*names);
+      for (const auto& name : skip_names) skip.insert(name);
+    } else {
+      warn(decision, "pod annotation skip-containers " + in_quotes(*facts.skip_containers_annotation) +
+                         " is not valid CSV; no container skipped");
+    }
+  }
+}
+
+using EnvVar = std::pair<std::string_view, std::string_view>;
+
+// Adds vars and the token mount to one container; returns whether anything was added.
+bool plan_container(const ContainerFacts& container, std::size_t index, std::string_view list_path,
+                    const Plan& plan, const Settings& settings, PatchWriter& patch,
+                    Decision& decision) {
+  const bool web = plan.mode == Mode::web_identity;
+  const bool first_var = web ? container.has_role_arn : container.has_full_uri;
+  const bool second_var =
+      web ? container.has_web_identity_token_file : container.has_authorization_token_file;
+  const bool identity_defined = first_var || second_var;
+  const bool region_defined = container.has_region || container.has_default_region;
+  const bool sts_defined = container.has_sts_regional_endpoints;
+
+  if (identity_defined && !(first_var && second_var)) {
+    std::string_view set_name = first_var
+                                    ? (web ? "AWS_ROLE_ARN" : "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                                    : (web ? "AWS_WEB_IDENTITY_TOKEN_FILE"
+                                           : "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    warn(decision, "container " + in_quotes(container.name) + " sets " + std::string(set_name) +
+                       " itself, so no credential variable is injected");
+  }
+  // Upstream leaves a container alone, mount included, once it already carries the identity,
+  // region and STS variables; kept so that resulting pods stay identical.
+  if (identity_defined && region_defined && sts_defined) return false;
+
+  std::array<EnvVar, 5> vars;
+  std::size_t var_count = 0;
+  if (!sts_defined && plan.use_regional_sts) {
+    vars[var_count++] = {"AWS_STS_REGIONAL_ENDPOINTS", "regional"};
+  }
+  if (!region_defined && !settings.aws_default_region.empty()) {
+    vars[var_count++] = {"AWS_DEFAULT_REGION", settings.aws_default_region};
+    vars[var_count++] = {"AWS_REGION", settings.aws_default_region};
+  }
+  if (!identity_defined) {
+    if (web) {
+      vars[var_count++] = {"AWS_ROLE_ARN", plan.role_arn};
+      vars[var_count++] = {"AWS_WEB_IDENTITY_TOKEN_FILE", plan.token_file};
+    } else {
+      vars[var_count++] = {"AWS_CONTAINER_CREDENTIALS_FULL_URI", plan.full_uri};
+      vars[var_count++] = {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", plan.token_file};
+    }
+  }
+
+  auto begin_container_op = [&]() -> std::string& {
+    std::string& out = patch.begin();
+    out.append(list_path);
+    append_int(out, static_cast<std::int64_t>(index));
+    return out;
+  };
+
+  bool changed = false;
+  if (var_count > 0) {
+    changed = true;
+    if (container.env_present) {
+      // Appending keeps every existing entry (and any field this webhook does not know).
+      for (std::size_t i = 0; i < var_count; ++i) {
+        begin_container_op().append("/env/-");
+        append_env_var(patch.value(), vars[i].first, vars[i].second);
+        patch.end();
+      }
+    } else {
+      begin_container_op().append("/env");
+      std::string& out = patch.value();
+      out.push_back('[');
+      for (std::size_t i = 0; i < var_count; ++i) {
+        if (i > 0) out.push_back(',');
+        append_env_var(out, vars[i].first, vars[i].second);
+      }
+      out.push_back(']');
+      patch.end();
+    }
+  }
+
+  const std::size_t slot = plan.slot;
+  if (container.mounts_token_volume[slot]) {
+    if (container.token_volume_mount_path[slot] != plan.mount_path) {
+      warn(decision, "container " + in_quotes(container.name) + " mounts " +
+                         std::string(plan.volume_name) + " at " +
+                         in_quotes(container.token_volume_mount_path[slot]) +
+                         ", not where the token file variable points");
+    }
+  } else if (!container.other_mount_at_token_path[slot].empty()) {
+    // A second mount at the same path would make the API server reject the pod.
+    warn(decision, "container " + in_quotes(container.name) + " already mounts " +
+                       in_quotes(container.other_mount_at_token_path[slot]) + " at " +
+                       std::string(plan.mount_path) + "; token mount not added");
+  } else {
+    changed = true;
+    std::string& out =
+        begin_container_op().append(container.mounts_present ? "/volumeMounts/-" : "/volumeMounts");
+    (void)out;
+    std::string& value = patch.value();
+    if (!container.mounts_present) value.push_back('[');
+    value.append(R"({"name":)");
+    append_json_string(value, plan.volume_name);
+    value.append(R"(,"readOnly":true,"mountPath":)");
+    append_json_string(value, plan.mount_path);
+    value.push_back('}');
+    if (!container.mounts_present) value.push_back(']');
+    patch.end();
+  }
+  return changed;
+}
+
+void append_volume(std::string& out, const Plan& plan) {
+  out.append(R"({"name":)");
+  append_json_string(out, plan.volume_name);
+  out.append(R"(,"projected":{"sources":[{"serviceAccountToken":{)");
+  if (!plan.audience.empty()) {
+    out.append(R"("audience":)");
+    append_json_string(out, plan.audience);
+    out.push_back(',');
+  }
+  out.append(R"("expirationSeconds":)");
+  append_int(out, plan.token_expiration);
+  out.append(R"(,"path":)");
+  append_json_string(out, plan.token_path);
+  out.append("}}]}}");
+}
+
+void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
+  if (facts.pod_identity_label == kPodIdentityLabelValue) return;
+  if (facts.labels_present) {
+    std::string& out = patch.begin();
+    out.append("/metadata/labels/");
+    append_pointer_token(out, kPodIdentityLabelKey);
+    append_json_string(patch.value(), kPodIdentityLabelValue);
+  } else if (facts.metadata_present) {
+    patch.begin().append("/metadata/labels");
+    std::string& out = patch.value();
+    out.push_back('{');
+    append_json_string(out, kPodIdentityLabelKey);
+    out.push_back(':');
+    append_json_string(out, kPodIdentityLabelValue);
+    out.push_back('}');
+  } else {
+    patch.begin().append("/metadata");
+    std::string& out = patch.value();
+    out.append(R"({"labels":{)");
+    append_json_string(out, kPodIdentityLabelKey);
+    out.push_back(':');
+    append_json_string(out, kPodIdentityLabelValue);
+    out.append("}}");
+  }
+  patch.end();
+}
+
+}  // namespace
+
+void plan_mutation(const ReviewFacts& facts, const Settings& settings,
+                   const IdentitySource& identities, RequestEntropy entropy, Decision& decision,
+                   std::string& patch_out) {
+  std::string_view ns = !facts.request_namespace.empty() ? facts.request_namespace
+                                                         : facts.metadata_namespace;
+  // The API server's ServiceAccount admission plugin names "default" before webhooks run; a
+  // pod handed to the preview command without one gets the same.
+  std::string_view service_account =
+      facts.service_account_name.empty() ? std::string_view("default") : facts.service_account_name;
+  decision.ns = std::string(ns);
+  decision.service_account = std::string(service_account);
+
+  Plan plan;
+  if (!choose_identity(ns, service_account, settings, identities, plan, decision)) {
+    decision.result = Result::not_mutated;
+    return;
+  }
+  decision.mode = plan.mode;
+  decision.role_arn = plan.role_arn;
+  if (plan.entry) {
+    for (const auto& problem : plan.entry->problems) warn(decision, problem);
+  }
+
+  std::set<std::string_view> skip;
+  std::vector<std::string> skip_names;
+  apply_pod_annotations(facts, settings, entropy, plan, skip, skip_names, decision);
+
+  plan.token_file = join_token_path(plan.mount_path, plan.token_path);
+  if (is_windows_pod(facts)) plan.token_file = windows_form(plan.token_file);
+
+  PatchWriter patch(patch_out);
+  if (plan.mode == Mode::container_credentials) plan_label(facts, patch);
+
+  const std::size_t slot = plan.slot;
+  if (!facts.has_token_volume[slot]) {
+    // Upstream prepends to an existing list; doing the same keeps volume order identical.
+    std::string& out = patch.begin();
+    out.append(facts.volumes_present ? "/spec/volumes/0" : "/spec/volumes");
+    std::string& value = patch.value();
+    if (!facts.volumes_present) value.push_back('[');
+    append_volume(value, plan);
+    if (!facts.volumes_present) value.push_back(']');
+    patch.end();
+    decision.token_expiration = plan.token_expiration;
+  } else if (!facts.token_volume_is_projected[slot]) {
+    warn(decision, "volume " + std::string(plan.volume_name) +
+                       " exists and is not a projected token; no token is projected into it");
+  }
+
+  std::set<std::string_view> matched_skips;
+  auto visit = [&](const std::vector<ContainerFacts>& containers, std::string_view list_path) {
+    for (std::size_t i = 0; i < containers.size(); ++i) {
+      const ContainerFacts& container = containers[i];
+      if (skip.contains(container.name)) {
+        matched_skips.insert(container.name);
+        decision.skipped_containers.emplace_back(container.name);
+        continue;
+      }
+      if (plan_container(container, i, list_path, plan, settings, patch, decision)) {
+        decision.mutated_containers.emplace_back(container.name);
+      }
+    }
+  };
+  visit(facts.containers, "/spec/containers/");
+  visit(facts.init_containers, "/spec/initContainers/");
+
+  for (const auto& name : skip_names) {
+    if (!matched_skips.contains(name)) {
+      warn(decision, "skip-containers names " + in_quotes(name) + ", which is no container of this pod");
+    }
+  }
+
+  patch.finish();
+  decision.result = patch.count() > 0 ? Result::mutated : Result::unchanged;
+}
+
+}  // namespace irsa::core::detail

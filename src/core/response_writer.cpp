@@ -1,0 +1,67 @@
+#include "response_writer.hpp"
+
+#include "base64.hpp"
+#include "json_writer.hpp"
+
+namespace irsa::core::detail {
+
+namespace {
+
+void open_envelope(std::string& out, const Envelope& envelope, std::string_view uid) {
+  out.push_back('{');
+  if (!envelope.api_version.empty()) {
+    out.append(R"("apiVersion":)");
+    append_json_string(out, envelope.api_version);
+    out.push_back(',');
+  }
+  if (!envelope.kind.empty()) {
+    out.append(R"("kind":)");
+    append_json_string(out, envelope.kind);
+    out.push_back(',');
+  }
+  out.append(R"("response":{"uid":)");
+  append_json_string(out, uid);
+}
+
+}  // namespace
+
+void write_allowed_response(std::string& out, const Envelope& envelope, const Decision& decision,
+                            std::string_view patch) {
+  out.reserve(out.size() + 160 + patch.size() * 4 / 3);
+  open_envelope(out, envelope, decision.uid);
+  out.append(R"(,"allowed":true)");
+  if (!patch.empty()) {
+    out.append(R"(,"patch":")");
+    append_base64(out, patch);
+    out.append(R"(","patchType":"JSONPatch")");
+  }
+  if (decision.mode != Mode::none) {
+    // The API server files these under "<webhook name>/<key>" in the audit log.
+    out.append(R"(,"auditAnnotations":{"mode":)");
+    append_json_string(out, to_string(decision.mode));
+    if (!decision.role_arn.empty()) {
+      out.append(R"(,"role-arn":)");
+      append_json_string(out, decision.role_arn);
+    }
+    out.push_back('}');
+  }
+  if (!decision.warnings.empty()) {
+    out.append(R"(,"warnings":[)");
+    for (std::size_t i = 0; i < decision.warnings.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_json_string(out, decision.warnings[i]);
+    }
+    out.push_back(']');
+  }
+  out.append("}}");
+}
+
+void write_denied_response(std::string& out, const Envelope& envelope, std::string_view uid,
+                           std::string_view message) {
+  open_envelope(out, envelope, uid);
+  out.append(R"(,"allowed":false,"status":{"metadata":{},"message":)");
+  append_json_string(out, message);
+  out.append(R"(,"code":400}}})");
+}
+
+}  // namespace irsa::core::detail
