@@ -3,6 +3,6 @@
 function(irsa_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Wformat=2
+    -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2
     -Werror)
 endfunction()

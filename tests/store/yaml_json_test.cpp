@@ -391,7 +391,9 @@ TEST(YamlJson, ArbitraryBytesNeverThrow) {
     for (int n = length(random); n > 0; --n) text.append(pieces[pick(random)]);
     DocumentsParse parsed;
     ASSERT_NO_THROW(parsed = parse_documents(text)) << round;
-    if (!parsed.error.empty()) ASSERT_TRUE(parsed.documents.empty()) << round;
+    if (!parsed.error.empty()) {
+      ASSERT_TRUE(parsed.documents.empty()) << round;
+    }
   }
 }
 

@@ -29,11 +29,6 @@ using IdentityEntryPtr = std::shared_ptr<const IdentityEntry>;
 // many threads at once and must not block on I/O.
 class IdentitySource {
  public:
-  IdentitySource() = default;
-  IdentitySource(const IdentitySource&) = delete;
-  IdentitySource& operator=(const IdentitySource&) = delete;
-  IdentitySource(IdentitySource&&) = delete;
-  IdentitySource& operator=(IdentitySource&&) = delete;
   virtual ~IdentitySource() = default;
 
   // The ServiceAccount namespace/name, annotated or not; nullptr when it is not known at all.
@@ -45,6 +40,15 @@ class IdentitySource {
   // Whether namespace/name is listed in the container-credentials configuration.
   [[nodiscard]] virtual bool uses_container_credentials(std::string_view ns,
                                                         std::string_view name) const = 0;
+
+ protected:
+  // Implementations may be values (a snapshot is copied or moved into place); slicing through
+  // the interface is prevented by keeping these protected.
+  IdentitySource() = default;
+  IdentitySource(const IdentitySource&) = default;
+  IdentitySource& operator=(const IdentitySource&) = default;
+  IdentitySource(IdentitySource&&) = default;
+  IdentitySource& operator=(IdentitySource&&) = default;
 };
 
 }  // namespace irsa::core

@@ -1,0 +1,108 @@
+// The 24 upstream pod fixtures, run through the core and through `irsa-webhook mutate`: the
+// pod our patch produces must equal the pod upstream's patch produces (README of the corpus).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "conformance/fixture_world.hpp"
+#include "irsa/core/admission.hpp"
+#include "support/run_process.hpp"
+
+namespace irsa::testing {
+namespace {
+
+class UpstreamFixture : public ::testing::TestWithParam<std::filesystem::path> {};
+
+core::StaticIdentities identities_for(const FixtureWorld& world) {
+  core::StaticIdentities identities;
+  identities.add_service_account(
+      "default", "default",
+      core::entry_from_service_account(world.service_account_annotations, world.settings));
+  if (world.container_credentials) identities.add_container_credentials("default", "default");
+  return identities;
+}
+
+TEST(UpstreamCorpus, HasAllTwentyFourFixtures) {
+  auto files = upstream_fixture_files();
+  if (files.empty()) GTEST_SKIP() << "no corpus at " << upstream_fixture_dir();
+  EXPECT_EQ(files.size(), 24u);
+}
+
+TEST_P(UpstreamFixture, CoreGivesTheSamePodAsUpstream) {
+  FixtureWorld world = load_fixture(GetParam());
+  if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
+  auto identities = identities_for(world);
+  core::Scratch scratch;
+  auto admission = core::review_admission(review_for_pod(world.pod, "default"), world.settings,
+                                          identities, {}, scratch);
+  ASSERT_NE(admission.decision.result, core::Result::denied) << admission.decision.error;
+
+  nlohmann::json upstream_pod = world.pod.patch(world.expected_patch);
+  nlohmann::json our_pod =
+      admission.patch.empty() ? world.pod : world.pod.patch(nlohmann::json::parse(admission.patch));
+  EXPECT_EQ(compare_pods(upstream_pod, our_pod, world.pod), "") << world.name << "\nours: " << admission.patch;
+}
+
+TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
+  FixtureWorld world = load_fixture(GetParam());
+  if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   ("irsa-conformance-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto pod_file = dir / "pod.json";
+  const auto sa_file = dir / "sa.json";
+  std::ofstream(pod_file) << world.pod.dump();
+  nlohmann::json sa = {{"apiVersion", "v1"},
+                       {"kind", "ServiceAccount"},
+                       {"metadata", {{"name", "default"}, {"namespace", "default"},
+                                     {"annotations", world.service_account_annotations}}}};
+  std::ofstream(sa_file) << sa.dump();
+
+  std::vector<std::string> args = {"mutate", "--pod=" + pod_file.string(),
+                                   "--service-account=" + sa_file.string(), "--output=patch"};
+  args.insert(args.end(), world.cli_flags.begin(), world.cli_flags.end());
+  if (world.container_credentials) {
+    const auto cc_file = dir / "pod-identity.json";
+    std::ofstream(cc_file) << R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})";
+    args.push_back("--watch-container-credentials-config=" + cc_file.string());
+  }
+  auto result = run_process(IRSA_WEBHOOK_BINARY, args);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json patch = nlohmann::json::parse(result.out);
+  ASSERT_TRUE(patch.is_array());
+  nlohmann::json upstream_pod = world.pod.patch(world.expected_patch);
+  nlohmann::json our_pod = world.pod.patch(patch);
+  EXPECT_EQ(compare_pods(upstream_pod, our_pod, world.pod), "") << world.name;
+}
+
+TEST_P(UpstreamFixture, MutatingTheResultChangesNothing) {
+  FixtureWorld world = load_fixture(GetParam());
+  if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
+  auto identities = identities_for(world);
+  core::Scratch scratch;
+  auto first = core::review_admission(review_for_pod(world.pod, "default"), world.settings,
+                                      identities, {}, scratch);
+  ASSERT_NE(first.decision.result, core::Result::denied) << first.decision.error;
+  nlohmann::json mutated =
+      first.patch.empty() ? world.pod : world.pod.patch(nlohmann::json::parse(first.patch));
+  auto second = core::review_admission(review_for_pod(mutated, "default"), world.settings,
+                                       identities, {}, scratch);
+  EXPECT_EQ(second.patch, "") << world.name;
+  EXPECT_NE(second.decision.result, core::Result::mutated);
+}
+
+std::string fixture_test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {
+  std::string name = std::filesystem::relative(info.param, upstream_fixture_dir()).string();
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Upstream, UpstreamFixture, ::testing::ValuesIn(upstream_fixture_files()),
+                         fixture_test_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(UpstreamFixture);
+
+}  // namespace
+}  // namespace irsa::testing
