@@ -271,15 +271,15 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   if (container.mounts_token_volume[slot]) {
     if (container.token_volume_mount_path[slot] != plan.mount_path) {
       warn(decision, "container " + in_quotes(container.name) + " mounts " +
-                         std::string(plan.volume_name) + " at " +
+                         in_quotes(plan.volume_name) + " at " +
                          in_quotes(container.token_volume_mount_path[slot]) +
-                         ", not where the token file variable points");
+                         ", not at the token file's directory");
     }
   } else if (!container.other_mount_at_token_path[slot].empty()) {
     // A second mount at the same path would make the API server reject the pod.
-    warn(decision, "container " + in_quotes(container.name) + " already mounts " +
-                       in_quotes(container.other_mount_at_token_path[slot]) + " at " +
-                       std::string(plan.mount_path) + "; token mount not added");
+    warn(decision, "container " + in_quotes(container.name) + " mounts " +
+                       in_quotes(container.other_mount_at_token_path[slot]) +
+                       " at the token path; token mount not added");
   } else {
     changed = true;
     std::string& out =
