@@ -21,6 +21,8 @@ bool needs_quotes(const std::string& text) {
 void emit(YAML::Emitter& out, const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object:
+      // Empty collections read best inline: "emptyDir: {}".
+      if (value.empty()) out << YAML::Flow;
       out << YAML::BeginMap;
       for (auto it = value.begin(); it != value.end(); ++it) {
         out << YAML::Key;
@@ -31,6 +33,7 @@ void emit(YAML::Emitter& out, const nlohmann::json& value) {
       out << YAML::EndMap;
       break;
     case nlohmann::json::value_t::array:
+      if (value.empty()) out << YAML::Flow;
       out << YAML::BeginSeq;
       for (const auto& item : value) emit(out, item);
       out << YAML::EndSeq;

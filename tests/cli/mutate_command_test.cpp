@@ -1,1 +1,210 @@
+// `irsa-webhook mutate`, run as a user runs it: the real binary, real files, stdin and exit codes.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "irsa/store/yaml_json.hpp"
+#include "support/run_process.hpp"
+
+namespace irsa::testing {
+namespace {
+
+using nlohmann::json;
+
+class MutateCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("irsa-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    write("sa.yaml", R"(apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reader
+  namespace: data
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/reader
+---
+apiVersion: v1
+kind: ServiceAccountList
+items:
+- metadata: {name: short, namespace: data, annotations: {eks.amazonaws.com/role-arn: team/short}}
+)");
+    write("pod.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: job, namespace: data}
+spec:
+  serviceAccountName: reader
+  containers:
+  - name: main
+    image: busybox
+)");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    auto path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  static ProcessResult mutate(std::vector<std::string> args, const std::string& stdin_text = {}) {
+    args.insert(args.begin(), "mutate");
+    return run_process(IRSA_WEBHOOK_BINARY, args, stdin_text);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(MutateCommand, PrintsThePatchByDefault) {
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account", path("sa.yaml")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  json patch = json::parse(result.out);
+  ASSERT_TRUE(patch.is_array());
+  EXPECT_EQ(patch[1]["path"], "/spec/containers/0/env");
+  EXPECT_EQ(patch[1]["value"][0]["value"], "arn:aws:iam::111122223333:role/reader");
+}
+
+TEST_F(MutateCommand, PrintsAnEmptyArrayWhenNothingChanges) {
+  auto result = mutate({"--pod=" + path("pod.yaml")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "[]\n");
+}
+
+TEST_F(MutateCommand, PrintsTheMutatedPodAsYaml) {
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                        "--output=pod", "--aws-default-region=ap-south-1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto parsed = store::parse_documents(result.out);
+  ASSERT_EQ(parsed.error, "");
+  const json& pod = parsed.documents.at(0);
+  EXPECT_EQ(pod["spec"]["containers"][0]["env"][0], json({{"name", "AWS_DEFAULT_REGION"}, {"value", "ap-south-1"}}));
+  EXPECT_EQ(pod["spec"]["volumes"][0]["name"], "aws-iam-token");
+  EXPECT_EQ(pod["metadata"]["name"], "job");
+}
+
+TEST_F(MutateCommand, ReadsAnAdmissionReviewFromStdinAndPrintsTheResponse) {
+  json review = {{"apiVersion", "admission.k8s.io/v1beta1"},
+                 {"kind", "AdmissionReview"},
+                 {"request", {{"uid", "abc-123"}, {"namespace", "data"},
+                              {"object", {{"spec", {{"serviceAccountName", "reader"},
+                                                    {"containers", {{{"name", "c"}}}}}}}}}}};
+  auto result = mutate({"--pod=-", "--service-account=" + path("sa.yaml"), "-o", "review"}, review.dump());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  json response = json::parse(result.out);
+  EXPECT_EQ(response["apiVersion"], "admission.k8s.io/v1beta1");
+  EXPECT_EQ(response["response"]["uid"], "abc-123");
+  EXPECT_EQ(response["response"]["allowed"], true);
+  EXPECT_EQ(response["response"]["patchType"], "JSONPatch");
+}
+
+TEST_F(MutateCommand, ComposesBareRoleNamesWhenAsked) {
+  write("short-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"data"},
+    "spec":{"serviceAccountName":"short","containers":[{"name":"c"}]}})");
+  auto result = mutate({"--pod=" + path("short-pod.yaml"), "--service-account=" + path("sa.yaml"),
+                        "--compose-role-arn", "--aws-account-id=444455556666", "--aws-region=cn-north-1"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("arn:aws-cn:iam::444455556666:role/team/short"), std::string::npos) << result.out;
+}
+
+TEST_F(MutateCommand, PrintsWarningsOnStderr) {
+  write("skip-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"data","annotations":{"eks.amazonaws.com/skip-containers":"nope"}},
+    "spec":{"serviceAccountName":"reader","containers":[{"name":"c"}]}})");
+  auto result = mutate({"--pod=" + path("skip-pod.yaml"), "--service-account=" + path("sa.yaml")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("warning: skip-containers names \"nope\""), std::string::npos) << result.err;
+}
+
+TEST_F(MutateCommand, UsesTheConfigMapAndPodIdentityFiles) {
+  write("cm.yaml", R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: pod-identity-webhook, namespace: eks}
+data:
+  config: '{"*/mapped":{"RoleARN":"arn:aws:iam::111122223333:role/mapped"}}'
+)");
+  write("pi.json", R"({"identities":[{"namespace":"data","serviceAccount":"reader"}]})");
+  write("mapped-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"any"},
+    "spec":{"serviceAccountName":"mapped","containers":[{"name":"c"}]}})");
+  auto mapped = mutate({"--pod=" + path("mapped-pod.yaml"), "--service-account=" + path("cm.yaml")});
+  ASSERT_EQ(mapped.exit_code, 0) << mapped.err;
+  EXPECT_NE(mapped.out.find("role/mapped"), std::string::npos);
+  auto pod_identity = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                              "--watch-container-credentials-config=" + path("pi.json"), "--token-jitter=off"});
+  ASSERT_EQ(pod_identity.exit_code, 0) << pod_identity.err;
+  EXPECT_NE(pod_identity.out.find("AWS_CONTAINER_CREDENTIALS_FULL_URI"), std::string::npos);
+  EXPECT_NE(pod_identity.out.find("\"expirationSeconds\":86400"), std::string::npos);
+}
+
+struct BadInputCase {
+  const char* name;
+  const char* content;  // nullptr: the file does not exist
+  const char* error_part;
+};
+
+class MutateBadInput : public MutateCommand, public ::testing::WithParamInterface<BadInputCase> {};
+
+TEST_P(MutateBadInput, ExitsOneWithOneLineNamingTheFile) {
+  const auto& bad = GetParam();
+  std::string file = bad.content ? write("bad.yaml", bad.content) : path("missing.yaml");
+  auto result = mutate({"--pod=" + file, "--service-account=" + path("sa.yaml")});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find(file), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(bad.error_part), std::string::npos) << result.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, MutateBadInput,
+    ::testing::Values(BadInputCase{"Missing", nullptr, "No such file"},
+                      BadInputCase{"BadYaml", "kind: Pod\nspec: [unclosed\n", "line"},
+                      BadInputCase{"Deployment", "kind: Deployment\nspec: {}\n", "Deployment"},
+                      BadInputCase{"TwoDocuments", "kind: Pod\n---\nkind: Pod\n", "2 documents"},
+                      BadInputCase{"NoContainers", "kind: Pod\nspec: {}\n", "no spec.containers"},
+                      BadInputCase{"Scalar", "just text\n", "not a Pod"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST_F(MutateCommand, BadServiceAccountFileNamesTheFileAndDocument) {
+  std::string file = write("bad-sa.yaml", "kind: ServiceAccount\nmetadata: {name: a}\n---\nkind: Pod\n");
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + file});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find(file), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("document 2"), std::string::npos) << result.err;
+}
+
+TEST(MutateUsage, UsageErrorsExitTwoWithHelp) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"mutate"},
+           {"mutate", "--pod=x", "--no-such-flag"},
+           {"mutate", "--pod=x", "--output=xml"},
+           {"mutate", "--pod=x", "--token-jitter=sometimes"},
+           {"mutate", "--pod=x", "--token-expiration=soon"},
+           {"frobnicate"}}) {
+    auto result = run_process(IRSA_WEBHOOK_BINARY, args);
+    EXPECT_EQ(result.exit_code, 2) << args.back() << "\n" << result.err;
+    EXPECT_NE(result.err.find("--"), std::string::npos) << "help is shown";
+  }
+}
+
+TEST(MutateUsage, ComposeWithoutAccountIsAUsageError) {
+  auto result = run_process(IRSA_WEBHOOK_BINARY, {"mutate", "--pod=-", "--compose-role-arn"}, "{}");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--aws-account-id"), std::string::npos) << result.err;
+}
+
+TEST(MutateUsage, VersionAndHelpExitZero) {
+  auto version = run_process(IRSA_WEBHOOK_BINARY, {"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("irsa-webhook " IRSA_VERSION), std::string::npos) << version.out;
+  auto help = run_process(IRSA_WEBHOOK_BINARY, {"mutate", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--annotation-prefix"), std::string::npos);
+  EXPECT_NE(help.out.find("--token-jitter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace irsa::testing

@@ -1,0 +1,50 @@
+# Thin wrapper over CMake presets. Every target installs missing Debian packages first, so a
+# fresh bookworm machine needs nothing but `make`.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+WEBHOOK := build/bin/irsa-webhook
+
+.PHONY: deps build test test-release test-asan run bench bench-core fuzz format tidy clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+test: test-release test-asan
+
+test-release: build
+	@ctest --preset release -j $(JOBS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS)
+
+run: build
+	@bash scripts/run-examples.sh $(WEBHOOK)
+
+bench: bench-core
+
+bench-core: build
+	@build/bin/core_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+# libFuzzer with clang; FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target review_fuzzer
+	@mkdir -p build-fuzz/corpus && build-fuzz/bin/review_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=65536 build-fuzz/corpus fuzz/corpus/review
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+tidy: build
+	@git ls-files 'src/*.cpp' | xargs clang-tidy -p build --quiet
+
+clean:
+	@rm -rf build build-asan build-fuzz
