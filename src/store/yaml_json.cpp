@@ -7,14 +7,19 @@
 #include <limits>
 #include <new>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <yaml-cpp/depthguard.h>  // YAML::DeepRecursion, which yaml.h does not pull in
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 
 namespace irsa::store {
 
@@ -180,8 +185,12 @@ std::optional<double> core_float(std::string_view s) {
 }
 
 // --- Conversion -----------------------------------------------------------------------------
+// The JSON is built from yaml-cpp's parser events rather than from YAML::LoadAll's node graph:
+// LoadAll loops forever, allocating, on a stray top-level "," (yaml-cpp issue #1040, fixed only
+// after 0.7), and the events give every position and tag the conversion needs, let aliases be
+// charged for what they copy, and need no recursion.
 
-// Thrown inside the converter only; parse_documents turns it into DocumentsParse::error.
+// Thrown inside the builder only; parse_documents turns it into DocumentsParse::error.
 struct ConversionError {
   YAML::Mark mark;
   std::string message;
@@ -194,81 +203,197 @@ std::string with_position(const YAML::Mark& mark, const std::string& message) {
          ": " + message;
 }
 
-class Converter {
+class JsonBuilder final : public YAML::EventHandler {
  public:
-  // `source` is the text as handed to yaml-cpp, used only to recover the spelling of null keys.
-  // `budget` bounds the work: see parse_documents.
-  Converter(std::string_view source, std::size_t budget) : source_(source), budget_(budget) {}
+  // `source` is the text as handed to yaml-cpp, used to recover the spelling of null keys and
+  // to quote the character a stuck parser sits on. `budget` bounds the output: see charge().
+  JsonBuilder(std::string_view source, std::size_t budget) : source_(source), budget_(budget) {}
 
-  nlohmann::json convert(const YAML::Node& node, int depth) {
-    if (depth > kMaxDepth) {
-      fail(node, "nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
+  std::vector<nlohmann::json>& documents() { return documents_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 starts a document at a token it cannot place without consuming it, so the
+    // next document starts at the same token again, forever. A document that starts where the
+    // previous one did has consumed nothing: stop there.
+    if (previous_start_ && previous_start_->pos == mark.pos) {
+      throw ConversionError{mark, "unexpected " + describe_at(mark)};
     }
-    charge(node, 1);
-    switch (node.Type()) {
-      case YAML::NodeType::Null:
-        // yaml-cpp only builds Null nodes for untagged plain null spellings and missing values.
-        return nullptr;
-      case YAML::NodeType::Scalar:
-        return scalar(node);
-      case YAML::NodeType::Sequence: {
-        check_collection_tag(node, StandardTag::seq, "sequence");
-        nlohmann::json array = nlohmann::json::array();
-        for (const auto& item : node) array.push_back(convert(item, depth + 1));
-        return array;
-      }
-      case YAML::NodeType::Map: {
-        check_collection_tag(node, StandardTag::map, "mapping");
-        nlohmann::json object = nlohmann::json::object();
-        for (const auto& pair : node) {
-          std::string key = key_text(pair.first);
-          charge(pair.first, key.size());
-          if (object.contains(key)) {
-            // A later duplicate would silently win; for a role ARN annotation that is a security
-            // decision better not left to the order of lines.
-            fail(pair.first, "duplicate mapping key " + quoted_for_message(key));
-          }
-          object.emplace(std::move(key), convert(pair.second, depth + 1));
-        }
-        return object;
-      }
-      case YAML::NodeType::Undefined:
-        break;
-    }
-    fail(node, "undefined YAML node");
+    previous_start_ = mark;
+    stack_.clear();
+    root_.reset();
+    anchors_.clear();  // anchors are scoped to their document, and yaml-cpp reuses the ids
   }
+
+  void OnDocumentEnd() override {
+    // An empty document comes back as null; so does a document that is just "null", which is
+    // as useless to callers (they all expect objects) and is dropped alike.
+    if (root_ && !root_->is_null()) documents_.push_back(std::move(*root_));
+    root_.reset();
+  }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    // yaml-cpp reports untagged plain null spellings and missing values as null events.
+    charge(mark, 1);
+    std::string text = null_key_text(mark);
+    if (expecting_key()) {
+      if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{nullptr, 1, text};
+      set_key(std::move(text), mark);
+      return;
+    }
+    place(nullptr, mark, anchor, 1, std::move(text));
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      // The parser knows the name, so the anchored node is still open: an alias inside its own
+      // anchor. Expanding it has no end.
+      throw ConversionError{mark, "alias refers to a node that contains it"};
+    }
+    const Anchored& target = it->second;
+    if (expecting_key()) {
+      if (!target.scalar_text) fail_collection_key(mark);
+      charge(mark, target.scalar_text->size());
+      set_key(*target.scalar_text, mark);
+      return;
+    }
+    // A copy costs what the original did, so nested aliases cannot multiply past the budget.
+    charge(mark, target.cost);
+    place(nlohmann::json(target.value), mark, YAML::NullAnchor, target.cost, target.scalar_text);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    charge(mark, 1 + value.size());
+    if (expecting_key()) {
+      // JSON keys are strings, and the key's text is what a reader of the file sees, so a key
+      // is never typed: "1: x" has the key "1" and "true: x" the key "true".
+      if (anchor != YAML::NullAnchor) {
+        // Aliased as a value elsewhere, the key reads as any scalar would. Tags on keys are not
+        // checked (they never matter for the key), so an explicitly tagged one stays text.
+        nlohmann::json as_value = tag == kPlainTag ? resolve_plain(value) : nlohmann::json(value);
+        anchors_[anchor] = Anchored{std::move(as_value), 1 + value.size(), value};
+      }
+      set_key(value, mark);
+      return;
+    }
+    place(scalar(mark, tag, value), mark, anchor, 1 + value.size(), value);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    open(mark, tag, anchor, StandardTag::seq, "sequence", nlohmann::json::array());
+  }
+
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    open(mark, tag, anchor, StandardTag::map, "mapping", nlohmann::json::object());
+  }
+
+  void OnMapEnd() override { close(); }
 
  private:
-  [[noreturn]] static void fail(const YAML::Node& node, std::string message) {
-    throw ConversionError{node.Mark(), std::move(message)};
+  // A mapping or sequence being filled.
+  struct Frame {
+    nlohmann::json value;
+    YAML::Mark mark;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::size_t spent_before = 0;  // spent_ when the collection opened, to price its aliases
+    std::optional<std::string> key;  // mappings: the key waiting for its value
+  };
+
+  // A completed anchored node, kept for its aliases.
+  struct Anchored {
+    nlohmann::json value;
+    std::size_t cost = 0;
+    std::optional<std::string> scalar_text;  // for scalars: the text, should it be used as a key
+  };
+
+  [[noreturn]] static void fail_collection_key(const YAML::Mark& mark) {
+    throw ConversionError{mark, "a mapping key must be a scalar to become a JSON key"};
   }
 
-  // yaml-cpp shares the node of an anchor among all its aliases, so a few lines of nested
-  // aliases ("billion laughs") can describe an exponentially large document. Without aliases the
-  // output is at most a small multiple of the input, so a budget linear in the input size never
-  // stops honest input but stops the expansion before it exhausts memory.
-  void charge(const YAML::Node& node, std::size_t cost) {
-    if (cost > budget_) fail(node, "document expands far beyond its text (alias expansion?)");
+  bool expecting_key() const {
+    return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().key;
+  }
+
+  void set_key(std::string key, const YAML::Mark& mark) {
+    Frame& frame = stack_.back();
+    if (frame.value.contains(key)) {
+      // A later duplicate would silently win; for a role ARN annotation that is a security
+      // decision better not left to the order of lines.
+      throw ConversionError{mark, "duplicate mapping key " + quoted_for_message(key)};
+    }
+    frame.key = std::move(key);
+  }
+
+  // Every alias is expanded into a copy of its node, so a few lines of nested aliases
+  // ("billion laughs") describe an exponentially large document. Without aliases the output is
+  // at most a small multiple of the input (a unit per value plus a unit per byte of text), so a
+  // budget linear in the input size never stops honest input but stops the expansion long
+  // before it exhausts memory.
+  void charge(const YAML::Mark& mark, std::size_t cost) {
+    if (cost > budget_) {
+      throw ConversionError{mark, "document expands far beyond its text (alias expansion?)"};
+    }
     budget_ -= cost;
+    spent_ += cost;
   }
 
-  void check_collection_tag(const YAML::Node& node, StandardTag own, const char* what) {
-    StandardTag tag = standard_tag(node.Tag());
-    if (tag == StandardTag::none || tag == own) return;
-    fail(node, "tag " + display_tag(node.Tag()) + " cannot apply to a " + what);
+  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+            StandardTag own, const char* what, nlohmann::json empty) {
+    if (expecting_key()) fail_collection_key(mark);
+    StandardTag standard = standard_tag(tag);
+    if (standard != StandardTag::none && standard != own) {
+      throw ConversionError{mark, "tag " + display_tag(tag) + " cannot apply to a " + what};
+    }
+    if (stack_.size() >= static_cast<std::size_t>(kMaxDepth)) {
+      throw ConversionError{mark,
+                            "nesting is deeper than " + std::to_string(kMaxDepth) + " levels"};
+    }
+    charge(mark, 1);
+    stack_.push_back(Frame{std::move(empty), mark, anchor, spent_ - 1, std::nullopt});
   }
 
-  nlohmann::json scalar(const YAML::Node& node) {
-    const std::string& text = node.Scalar();
-    charge(node, text.size());
-    const std::string& tag = node.Tag();
+  void close() {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    place(std::move(frame.value), frame.mark, frame.anchor, spent_ - frame.spent_before,
+          std::nullopt);
+  }
+
+  // Puts a finished value where it belongs: the document root, the end of the enclosing
+  // sequence, or under the pending key of the enclosing mapping.
+  void place(nlohmann::json value, const YAML::Mark& mark, YAML::anchor_t anchor,
+             std::size_t cost, const std::optional<std::string>& scalar_text) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{value, cost, scalar_text};
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (parent.value.is_array()) {
+      parent.value.push_back(std::move(value));
+    } else if (parent.key) {
+      parent.value.emplace(std::move(*parent.key), std::move(value));
+      parent.key.reset();
+    } else {
+      // Unreachable with yaml-cpp's event order; a clear error beats a misplaced value.
+      throw ConversionError{mark, "value without a key"};
+    }
+  }
+
+  nlohmann::json scalar(const YAML::Mark& mark, const std::string& tag,
+                        const std::string& text) const {
     if (tag == kPlainTag) return resolve_plain(text);
 
     // Explicitly tagged: the tag decides, and text that cannot be what the tag says is an error
     // rather than a quiet string, the same as Go's YAML decoders do.
     auto mismatch = [&]() -> nlohmann::json {
-      fail(node,
-           display_tag(tag) + " value " + quoted_for_message(text) + " is not valid for its tag");
+      throw ConversionError{mark, display_tag(tag) + " value " + quoted_for_message(text) +
+                                      " is not valid for its tag"};
     };
     switch (standard_tag(tag)) {
       case StandardTag::null:
@@ -310,33 +435,22 @@ class Converter {
     return text;
   }
 
-  // JSON keys are strings, and the key's text is what a reader of the file sees, so a key is
-  // never typed: "1: x" has the key "1" and "true: x" the key "true".
-  std::string key_text(const YAML::Node& key) {
-    switch (key.Type()) {
-      case YAML::NodeType::Scalar:
-        return key.Scalar();
-      case YAML::NodeType::Null:
-        return null_key_text(key);
-      case YAML::NodeType::Sequence:
-      case YAML::NodeType::Map:
-      case YAML::NodeType::Undefined:
-        break;
-    }
-    fail(key, "a mapping key must be a scalar to become a JSON key");
-  }
-
-  // yaml-cpp turns the key "null" (or "~", "Null", "NULL", or an empty key) into a Null node and
-  // drops its text. The node's mark still points at where the key was written, counted in bytes
-  // of the UTF-8 input after any byte order mark, so read the spelling back from there. A mark
-  // that does not land on a null spelling (an empty key, or input yaml-cpp transcoded from
-  // UTF-16/32) means the key was empty or cannot be recovered: use "".
-  std::string null_key_text(const YAML::Node& key) const {
+  // The input from a mark on. Marks count bytes of the UTF-8 text after any byte order mark;
+  // for input yaml-cpp transcoded from UTF-16/32 they point elsewhere, which callers tolerate.
+  std::string_view source_at(const YAML::Mark& mark) const {
     std::string_view source = source_;
     if (source.starts_with("\xEF\xBB\xBF")) source.remove_prefix(3);
-    const YAML::Mark mark = key.Mark();
     if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= source.size()) return {};
-    std::string_view rest = source.substr(static_cast<std::size_t>(mark.pos));
+    return source.substr(static_cast<std::size_t>(mark.pos));
+  }
+
+  // yaml-cpp turns the key "null" (or "~", "Null", "NULL", or an empty key) into a null event
+  // and drops its text; the event's mark still points at where the key was written, so read the
+  // spelling back from there. A mark that does not land on a null spelling means the key was
+  // empty (or cannot be recovered): use "". (Also kept for null values, should an alias of one
+  // be used as a key.)
+  std::string null_key_text(const YAML::Mark& mark) const {
+    std::string_view rest = source_at(mark);
     for (std::string_view spelling : {"null", "Null", "NULL", "~"}) {
       if (!rest.starts_with(spelling)) continue;
       // The spelling must be the whole plain scalar, not the start of "nullable".
@@ -346,17 +460,30 @@ class Converter {
     return {};
   }
 
+  std::string describe_at(const YAML::Mark& mark) const {
+    std::string_view rest = source_at(mark);
+    if (!rest.empty() && rest.front() > ' ' && rest.front() < 0x7F) {
+      return "'" + std::string(1, rest.front()) + "'";
+    }
+    return "content";
+  }
+
   std::string_view source_;
   std::size_t budget_;
+  std::size_t spent_ = 0;
+  std::vector<Frame> stack_;
+  std::optional<nlohmann::json> root_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::vector<nlohmann::json> documents_;
+  std::optional<YAML::Mark> previous_start_;
 };
 
 }  // namespace
 
 DocumentsParse parse_documents(std::string_view text) {
   DocumentsParse result;
-  // See Converter::charge. 16 units per input byte leaves a wide margin over what plain input
-  // needs (roughly one unit per byte of text plus one per node); the constant keeps tiny
-  // documents with a few aliases working.
+  // See JsonBuilder::charge. 16 units per input byte leaves a wide margin over what plain input
+  // needs; the constant keeps small documents with a few aliases working.
   constexpr std::size_t kBaseBudget = std::size_t{1} << 20;
   constexpr std::size_t kBudgetPerByte = 16;
   const std::size_t budget =
@@ -365,14 +492,12 @@ DocumentsParse parse_documents(std::string_view text) {
           : kBaseBudget + kBudgetPerByte * text.size();
   try {
     const std::string source(text);
-    std::vector<YAML::Node> nodes = YAML::LoadAll(source);
-    Converter converter(source, budget);
-    for (const YAML::Node& node : nodes) {
-      // An empty document comes back as null; so does a document that is just "null", which is
-      // as useless to callers (they all expect objects) and is dropped alike.
-      nlohmann::json document = converter.convert(node, 0);
-      if (!document.is_null()) result.documents.push_back(std::move(document));
+    std::istringstream stream(source);
+    YAML::Parser parser(stream);
+    JsonBuilder builder(source, budget);
+    while (parser.HandleNextDocument(builder)) {
     }
+    result.documents = std::move(builder.documents());
   } catch (const ConversionError& e) {
     result.error = with_position(e.mark, e.message);
   } catch (const YAML::DeepRecursion& e) {
