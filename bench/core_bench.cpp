@@ -23,6 +23,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -54,8 +55,12 @@ void* operator new(std::size_t size) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
-void operator delete(void* pointer) noexcept { std::free(pointer); }
-void operator delete(void* pointer, std::size_t) noexcept { std::free(pointer); }
+void operator delete(void* pointer) noexcept {
+  std::free(pointer);
+}
+void operator delete(void* pointer, std::size_t) noexcept {
+  std::free(pointer);
+}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -188,8 +193,7 @@ void run_reviews(benchmark::State& state, std::string_view body,
 // 1.6 KB of JSON each, so 40 of them make a review of roughly 64 KB.
 Json make_container(int index) {
   const std::string name = "worker-" + std::to_string(index);
-  const std::string image =
-      "registry.example.com/shop/" + name + ":2.14." + std::to_string(index);
+  const std::string image = "registry.example.com/shop/" + name + ":2.14." + std::to_string(index);
   const Json http_probe = {{"path", "/healthz"}, {"port", "http"}, {"scheme", "HTTP"}};
   return {
       {"name", name},
@@ -206,25 +210,22 @@ Json make_container(int index) {
            {{"name", "DB_PASSWORD"},
             {"valueFrom", {{"secretKeyRef", {{"name", name + "-db"}, {"key", "password"}}}}}},
            {{"name", "POD_NAME"},
-            {"valueFrom",
-             {{"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "metadata.name"}}}}}},
+            {"valueFrom", {{"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "metadata.name"}}}}}},
            {{"name", "FEATURE_FLAGS"},
-            {"valueFrom",
-             {{"configMapKeyRef", {{"name", "shop-features"}, {"key", "flags"}}}}}},
+            {"valueFrom", {{"configMapKeyRef", {{"name", "shop-features"}, {"key", "flags"}}}}}},
            {{"name", "OTEL_EXPORTER_OTLP_ENDPOINT"},
             {"value", "http://otel-collector.observability:4317"}},
        })},
       {"resources",
        {{"limits", {{"cpu", "1"}, {"memory", "512Mi"}}},
         {"requests", {{"cpu", "250m"}, {"memory", "256Mi"}}}}},
-      {"volumeMounts",
-       Json::array({
-           {{"name", "config"}, {"mountPath", "/etc/" + name}},
-           {{"name", "tmp"}, {"mountPath", "/tmp"}},
-           {{"name", "kube-api-access-x7k2p"},
-            {"readOnly", true},
-            {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"}},
-       })},
+      {"volumeMounts", Json::array({
+                           {{"name", "config"}, {"mountPath", "/etc/" + name}},
+                           {{"name", "tmp"}, {"mountPath", "/tmp"}},
+                           {{"name", "kube-api-access-x7k2p"},
+                            {"readOnly", true},
+                            {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"}},
+                       })},
       {"livenessProbe",
        {{"httpGet", http_probe},
         {"initialDelaySeconds", 10},
@@ -262,13 +263,12 @@ std::string generated_review(int containers) {
         {"namespace", kNamespace},
         {"labels", {{"app.kubernetes.io/name", "checkout-batch"}, {"team", "payments"}}},
         {"annotations", {{"prometheus.io/scrape", "true"}, {"prometheus.io/port", "9090"}}},
-        {"ownerReferences",
-         Json::array({{{"apiVersion", "apps/v1"},
-                       {"kind", "ReplicaSet"},
-                       {"name", "checkout-batch-5c8d7f9b4"},
-                       {"uid", "0f4e2a51-8c3b-4d7e-9f10-2a3b4c5d6e7f"},
-                       {"controller", true},
-                       {"blockOwnerDeletion", true}}})}}},
+        {"ownerReferences", Json::array({{{"apiVersion", "apps/v1"},
+                                          {"kind", "ReplicaSet"},
+                                          {"name", "checkout-batch-5c8d7f9b4"},
+                                          {"uid", "0f4e2a51-8c3b-4d7e-9f10-2a3b4c5d6e7f"},
+                                          {"controller", true},
+                                          {"blockOwnerDeletion", true}}})}}},
       {"spec",
        {{"volumes",
          Json::array({
@@ -276,9 +276,8 @@ std::string generated_review(int containers) {
              {{"name", "tmp"}, {"emptyDir", Json::object()}},
              {{"name", "kube-api-access-x7k2p"},
               {"projected",
-               {{"sources",
-                 Json::array({{{"serviceAccountToken",
-                                {{"expirationSeconds", 3607}, {"path", "token"}}}}})},
+               {{"sources", Json::array({{{"serviceAccountToken",
+                                           {{"expirationSeconds", 3607}, {"path", "token"}}}}})},
                 {"defaultMode", 420}}}},
          })},
         {"containers", list},

@@ -11,7 +11,8 @@
 //
 // Any violation prints what went wrong and aborts, so libFuzzer records the input as a crash.
 // The same file is linked into a plain replay program (replay_main.cpp) for g++ builds, so it
-// uses nothing libFuzzer-specific.
+// uses nothing libFuzzer-specific. review.dict (pass -dict=fuzz/review.dict) holds the field
+// names and values the core looks for.
 
 #include <cstddef>
 #include <cstdint>
@@ -179,9 +180,10 @@ std::optional<std::string> decode_base64(std::string_view text) {
 // collected from an earlier occurrence of an object can survive. For example, with
 //   "metadata":{"labels":{}}, "metadata":{}
 // the core has seen labels (and patches /metadata/labels/<key>), while nlohmann's pod has no
-// labels, so the patch would not apply. The API server (Go, also last-wins per field but
-// merging repeated objects into the same struct) differs from both, so such inputs have no
-// single "right" object to check (c) and (d) against: we skip those two checks for them.
+// labels, so the patch would not apply (seed v1-duplicate-keys.json shows exactly this). The
+// API server never sends repeated keys (it serialises its own object), and no JSON reader is
+// "the" right one for them, so there is no reference object to check (c) and (d) against: we
+// skip those two checks for such inputs and keep (a) and (b).
 json parse_tracking_duplicates(std::string_view text, bool& duplicate_keys) {
   duplicate_keys = false;
   // One set of keys per object currently open; arrays need no entry because only the
@@ -294,10 +296,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (first.patch.empty()) return 0;
 
   // Only inputs nlohmann accepts go further. simdjson On-Demand validates what the core reads
-  // but only skims over the rest (numbers and literals in skipped fields are not checked, nor
-  // is e.g. a huge exponent), so the core may legitimately answer a body that is not strictly
-  // JSON. For such a body there is no reference object to apply the patch to, and nothing
-  // meaningful to compare against.
+  // but only skims over the rest: inside fields it skips it matches brackets and strings and
+  // little else, so junk such as "k":04"6", a key without its colon, or 1e999999 passes (see
+  // the found-lenient-* and bad-huge-numbers seeds). The core may therefore answer a body that
+  // is not strictly JSON; for such a body there is no reference object to apply the patch to
+  // and nothing meaningful to compare against.
   bool duplicate_keys = false;
   json review = parse_tracking_duplicates(body, duplicate_keys);
   if (review.is_discarded() || duplicate_keys) return 0;

@@ -202,9 +202,11 @@ std::string_view partition_for_region(std::string_view region) noexcept {
 
 std::string clip_for_warning(std::string_view text, std::size_t max_chars) {
   if (text.size() <= max_chars) return std::string(text);
-  if (max_chars <= 3) return std::string(text.substr(0, max_chars));
-  std::string out(text.substr(0, max_chars - 3));
-  out.append("...");
+  std::size_t cut = max_chars <= 3 ? max_chars : max_chars - 3;
+  // Never split a UTF-8 sequence: the text ends up in JSON, which must stay valid UTF-8.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  std::string out(text.substr(0, cut));
+  if (max_chars > 3) out.append("...");
   return out;
 }
 

@@ -65,6 +65,43 @@ std::string display_tag(std::string_view tag) {
   return std::string(tag);
 }
 
+// Whether text is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF). yaml-cpp passes undecodable bytes through, and nlohmann::json::dump() throws on
+// them later; checking here turns that into a positioned parse error instead.
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80;  // allowed range of the second byte, tightened per lead byte
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // UTF-16 surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto byte = static_cast<unsigned char>(text[i + k]);
+      if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 // --- YAML 1.2 core schema resolution ------------------------------------------------------
 // Kubernetes tooling (Go's yaml libraries) mostly follows YAML 1.1, where yes/no/on/off are
 // booleans and 0755 is octal; the core schema is used on purpose so that a value like a region
@@ -207,7 +244,8 @@ class JsonBuilder final : public YAML::EventHandler {
  public:
   // `source` is the text as handed to yaml-cpp, used to recover the spelling of null keys and
   // to quote the character a stuck parser sits on. `budget` bounds the output: see charge().
-  JsonBuilder(std::string_view source, std::size_t budget) : source_(source), budget_(budget) {}
+  JsonBuilder(std::string_view source, std::size_t budget, DuplicateKeys duplicates)
+      : source_(source), budget_(budget), duplicates_(duplicates) {}
 
   std::vector<nlohmann::json>& documents() { return documents_; }
 
@@ -265,6 +303,7 @@ class JsonBuilder final : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     charge(mark, 1 + value.size());
+    if (!is_valid_utf8(value)) throw ConversionError{mark, "text is not valid UTF-8"};
     if (expecting_key()) {
       // JSON keys are strings, and the key's text is what a reader of the file sees, so a key
       // is never typed: "1: x" has the key "1" and "true: x" the key "true".
@@ -321,7 +360,7 @@ class JsonBuilder final : public YAML::EventHandler {
 
   void set_key(std::string key, const YAML::Mark& mark) {
     Frame& frame = stack_.back();
-    if (frame.value.contains(key)) {
+    if (duplicates_ == DuplicateKeys::reject && frame.value.contains(key)) {
       // A later duplicate would silently win; for a role ARN annotation that is a security
       // decision better not left to the order of lines.
       throw ConversionError{mark, "duplicate mapping key " + quoted_for_message(key)};
@@ -377,7 +416,7 @@ class JsonBuilder final : public YAML::EventHandler {
     if (parent.value.is_array()) {
       parent.value.push_back(std::move(value));
     } else if (parent.key) {
-      parent.value.emplace(std::move(*parent.key), std::move(value));
+      parent.value[std::move(*parent.key)] = std::move(value);  // replaces a duplicate
       parent.key.reset();
     } else {
       // Unreachable with yaml-cpp's event order; a clear error beats a misplaced value.
@@ -476,11 +515,12 @@ class JsonBuilder final : public YAML::EventHandler {
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   std::vector<nlohmann::json> documents_;
   std::optional<YAML::Mark> previous_start_;
+  DuplicateKeys duplicates_;
 };
 
 }  // namespace
 
-DocumentsParse parse_documents(std::string_view text) {
+DocumentsParse parse_documents(std::string_view text, DuplicateKeys duplicates) {
   DocumentsParse result;
   // See JsonBuilder::charge. 16 units per input byte leaves a wide margin over what plain input
   // needs; the constant keeps small documents with a few aliases working.
@@ -494,7 +534,7 @@ DocumentsParse parse_documents(std::string_view text) {
     const std::string source(text);
     std::istringstream stream(source);
     YAML::Parser parser(stream);
-    JsonBuilder builder(source, budget);
+    JsonBuilder builder(source, budget, duplicates);
     while (parser.HandleNextDocument(builder)) {
     }
     result.documents = std::move(builder.documents());

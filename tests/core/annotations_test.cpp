@@ -74,5 +74,11 @@ TEST(ClipForWarning, KeepsShortTextAndMarksCuts) {
   EXPECT_EQ(clip_for_warning("0123456789abc", 10), "0123456...");
 }
 
+TEST(ClipForWarning, NeverSplitsAUtf8Character) {
+  // "é" is two bytes; a cut at byte 7 would fall inside the fourth one.
+  EXPECT_EQ(clip_for_warning("éééééééé", 10), "ééé...");
+  EXPECT_EQ(clip_for_warning("aéééééé", 10), "aééé...");
+}
+
 }  // namespace
 }  // namespace irsa::core

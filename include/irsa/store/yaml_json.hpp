@@ -31,10 +31,17 @@ struct DocumentsParse {
 // scalars are strings. The explicit tags !!str, !!int, !!float, !!bool and !!null are honoured
 // and a value that does not fit its tag is an error; other tags leave a string.
 // Mapping keys are always the key's scalar text. Duplicate keys and non-scalar keys are errors.
+// Every string in the result is valid UTF-8 (other bytes are an error), so dump() cannot throw
+// on it; .inf and .nan doubles still dump as null, JSON having no spelling for them.
 //
 // Errors carry a 1-based "line L, column C: " prefix. Never throws: parser failures, nesting
 // deeper than kMaxDepth and aliases that would expand far beyond the input's own size are all
 // reported through `error`.
-[[nodiscard]] DocumentsParse parse_documents(std::string_view text);
+enum class DuplicateKeys {
+  reject,     // an error (the default: a second role-arn line must not win silently)
+  last_wins,  // the later value replaces the earlier one, as Go's YAML readers do
+};
+[[nodiscard]] DocumentsParse parse_documents(std::string_view text,
+                                             DuplicateKeys duplicates = DuplicateKeys::reject);
 
 }  // namespace irsa::store
