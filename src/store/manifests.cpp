@@ -113,12 +113,16 @@ class Walker {
 
   // Returns "" on success or an error that starts with `where`, the document or list item the
   // problem is in ("document 2" or "document 2, item 3").
-  std::string object(const nlohmann::json& value, const std::string& where, bool in_list) {
+  // item_kind: the kind items of a typed list have when they do not say (the API server leaves
+  // "kind" out of the items of a ServiceAccountList).
+  std::string object(const nlohmann::json& value, const std::string& where, bool in_list,
+                     const std::string* item_kind = nullptr) {
     auto at = [&where](const std::string& message) { return where + ": " + message; };
     if (!value.is_object()) return at("not a Kubernetes object (" + found(value) + ")");
     bool wrong_type = false;
     const std::string* kind = string_member(value, "kind", wrong_type);
     if (wrong_type) return at("kind is not a string (" + found(value.at("kind")) + ")");
+    if (kind == nullptr) kind = item_kind;
     if (kind == nullptr) return at("has no kind");
 
     if (*kind == "ServiceAccount") return located(where, service_account(value, where));
@@ -142,9 +146,11 @@ class Walker {
     if (!items->is_array()) {
       return where + ": " + kind + " items is not a list (" + found(*items) + ")";
     }
+    const std::string item_kind = kind.substr(0, kind.size() - std::string_view("List").size());
     for (std::size_t i = 0; i < items->size(); ++i) {
       std::string error =
-          object((*items)[i], where + ", item " + std::to_string(i + 1), /*in_list=*/true);
+          object((*items)[i], where + ", item " + std::to_string(i + 1), /*in_list=*/true,
+                 item_kind.empty() ? nullptr : &item_kind);
       if (!error.empty()) return error;
     }
     return {};
