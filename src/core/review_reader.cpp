@@ -64,6 +64,18 @@ bool open_array(Value& value, std::string_view where, Array& out) {
   return true;
 }
 
+// The one string member `member` of an object field such as request.kind or spec.os; other
+// members are skipped. An absent or null object leaves `out` empty.
+void read_nested_string(Value value, std::string_view where, std::string_view member,
+                        std::string_view member_where, std::string_view& out) {
+  Object object;
+  out = {};
+  if (!open_object(value, where, object)) return;
+  for (auto field : object) {
+    if (field.unescaped_key().value() == member) out = string_field(field.value(), member_where);
+  }
+}
+
 class Reader {
  public:
   Reader(const ReaderKeys& keys, ReviewFacts& facts) : keys_(keys), facts_(facts) {}
@@ -99,25 +111,11 @@ class Reader {
       } else if (key == "dryRun") {
         facts_.dry_run = bool_field(field.value(), "request.dryRun");
       } else if (key == "kind") {
-        Value value = field.value();
-        Object kind;
-        if (open_object(value, "request.kind", kind)) {
-          for (auto kind_field : kind) {
-            if (kind_field.unescaped_key().value() == "kind") {
-              facts_.request_kind = string_field(kind_field.value(), "request.kind.kind");
-            }
-          }
-        }
+        read_nested_string(field.value(), "request.kind", "kind", "request.kind.kind",
+                           facts_.request_kind);
       } else if (key == "userInfo") {
-        Value value = field.value();
-        Object user;
-        if (open_object(value, "request.userInfo", user)) {
-          for (auto user_field : user) {
-            if (user_field.unescaped_key().value() == "username") {
-              facts_.username = string_field(user_field.value(), "request.userInfo.username");
-            }
-          }
-        }
+        read_nested_string(field.value(), "request.userInfo", "username",
+                           "request.userInfo.username", facts_.username);
       } else if (key == "object") {
         Value value = field.value();
         json_type type = type_of(value);
@@ -219,15 +217,7 @@ class Reader {
           }
         }
       } else if (key == "os") {
-        Value value = field.value();
-        Object os;
-        facts_.os_name = {};
-        if (!open_object(value, "spec.os", os)) continue;
-        for (auto os_field : os) {
-          if (os_field.unescaped_key().value() == "name") {
-            facts_.os_name = string_field(os_field.value(), "spec.os.name");
-          }
-        }
+        read_nested_string(field.value(), "spec.os", "name", "spec.os.name", facts_.os_name);
       }
     }
   }

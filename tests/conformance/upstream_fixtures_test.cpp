@@ -23,6 +23,13 @@ core::StaticIdentities identities_for(const FixtureWorld& world) {
   return identities;
 }
 
+// Runs the core on pod in the fixture's world (ServiceAccount default/default).
+core::Admission run_core(const FixtureWorld& world, const core::StaticIdentities& identities,
+                         const nlohmann::json& pod, core::Scratch& scratch) {
+  return core::review_admission(review_for_pod(pod, "default"), world.settings, identities, {},
+                                scratch);
+}
+
 TEST(UpstreamCorpus, HasAllTwentyFourFixtures) {
   auto files = upstream_fixture_files();
   if (files.empty()) GTEST_SKIP() << "no corpus at " << upstream_fixture_dir();
@@ -34,13 +41,11 @@ TEST_P(UpstreamFixture, CoreGivesTheSamePodAsUpstream) {
   if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
   auto identities = identities_for(world);
   core::Scratch scratch;
-  auto admission = core::review_admission(review_for_pod(world.pod, "default"), world.settings,
-                                          identities, {}, scratch);
+  auto admission = run_core(world, identities, world.pod, scratch);
   ASSERT_NE(admission.decision.result, core::Result::denied) << admission.decision.error;
 
   nlohmann::json upstream_pod = world.pod.patch(world.expected_patch);
-  nlohmann::json our_pod =
-      admission.patch.empty() ? world.pod : world.pod.patch(nlohmann::json::parse(admission.patch));
+  nlohmann::json our_pod = apply_patch(world.pod, admission.patch);
   EXPECT_EQ(compare_pods(upstream_pod, our_pod, world.pod), "") << world.name << "\nours: " << admission.patch;
 }
 
@@ -81,13 +86,9 @@ TEST_P(UpstreamFixture, MutatingTheResultChangesNothing) {
   if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
   auto identities = identities_for(world);
   core::Scratch scratch;
-  auto first = core::review_admission(review_for_pod(world.pod, "default"), world.settings,
-                                      identities, {}, scratch);
+  auto first = run_core(world, identities, world.pod, scratch);
   ASSERT_NE(first.decision.result, core::Result::denied) << first.decision.error;
-  nlohmann::json mutated =
-      first.patch.empty() ? world.pod : world.pod.patch(nlohmann::json::parse(first.patch));
-  auto second = core::review_admission(review_for_pod(mutated, "default"), world.settings,
-                                       identities, {}, scratch);
+  auto second = run_core(world, identities, apply_patch(world.pod, first.patch), scratch);
   EXPECT_EQ(second.patch, "") << world.name;
   EXPECT_NE(second.decision.result, core::Result::mutated);
 }
