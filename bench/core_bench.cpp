@@ -1,4 +1,4 @@
-// Micro-benchmarks of irsa::core::review_admission: request bytes in, response bytes out, on one
+// Micro-benchmarks of irsa::core::Mutator::review: request bytes in, response bytes out, on one
 // thread with a reused Scratch, which is how every server worker calls it. Nothing here touches
 // the network or the stores, so the numbers are the core's own cost per admission.
 //
@@ -167,12 +167,13 @@ bool check_result(benchmark::State& state, std::string_view body,
 // purpose: a server does the same per request, and its strings are part of the cost.
 void run_reviews(benchmark::State& state, std::string_view body,
                  const StaticIdentities& identities) {
-  const Settings& settings = world().settings;
+  // One Mutator for the whole run, as the server builds one at start-up.
+  const irsa::core::Mutator mutator(world().settings);
   Scratch scratch;  // reused across iterations, as each server worker thread reuses its own
   std::size_t response_bytes = 0;
   const std::uint64_t allocations_before = t_allocations;
   for (auto _ : state) {
-    Admission admission = review_admission(body, settings, identities, kEntropy, scratch);
+    Admission admission = mutator.review(body, identities, kEntropy, scratch);
     response_bytes = admission.response.size();
     benchmark::DoNotOptimize(admission);
   }

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "derived_settings.hpp"
 #include "irsa/core/annotations.hpp"
 #include "planner.hpp"
 #include "response_writer.hpp"
@@ -60,9 +61,48 @@ void copy_request_facts(const detail::ReviewFacts& facts, Decision& decision) {
 
 }  // namespace
 
+Mutator::Derived::Derived(const Settings& settings)
+    : token_expiration_annotation(
+          annotation_key(settings.annotation_prefix, kTokenExpirationAnnotation)),
+      skip_containers_annotation(
+          annotation_key(settings.annotation_prefix, kSkipContainersAnnotation)) {
+  const std::array<std::pair<std::string_view, std::string_view>, 2> paths = {{
+      {settings.web_identity.mount_path, settings.web_identity.token_path},
+      {settings.container_credentials.mount_path, settings.container_credentials.token_path},
+  }};
+  for (std::size_t slot = 0; slot < paths.size(); ++slot) {
+    token_files[slot][0] = detail::join_token_path(paths[slot].first, paths[slot].second);
+    token_files[slot][1] = detail::windows_form(token_files[slot][0]);
+  }
+  reader_keys = detail::ReaderKeys{
+      token_expiration_annotation,
+      skip_containers_annotation,
+      {settings.web_identity.volume_name, settings.container_credentials.volume_name},
+      {settings.web_identity.mount_path, settings.container_credentials.mount_path},
+  };
+}
+
+// Derived holds views into settings_, so a move rebuilds it from the moved-to settings.
+Mutator::Mutator(Settings settings)
+    : settings_(std::move(settings)), derived_(std::make_unique<const Derived>(settings_)) {}
+Mutator::~Mutator() = default;
+Mutator::Mutator(Mutator&& other) noexcept
+    : settings_(std::move(other.settings_)), derived_(std::make_unique<const Derived>(settings_)) {}
+Mutator& Mutator::operator=(Mutator&& other) noexcept {
+  settings_ = std::move(other.settings_);
+  derived_ = std::make_unique<const Derived>(settings_);
+  return *this;
+}
+
 Admission review_admission(std::string_view body, const Settings& settings,
                            const IdentitySource& identities, RequestEntropy entropy,
                            Scratch& scratch) {
+  return Mutator(settings).review(body, identities, entropy, scratch);
+}
+
+Admission Mutator::review(std::string_view body, const IdentitySource& identities,
+                          RequestEntropy entropy, Scratch& scratch) const {
+  const Settings& settings = settings_;
   auto& state = scratch.state();
   auto& facts = state.facts;
 
@@ -72,20 +112,9 @@ Admission review_admission(std::string_view body, const Settings& settings,
   state.padded.assign(body);
   state.padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
 
-  const std::string annotation_expiration =
-      annotation_key(settings.annotation_prefix, kTokenExpirationAnnotation);
-  const std::string annotation_skip =
-      annotation_key(settings.annotation_prefix, kSkipContainersAnnotation);
-  const detail::ReaderKeys keys{
-      annotation_expiration,
-      annotation_skip,
-      {settings.web_identity.volume_name, settings.container_credentials.volume_name},
-      {settings.web_identity.mount_path, settings.container_credentials.mount_path},
-  };
-
   try {
-    detail::read_review(state.parser, state.padded.data(), body.size(), state.padded.size(), keys,
-                        facts);
+    detail::read_review(state.parser, state.padded.data(), body.size(), state.padded.size(),
+                        derived_->reader_keys, facts);
   } catch (const detail::ReviewShapeError& error) {
     // The envelope fields may not have been read yet; answer without them.
     return deny({}, {}, std::string("invalid AdmissionReview: ") + error.what());
@@ -124,7 +153,8 @@ Admission review_admission(std::string_view body, const Settings& settings,
     decision.result = Result::not_mutated;
     decision.ns = std::string(facts.request_namespace);
   } else {
-    detail::plan_mutation(facts, settings, identities, entropy, decision, admission.patch);
+    detail::plan_mutation(facts, settings, *derived_, identities, entropy, decision,
+                          admission.patch);
   }
   detail::write_allowed_response(admission.response, envelope, decision, admission.patch);
   return admission;

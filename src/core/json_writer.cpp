@@ -1,13 +1,39 @@
 #include "json_writer.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace irsa::core::detail {
 
+namespace {
+
+// Whether any of the eight bytes in word is a control character, '"' or '\\' (the classic
+// "has zero byte" bit trick applied to each condition). Most values need no escaping at all,
+// so testing eight bytes per step skips them quickly.
+bool word_needs_escape(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t quote = word ^ (kOnes * '"');
+  const std::uint64_t backslash = word ^ (kOnes * '\\');
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word;
+  const std::uint64_t is_quote = (quote - kOnes) & ~quote;
+  const std::uint64_t is_backslash = (backslash - kOnes) & ~backslash;
+  return ((control | is_quote | is_backslash) & kHigh) != 0;
+}
+
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t clean = 0;
+  while (clean + 8 <= text.size()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + clean, sizeof(word));
+    if (word_needs_escape(word)) break;
+    clean += 8;
+  }
   std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = clean; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.substr(run_start, i - run_start));

@@ -41,7 +41,7 @@ struct Plan {
   std::string_view full_uri;
   bool use_regional_sts = false;
   std::int64_t token_expiration = 0;
-  std::string token_file;
+  std::string_view token_file;
   IdentityEntryPtr entry;  // the source of the values, for its problems
 };
 
@@ -78,24 +78,6 @@ void append_env_var(std::string& out, std::string_view name, std::string_view va
   out.append(R"(","value":)");
   append_json_string(out, value);
   out.push_back('}');
-}
-
-std::string join_token_path(std::string_view mount_path, std::string_view token_path) {
-  // Go's filepath.Join: empty elements are ignored, the result is cleaned.
-  std::string joined;
-  if (!mount_path.empty()) joined.append(mount_path);
-  if (!token_path.empty()) {
-    if (!joined.empty()) joined.push_back('/');
-    joined.append(token_path);
-  }
-  if (joined.empty()) return joined;
-  return clean_path(joined);
-}
-
-std::string windows_form(std::string_view unix_path) {
-  std::string out = "C:";
-  for (char c : unix_path) out.push_back(c == '/' ? '\\' : c);
-  return out;
 }
 
 bool is_windows_pod(const ReviewFacts& facts) {
@@ -343,9 +325,27 @@ void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
 
 }  // namespace
 
+std::string join_token_path(std::string_view mount_path, std::string_view token_path) {
+  // Go's filepath.Join: empty elements are ignored, the result is cleaned.
+  std::string joined;
+  if (!mount_path.empty()) joined.append(mount_path);
+  if (!token_path.empty()) {
+    if (!joined.empty()) joined.push_back('/');
+    joined.append(token_path);
+  }
+  if (joined.empty()) return joined;
+  return clean_path(joined);
+}
+
+std::string windows_form(std::string_view unix_path) {
+  std::string out = "C:";
+  for (char c : unix_path) out.push_back(c == '/' ? '\\' : c);
+  return out;
+}
+
 void plan_mutation(const ReviewFacts& facts, const Settings& settings,
-                   const IdentitySource& identities, RequestEntropy entropy, Decision& decision,
-                   std::string& patch_out) {
+                   const Mutator::Derived& derived, const IdentitySource& identities,
+                   RequestEntropy entropy, Decision& decision, std::string& patch_out) {
   std::string_view ns = !facts.request_namespace.empty() ? facts.request_namespace
                                                          : facts.metadata_namespace;
   // The API server's ServiceAccount admission plugin names "default" before webhooks run; a
@@ -370,9 +370,10 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
   std::vector<std::string> skip_names;
   apply_pod_annotations(facts, settings, entropy, plan, skip, skip_names, decision);
 
-  plan.token_file = join_token_path(plan.mount_path, plan.token_path);
-  if (is_windows_pod(facts)) plan.token_file = windows_form(plan.token_file);
+  plan.token_file = derived.token_files[plan.slot][is_windows_pod(facts) ? 1 : 0];
 
+  // One allocation for the whole patch: each mutated container takes a few hundred bytes.
+  patch_out.reserve(320 + 960 * (facts.containers.size() + facts.init_containers.size()));
   PatchWriter patch(patch_out);
   if (plan.mode == Mode::container_credentials) plan_label(facts, patch);
 

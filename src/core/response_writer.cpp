@@ -27,7 +27,13 @@ void open_envelope(std::string& out, const Envelope& envelope, std::string_view 
 
 void write_allowed_response(std::string& out, const Envelope& envelope, const Decision& decision,
                             std::string_view patch) {
-  out.reserve(out.size() + 160 + patch.size() * 4 / 3);
+  // Sized so that the response is written without growing: base64 of the patch plus the
+  // envelope, uid, role and warnings with room for quotes and keys.
+  std::size_t warnings_size = 0;
+  for (const auto& warning : decision.warnings) warnings_size += warning.size() + 8;
+  out.reserve(out.size() + 256 + envelope.api_version.size() + envelope.kind.size() +
+              decision.uid.size() + decision.role_arn.size() + (patch.size() + 2) / 3 * 4 +
+              warnings_size);
   open_envelope(out, envelope, decision.uid);
   out.append(R"(,"allowed":true)");
   if (!patch.empty()) {

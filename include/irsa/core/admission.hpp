@@ -82,8 +82,33 @@ class Scratch {
   std::unique_ptr<State> state_;
 };
 
-// Reviews one AdmissionReview body. Never throws on bad input: malformed JSON, a review
-// without a request, or an object that is not a Pod yield Result::denied with a message.
+// Reviews AdmissionReview bodies under one Settings. Values that depend only on the settings
+// (annotation keys, token file paths) are worked out once here instead of on every request.
+// Immutable after construction: one Mutator serves every thread.
+class Mutator {
+ public:
+  explicit Mutator(Settings settings);
+  ~Mutator();
+  Mutator(const Mutator&) = delete;
+  Mutator& operator=(const Mutator&) = delete;
+  Mutator(Mutator&&) noexcept;
+  Mutator& operator=(Mutator&&) noexcept;
+
+  [[nodiscard]] const Settings& settings() const noexcept { return settings_; }
+
+  // Never throws on bad input: malformed JSON, a review without a request, or an object that
+  // is not a Pod yield Result::denied with a message.
+  [[nodiscard]] Admission review(std::string_view body, const IdentitySource& identities,
+                                 RequestEntropy entropy, Scratch& scratch) const;
+
+  struct Derived;
+
+ private:
+  Settings settings_;
+  std::unique_ptr<const Derived> derived_;
+};
+
+// One-shot form of Mutator::review, for callers that review a single body.
 [[nodiscard]] Admission review_admission(std::string_view body, const Settings& settings,
                                          const IdentitySource& identities,
                                          RequestEntropy entropy, Scratch& scratch);
