@@ -70,10 +70,31 @@ Mutator::Derived::Derived(const Settings& settings)
       {settings.web_identity.mount_path, settings.web_identity.token_path},
       {settings.container_credentials.mount_path, settings.container_credentials.token_path},
   }};
+  const std::array<std::string_view, 2> token_file_names = {"AWS_WEB_IDENTITY_TOKEN_FILE",
+                                                             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
+  const std::array<std::string_view, 2> volume_names = {settings.web_identity.volume_name,
+                                                         settings.container_credentials.volume_name};
   for (std::size_t slot = 0; slot < paths.size(); ++slot) {
     token_files[slot][0] = detail::join_token_path(paths[slot].first, paths[slot].second);
     token_files[slot][1] = detail::windows_form(token_files[slot][0]);
+    for (std::size_t windows = 0; windows < 2; ++windows) {
+      token_file_vars[slot][windows] =
+          detail::render_env_var(token_file_names[slot], token_files[slot][windows]);
+    }
+    auto& mount = token_mounts[slot];
+    mount = R"({"name":)";
+    detail::append_json_string(mount, volume_names[slot]);
+    mount.append(R"(,"readOnly":true,"mountPath":)");
+    detail::append_json_string(mount, paths[slot].first);
+    mount.push_back('}');
   }
+  sts_var = detail::render_env_var("AWS_STS_REGIONAL_ENDPOINTS", "regional");
+  if (!settings.aws_default_region.empty()) {
+    default_region_var = detail::render_env_var("AWS_DEFAULT_REGION", settings.aws_default_region);
+    region_var = detail::render_env_var("AWS_REGION", settings.aws_default_region);
+  }
+  full_uri_var = detail::render_env_var("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                        settings.container_credentials.full_uri);
   reader_keys = detail::ReaderKeys{
       token_expiration_annotation,
       skip_containers_annotation,

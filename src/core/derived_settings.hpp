@@ -5,6 +5,7 @@
 #include <string>
 
 #include "irsa/core/admission.hpp"
+#include "json_writer.hpp"
 #include "review_facts.hpp"
 
 namespace irsa::core {
@@ -14,6 +15,15 @@ struct Mutator::Derived {
   std::string skip_containers_annotation;
   // The token file path per mode slot, in Unix form [0] and Windows form [1].
   std::array<std::array<std::string, 2>, 2> token_files;
+
+  // Patch values rendered once, since they depend only on the settings: each env var as its
+  // JSON object ({"name":..,"value":..}), the token mount per mode slot.
+  std::string sts_var;
+  std::string default_region_var;  // empty without --aws-default-region
+  std::string region_var;
+  std::string full_uri_var;
+  std::array<std::array<std::string, 2>, 2> token_file_vars;  // [slot][windows]
+  std::array<std::string, 2> token_mounts;                     // [slot]
   detail::ReaderKeys reader_keys;  // views into the strings above and into Settings
 
   explicit Derived(const Settings& settings);

@@ -74,4 +74,13 @@ void append_int(std::string& out, std::int64_t value) {
   out.append(buffer, end);
 }
 
+std::string render_env_var(std::string_view name, std::string_view value) {
+  std::string out = R"({"name":)";
+  append_json_string(out, name);
+  out.append(R"(,"value":)");
+  append_json_string(out, value);
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace irsa::core::detail

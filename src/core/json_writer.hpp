@@ -22,4 +22,7 @@ inline void append_json_string(std::string& out, std::string_view text) {
 
 void append_int(std::string& out, std::int64_t value);
 
+// {"name":"<name>","value":"<value>"}, an EnvVar as the patch adds it.
+[[nodiscard]] std::string render_env_var(std::string_view name, std::string_view value);
+
 }  // namespace irsa::core::detail

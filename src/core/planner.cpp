@@ -38,10 +38,12 @@ struct Plan {
   std::string_view mount_path;
   std::string_view volume_name;
   std::string_view token_path;
-  std::string_view full_uri;
   bool use_regional_sts = false;
   std::int64_t token_expiration = 0;
-  std::string_view token_file;
+  std::string role_var;                // AWS_ROLE_ARN rendered once per review
+  std::string_view identity_var;       // AWS_ROLE_ARN or AWS_CONTAINER_CREDENTIALS_FULL_URI
+  std::string_view token_file_var;     // the matching token file variable
+  std::string_view mount;              // the token volumeMount
   IdentityEntryPtr entry;  // the source of the values, for its problems
 };
 
@@ -72,13 +74,6 @@ class PatchWriter {
   std::size_t count_ = 0;
 };
 
-void append_env_var(std::string& out, std::string_view name, std::string_view value) {
-  out.append(R"({"name":")");
-  out.append(name);  // our own constant names need no escaping
-  out.append(R"(","value":)");
-  append_json_string(out, value);
-  out.push_back('}');
-}
 
 bool is_windows_pod(const ReviewFacts& facts) {
   return facts.node_selector_os == "windows" || facts.node_selector_beta_os == "windows" ||
@@ -112,7 +107,6 @@ bool choose_identity(std::string_view ns, std::string_view service_account,
     plan.mount_path = cc.mount_path;
     plan.volume_name = cc.volume_name;
     plan.token_path = cc.token_path;
-    plan.full_uri = cc.full_uri;
     // Regional STS and lifetime come from the ServiceAccount, else the exact-namespace
     // ConfigMap entry, else the flags (upstream falls back to false/86400 here, ignoring them).
     plan.entry = identities.find_service_account(ns, service_account);
@@ -174,11 +168,9 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
   }
 }
 
-using EnvVar = std::pair<std::string_view, std::string_view>;
-
 // Adds vars and the token mount to one container; returns whether anything was added.
 bool plan_container(const ContainerFacts& container, std::size_t index, std::string_view list_path,
-                    const Plan& plan, const Settings& settings, PatchWriter& patch,
+                    const Plan& plan, const Mutator::Derived& derived, PatchWriter& patch,
                     Decision& decision) {
   const bool web = plan.mode == Mode::web_identity;
   const bool first_var = web ? container.has_role_arn : container.has_full_uri;
@@ -200,23 +192,17 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   // region and STS variables; kept so that resulting pods stay identical.
   if (identity_defined && region_defined && sts_defined) return false;
 
-  std::array<EnvVar, 5> vars;
+  // The variables to add, in upstream's order, as pre-rendered JSON objects.
+  std::array<std::string_view, 5> vars;
   std::size_t var_count = 0;
-  if (!sts_defined && plan.use_regional_sts) {
-    vars[var_count++] = {"AWS_STS_REGIONAL_ENDPOINTS", "regional"};
-  }
-  if (!region_defined && !settings.aws_default_region.empty()) {
-    vars[var_count++] = {"AWS_DEFAULT_REGION", settings.aws_default_region};
-    vars[var_count++] = {"AWS_REGION", settings.aws_default_region};
+  if (!sts_defined && plan.use_regional_sts) vars[var_count++] = derived.sts_var;
+  if (!region_defined && !derived.region_var.empty()) {
+    vars[var_count++] = derived.default_region_var;
+    vars[var_count++] = derived.region_var;
   }
   if (!identity_defined) {
-    if (web) {
-      vars[var_count++] = {"AWS_ROLE_ARN", plan.role_arn};
-      vars[var_count++] = {"AWS_WEB_IDENTITY_TOKEN_FILE", plan.token_file};
-    } else {
-      vars[var_count++] = {"AWS_CONTAINER_CREDENTIALS_FULL_URI", plan.full_uri};
-      vars[var_count++] = {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", plan.token_file};
-    }
+    vars[var_count++] = plan.identity_var;
+    vars[var_count++] = plan.token_file_var;
   }
 
   auto begin_container_op = [&]() -> std::string& {
@@ -233,7 +219,7 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
       // Appending keeps every existing entry (and any field this webhook does not know).
       for (std::size_t i = 0; i < var_count; ++i) {
         begin_container_op().append("/env/-");
-        append_env_var(patch.value(), vars[i].first, vars[i].second);
+        patch.value().append(vars[i]);
         patch.end();
       }
     } else {
@@ -242,7 +228,7 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
       out.push_back('[');
       for (std::size_t i = 0; i < var_count; ++i) {
         if (i > 0) out.push_back(',');
-        append_env_var(out, vars[i].first, vars[i].second);
+        out.append(vars[i]);
       }
       out.push_back(']');
       patch.end();
@@ -264,17 +250,15 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
                        " at the token path; token mount not added");
   } else {
     changed = true;
-    std::string& out =
-        begin_container_op().append(container.mounts_present ? "/volumeMounts/-" : "/volumeMounts");
-    (void)out;
+    begin_container_op().append(container.mounts_present ? "/volumeMounts/-" : "/volumeMounts");
     std::string& value = patch.value();
-    if (!container.mounts_present) value.push_back('[');
-    value.append(R"({"name":)");
-    append_json_string(value, plan.volume_name);
-    value.append(R"(,"readOnly":true,"mountPath":)");
-    append_json_string(value, plan.mount_path);
-    value.push_back('}');
-    if (!container.mounts_present) value.push_back(']');
+    if (container.mounts_present) {
+      value.append(plan.mount);
+    } else {
+      value.push_back('[');
+      value.append(plan.mount);
+      value.push_back(']');
+    }
     patch.end();
   }
   return changed;
@@ -370,7 +354,15 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
   std::vector<std::string> skip_names;
   apply_pod_annotations(facts, settings, entropy, plan, skip, skip_names, decision);
 
-  plan.token_file = derived.token_files[plan.slot][is_windows_pod(facts) ? 1 : 0];
+  const std::size_t windows = is_windows_pod(facts) ? 1 : 0;
+  plan.token_file_var = derived.token_file_vars[plan.slot][windows];
+  plan.mount = derived.token_mounts[plan.slot];
+  if (plan.mode == Mode::web_identity) {
+    plan.role_var = render_env_var("AWS_ROLE_ARN", plan.role_arn);
+    plan.identity_var = plan.role_var;
+  } else {
+    plan.identity_var = derived.full_uri_var;
+  }
 
   // One allocation for the whole patch: each mutated container takes a few hundred bytes.
   patch_out.reserve(320 + 960 * (facts.containers.size() + facts.init_containers.size()));
@@ -394,6 +386,7 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
   }
 
   std::set<std::string_view> matched_skips;
+  decision.mutated_containers.reserve(facts.containers.size() + facts.init_containers.size());
   auto visit = [&](const std::vector<ContainerFacts>& containers, std::string_view list_path) {
     for (std::size_t i = 0; i < containers.size(); ++i) {
       const ContainerFacts& container = containers[i];
@@ -402,7 +395,7 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
         decision.skipped_containers.emplace_back(container.name);
         continue;
       }
-      if (plan_container(container, i, list_path, plan, settings, patch, decision)) {
+      if (plan_container(container, i, list_path, plan, derived, patch, decision)) {
         decision.mutated_containers.emplace_back(container.name);
       }
     }
