@@ -268,6 +268,9 @@ class Reader {
   }
 
   void read_container(Object container, ContainerFacts& facts) {
+    // Once name, env and volumeMounts are read the rest (probes, resources, securityContext)
+    // is of no interest; leaving the loop lets On-Demand skip it in one go.
+    int wanted_left = 3;
     for (auto field : container) {
       std::string_view key = field.unescaped_key().value();
       if (key == "name") {
@@ -276,7 +279,10 @@ class Reader {
         read_env(field.value(), facts);
       } else if (key == "volumeMounts") {
         read_mounts(field.value(), facts);
+      } else {
+        continue;
       }
+      if (--wanted_left == 0) break;
     }
   }
 
@@ -294,17 +300,22 @@ class Reader {
       for (auto field : variable) {
         if (field.unescaped_key().value() != "name") continue;
         std::string_view name = string_field(field.value(), "container env[].name");
-        // Only the AWS_ names matter; a cheap first check keeps the common case fast.
-        if (!name.starts_with("AWS_")) continue;
-        if (name == "AWS_ROLE_ARN") facts.has_role_arn = true;
-        else if (name == "AWS_WEB_IDENTITY_TOKEN_FILE") facts.has_web_identity_token_file = true;
-        else if (name == "AWS_CONTAINER_CREDENTIALS_FULL_URI") facts.has_full_uri = true;
-        else if (name == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") facts.has_authorization_token_file = true;
-        else if (name == "AWS_REGION") facts.has_region = true;
-        else if (name == "AWS_DEFAULT_REGION") facts.has_default_region = true;
-        else if (name == "AWS_STS_REGIONAL_ENDPOINTS") facts.has_sts_regional_endpoints = true;
+        scan_env_name(name, facts);
+        break;  // value or valueFrom are not needed
       }
     }
+  }
+
+  static void scan_env_name(std::string_view name, ContainerFacts& facts) {
+    // Only the AWS_ names matter; a cheap first check keeps the common case fast.
+    if (!name.starts_with("AWS_")) return;
+    if (name == "AWS_ROLE_ARN") facts.has_role_arn = true;
+    else if (name == "AWS_WEB_IDENTITY_TOKEN_FILE") facts.has_web_identity_token_file = true;
+    else if (name == "AWS_CONTAINER_CREDENTIALS_FULL_URI") facts.has_full_uri = true;
+    else if (name == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") facts.has_authorization_token_file = true;
+    else if (name == "AWS_REGION") facts.has_region = true;
+    else if (name == "AWS_DEFAULT_REGION") facts.has_default_region = true;
+    else if (name == "AWS_STS_REGIONAL_ENDPOINTS") facts.has_sts_regional_endpoints = true;
   }
 
   void read_mounts(Value value, ContainerFacts& facts) {
