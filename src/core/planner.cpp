@@ -33,7 +33,7 @@ std::string in_quotes(std::string_view text) {
 struct Plan {
   Mode mode = Mode::none;
   ModeSlot slot = kWebIdentitySlot;
-  std::string role_arn;
+  std::string_view role_arn;  // points into entry, which the plan keeps alive
   std::string_view audience;
   std::string_view mount_path;
   std::string_view volume_name;
@@ -345,7 +345,7 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
     return;
   }
   decision.mode = plan.mode;
-  decision.role_arn = plan.role_arn;
+  decision.role_arn = std::string(plan.role_arn);
   if (plan.entry) {
     for (const auto& problem : plan.entry->problems) warn(decision, problem);
   }
