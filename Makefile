@@ -37,7 +37,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS) --target review_fuzzer
-	@mkdir -p build-fuzz/corpus && build-fuzz/bin/review_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	@mkdir -p build-fuzz/corpus && build-fuzz/bin/review_fuzzer -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/review.dict \
 	  -max_len=65536 build-fuzz/corpus fuzz/corpus/review
 
 format:
