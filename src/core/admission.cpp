@@ -10,6 +10,8 @@
 
 namespace irsa::core {
 
+using namespace std::string_view_literals;
+
 std::string_view to_string(Mode mode) noexcept {
   switch (mode) {
     case Mode::none: return "none";
@@ -84,7 +86,7 @@ Mutator::Derived::Derived(const Settings& settings)
     auto& mount = token_mounts[slot];
     mount = R"({"name":)";
     detail::append_json_string(mount, volume_names[slot]);
-    mount.append(R"(,"readOnly":true,"mountPath":)");
+    mount.append(R"(,"readOnly":true,"mountPath":)"sv);
     detail::append_json_string(mount, paths[slot].first);
     mount.push_back('}');
   }

@@ -1,5 +1,6 @@
 #include "base64.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -89,12 +90,10 @@ bool cpu_has_avx2() {
 
 }  // namespace
 
-void append_base64(std::string& out, std::string_view bytes) {
-  const std::size_t start = out.size();
-  const std::size_t n = bytes.size();
-  out.resize(start + (n + 2) / 3 * 4);
-  char* dst = out.data() + start;
-  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
+namespace {
+
+// Encodes n bytes into dst, which has room for (n + 2) / 3 * 4 characters.
+void encode(const unsigned char* src, std::size_t n, char* dst) {
   std::size_t i = 0;
 #if defined(__x86_64__)
   if (cpu_has_avx2()) {
@@ -135,6 +134,22 @@ void append_base64(std::string& out, std::string_view bytes) {
     dst[1] = kAlphabet[(v >> 12) & 63];
     dst[2] = kAlphabet[(v >> 6) & 63];
     dst[3] = '=';
+  }
+}
+
+}  // namespace
+
+void append_base64(std::string& out, std::string_view bytes) {
+  // Encoding through a stack buffer and appending it costs a copy; growing the string first
+  // would cost a zero-fill of the same size plus the writes.
+  constexpr std::size_t kChunkBytes = 3072;  // a multiple of 3, so only the last chunk pads
+  char buffer[kChunkBytes / 3 * 4];
+  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
+  out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
+  for (std::size_t offset = 0; offset < bytes.size(); offset += kChunkBytes) {
+    const std::size_t n = std::min(kChunkBytes, bytes.size() - offset);
+    encode(src + offset, n, buffer);
+    out.append(buffer, (n + 2) / 3 * 4);
   }
 }
 

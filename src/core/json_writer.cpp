@@ -5,6 +5,8 @@
 
 namespace irsa::core::detail {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 // Whether any of the eight bytes in word is a control character, '"' or '\\' (the classic
@@ -39,15 +41,15 @@ void append_json_escaped(std::string& out, std::string_view text) {
     out.append(text.substr(run_start, i - run_start));
     run_start = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"': out.append("\\\""sv); break;
+      case '\\': out.append("\\\\"sv); break;
+      case '\n': out.append("\\n"sv); break;
+      case '\r': out.append("\\r"sv); break;
+      case '\t': out.append("\\t"sv); break;
+      case '\b': out.append("\\b"sv); break;
+      case '\f': out.append("\\f"sv); break;
       default:
-        out.append("\\u00");
+        out.append("\\u00"sv);
         out.push_back(kHex[c >> 4]);
         out.push_back(kHex[c & 15]);
     }
@@ -58,9 +60,9 @@ void append_json_escaped(std::string& out, std::string_view text) {
 void append_pointer_token(std::string& out, std::string_view token) {
   for (char c : token) {
     if (c == '~') {
-      out.append("~0");
+      out.append("~0"sv);
     } else if (c == '/') {
-      out.append("~1");
+      out.append("~1"sv);
     } else {
       out.push_back(c);
     }
@@ -77,7 +79,7 @@ void append_int(std::string& out, std::int64_t value) {
 std::string render_env_var(std::string_view name, std::string_view value) {
   std::string out = R"({"name":)";
   append_json_string(out, name);
-  out.append(R"(,"value":)");
+  out.append(R"(,"value":)"sv);
   append_json_string(out, value);
   out.push_back('}');
   return out;

@@ -9,6 +9,8 @@
 
 namespace irsa::core::detail {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 // The API server turns warnings into HTTP Warning headers and asks for short ones; it also
@@ -56,11 +58,11 @@ class PatchWriter {
   std::string& begin() {
     out_.append(count_ == 0 ? "[" : ",");
     ++count_;
-    out_.append(R"({"op":"add","path":")");
+    out_.append(R"({"op":"add","path":")"sv);
     return out_;
   }
   std::string& value() {
-    out_.append(R"(","value":)");
+    out_.append(R"(","value":)"sv);
     return out_;
   }
   void end() { out_.push_back('}'); }
@@ -218,12 +220,12 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
     if (container.env_present) {
       // Appending keeps every existing entry (and any field this webhook does not know).
       for (std::size_t i = 0; i < var_count; ++i) {
-        begin_container_op().append("/env/-");
+        begin_container_op().append("/env/-"sv);
         patch.value().append(vars[i]);
         patch.end();
       }
     } else {
-      begin_container_op().append("/env");
+      begin_container_op().append("/env"sv);
       std::string& out = patch.value();
       out.push_back('[');
       for (std::size_t i = 0; i < var_count; ++i) {
@@ -265,30 +267,30 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
 }
 
 void append_volume(std::string& out, const Plan& plan) {
-  out.append(R"({"name":)");
+  out.append(R"({"name":)"sv);
   append_json_string(out, plan.volume_name);
-  out.append(R"(,"projected":{"sources":[{"serviceAccountToken":{)");
+  out.append(R"(,"projected":{"sources":[{"serviceAccountToken":{)"sv);
   if (!plan.audience.empty()) {
-    out.append(R"("audience":)");
+    out.append(R"("audience":)"sv);
     append_json_string(out, plan.audience);
     out.push_back(',');
   }
-  out.append(R"("expirationSeconds":)");
+  out.append(R"("expirationSeconds":)"sv);
   append_int(out, plan.token_expiration);
-  out.append(R"(,"path":)");
+  out.append(R"(,"path":)"sv);
   append_json_string(out, plan.token_path);
-  out.append("}}]}}");
+  out.append("}}]}}"sv);
 }
 
 void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
   if (facts.pod_identity_label == kPodIdentityLabelValue) return;
   if (facts.labels_present) {
     std::string& out = patch.begin();
-    out.append("/metadata/labels/");
+    out.append("/metadata/labels/"sv);
     append_pointer_token(out, kPodIdentityLabelKey);
     append_json_string(patch.value(), kPodIdentityLabelValue);
   } else if (facts.metadata_present) {
-    patch.begin().append("/metadata/labels");
+    patch.begin().append("/metadata/labels"sv);
     std::string& out = patch.value();
     out.push_back('{');
     append_json_string(out, kPodIdentityLabelKey);
@@ -296,13 +298,13 @@ void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
     append_json_string(out, kPodIdentityLabelValue);
     out.push_back('}');
   } else {
-    patch.begin().append("/metadata");
+    patch.begin().append("/metadata"sv);
     std::string& out = patch.value();
-    out.append(R"({"labels":{)");
+    out.append(R"({"labels":{)"sv);
     append_json_string(out, kPodIdentityLabelKey);
     out.push_back(':');
     append_json_string(out, kPodIdentityLabelValue);
-    out.append("}}");
+    out.append("}}"sv);
   }
   patch.end();
 }

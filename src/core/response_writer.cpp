@@ -5,21 +5,23 @@
 
 namespace irsa::core::detail {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 void open_envelope(std::string& out, const Envelope& envelope, std::string_view uid) {
   out.push_back('{');
   if (!envelope.api_version.empty()) {
-    out.append(R"("apiVersion":)");
+    out.append(R"("apiVersion":)"sv);
     append_json_string(out, envelope.api_version);
     out.push_back(',');
   }
   if (!envelope.kind.empty()) {
-    out.append(R"("kind":)");
+    out.append(R"("kind":)"sv);
     append_json_string(out, envelope.kind);
     out.push_back(',');
   }
-  out.append(R"("response":{"uid":)");
+  out.append(R"("response":{"uid":)"sv);
   append_json_string(out, uid);
 }
 
@@ -35,39 +37,39 @@ void write_allowed_response(std::string& out, const Envelope& envelope, const De
               decision.uid.size() + decision.role_arn.size() + (patch.size() + 2) / 3 * 4 +
               warnings_size);
   open_envelope(out, envelope, decision.uid);
-  out.append(R"(,"allowed":true)");
+  out.append(R"(,"allowed":true)"sv);
   if (!patch.empty()) {
-    out.append(R"(,"patch":")");
+    out.append(R"(,"patch":")"sv);
     append_base64(out, patch);
-    out.append(R"(","patchType":"JSONPatch")");
+    out.append(R"(","patchType":"JSONPatch")"sv);
   }
   if (decision.mode != Mode::none) {
     // The API server files these under "<webhook name>/<key>" in the audit log.
-    out.append(R"(,"auditAnnotations":{"mode":)");
+    out.append(R"(,"auditAnnotations":{"mode":)"sv);
     append_json_string(out, to_string(decision.mode));
     if (!decision.role_arn.empty()) {
-      out.append(R"(,"role-arn":)");
+      out.append(R"(,"role-arn":)"sv);
       append_json_string(out, decision.role_arn);
     }
     out.push_back('}');
   }
   if (!decision.warnings.empty()) {
-    out.append(R"(,"warnings":[)");
+    out.append(R"(,"warnings":[)"sv);
     for (std::size_t i = 0; i < decision.warnings.size(); ++i) {
       if (i > 0) out.push_back(',');
       append_json_string(out, decision.warnings[i]);
     }
     out.push_back(']');
   }
-  out.append("}}");
+  out.append("}}"sv);
 }
 
 void write_denied_response(std::string& out, const Envelope& envelope, std::string_view uid,
                            std::string_view message) {
   open_envelope(out, envelope, uid);
-  out.append(R"(,"allowed":false,"status":{"metadata":{},"message":)");
+  out.append(R"(,"allowed":false,"status":{"metadata":{},"message":)"sv);
   append_json_string(out, message);
-  out.append(R"(,"code":400}}})");
+  out.append(R"(,"code":400}}})"sv);
 }
 
 }  // namespace irsa::core::detail
