@@ -33,9 +33,9 @@
 
 namespace {
 
-using nlohmann::json;
 using irsa::core::Admission;
 using irsa::core::Result;
+using nlohmann::json;
 
 // ---------------------------------------------------------------------------------------------
 // Fixed world. Built once: the settings and identities never change between inputs, so every
@@ -83,11 +83,10 @@ struct World {
     // that surface as response warnings (long text, clipped by the core).
     identities.add_service_account(
         "default", "sloppy",
-        entry_from_service_account(
-            Annotations{{prefix + "role-arn", "not-an-arn-but-used-anyway"},
-                        {prefix + "sts-regional-endpoints", "perhaps"},
-                        {prefix + "token-expiration", "soon"}},
-            settings));
+        entry_from_service_account(Annotations{{prefix + "role-arn", "not-an-arn-but-used-anyway"},
+                                               {prefix + "sts-regional-endpoints", "perhaps"},
+                                               {prefix + "token-expiration", "soon"}},
+                                   settings));
 
     // default/plain: known but unannotated, i.e. "not mutated" without "missing".
     identities.add_service_account("default", "plain", irsa::core::IdentityEntry{});
@@ -189,8 +188,7 @@ json parse_tracking_duplicates(std::string_view text, bool& duplicate_keys) {
   // One set of keys per object currently open; arrays need no entry because only the
   // innermost open object receives "key" events.
   std::vector<std::unordered_set<std::string>> open_objects;
-  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event,
-                                         json& parsed) {
+  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
     switch (event) {
       case json::parse_event_t::object_start:
         open_objects.emplace_back();
@@ -226,8 +224,7 @@ void check_response(const Admission& admission, const char* which) {
   const std::string label = std::string(which) + ": ";
   const json response = json::parse(admission.response, nullptr, /*allow_exceptions=*/false);
   if (response.is_discarded()) {
-    violation("(a)", label + "the response is not valid JSON (nlohmann, strict UTF-8)",
-              &admission);
+    violation("(a)", label + "the response is not valid JSON (nlohmann, strict UTF-8)", &admission);
   }
   if (!response.is_object() || !response.contains("response") ||
       !response["response"].is_object()) {
@@ -288,8 +285,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const irsa::core::RequestEntropy entropy{cheap_hash(body)};
 
-  const Admission first = irsa::core::review_admission(body, w.settings, w.identities, entropy,
-                                                       scratch);
+  const Admission first =
+      irsa::core::review_admission(body, w.settings, w.identities, entropy, scratch);
   check_response(first, "first review");
 
   // (c) and (d) need a patch and an independent view of the pod.
@@ -328,16 +325,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     violation("(d)", std::string("re-serialising the patched review failed: ") + error.what(),
               &first);
   }
-  const Admission second = irsa::core::review_admission(second_body, w.settings, w.identities,
-                                                        entropy, scratch);
+  const Admission second =
+      irsa::core::review_admission(second_body, w.settings, w.identities, entropy, scratch);
   check_response(second, "second review");
   if (second.decision.result != Result::unchanged || !second.patch.empty()) {
     violation("(d)",
               "the patched pod was not accepted as complete (expected result unchanged, no "
               "patch)\nsecond result: " +
                   std::string(irsa::core::to_string(second.decision.result)) +
-                  "\nsecond error: " + second.decision.error + "\nsecond patch: " +
-                  second.patch + "\nsecond body: " + second_body,
+                  "\nsecond error: " + second.decision.error + "\nsecond patch: " + second.patch +
+                  "\nsecond body: " + second_body,
               &first);
   }
   return 0;

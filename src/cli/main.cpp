@@ -5,8 +5,9 @@
 #include "irsa/cli/mutate_command.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"irsa-webhook: Kubernetes mutating admission webhook that gives pods AWS "
-               "credentials through IAM Roles for Service Accounts and EKS Pod Identity"};
+  CLI::App app{
+      "irsa-webhook: Kubernetes mutating admission webhook that gives pods AWS "
+      "credentials through IAM Roles for Service Accounts and EKS Pod Identity"};
   app.set_version_flag("--version", std::string("irsa-webhook ") + IRSA_VERSION);
   irsa::cli::MutateOptions mutate_options;
   CLI::App& mutate = irsa::cli::add_mutate_command(app, mutate_options);

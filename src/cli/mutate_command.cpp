@@ -19,14 +19,19 @@ CLI::App& add_mutate_command(CLI::App& app, MutateOptions& options) {
       "mutate",
       "Show what the webhook does to a pod, offline: reads a Pod or an AdmissionReview and "
       "the ServiceAccounts, prints the JSON Patch, the mutated pod or the response");
-  command->add_option("--pod", options.pod_file, "Pod or AdmissionReview file (YAML or JSON), - for stdin")
+  command
+      ->add_option("--pod", options.pod_file,
+                   "Pod or AdmissionReview file (YAML or JSON), - for stdin")
       ->required();
-  command->add_option("--service-account", options.service_account_files,
-                      "ServiceAccount file (YAML or JSON; several documents or a List); "
-                      "repeatable. May also hold the pod-identity-webhook ConfigMap")
+  command
+      ->add_option("--service-account", options.service_account_files,
+                   "ServiceAccount file (YAML or JSON; several documents or a List); "
+                   "repeatable. May also hold the pod-identity-webhook ConfigMap")
       ->take_last()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  command->add_option("--output,-o", options.output, "patch (JSON Patch), pod (YAML) or review (response JSON)")
+  command
+      ->add_option("--output,-o", options.output,
+                   "patch (JSON Patch), pod (YAML) or review (response JSON)")
       ->capture_default_str()
       ->check(CLI::IsMember({"patch", "pod", "review"}));
   add_mutation_flags(*command, options.mutation);
@@ -76,9 +81,10 @@ ReviewInput make_review(const std::string& path, nlohmann::json document) {
     throw InputError(path, "is a " + kind + "; expected a Pod or an AdmissionReview");
   }
   std::string ns = "default";
-  if (auto metadata = document.find("metadata"); metadata != document.end() && metadata->is_object()) {
-    if (auto found = metadata->find("namespace"); found != metadata->end() && found->is_string() &&
-                                                  !found->get<std::string>().empty()) {
+  if (auto metadata = document.find("metadata");
+      metadata != document.end() && metadata->is_object()) {
+    if (auto found = metadata->find("namespace");
+        found != metadata->end() && found->is_string() && !found->get<std::string>().empty()) {
       ns = found->get<std::string>();
     }
   }

@@ -11,7 +11,8 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
   const std::string group = "Mutation (upstream flags)";
   app.add_option("--annotation-prefix", flags.annotation_prefix,
                  "Prefix of the ServiceAccount and pod annotations read")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--aws-default-region", flags.aws_default_region,
                  "Inject AWS_DEFAULT_REGION and AWS_REGION with this value when set")
       ->group(group);
@@ -20,13 +21,16 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
       ->group(group);
   app.add_option("--token-audience", flags.token_audience,
                  "Default audience of the web identity token")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--token-expiration", flags.token_expiration,
                  "Default token lifetime in seconds (raised to 600 when lower)")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--token-mount-path", flags.token_mount_path,
                  "Where the web identity token volume is mounted")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--token-jitter", flags.token_jitter,
                  "How a container-credentials lifetime of exactly 86400 is spread: random, min "
                  "(always 79200) or off")
@@ -38,21 +42,26 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
       ->group(group);
   app.add_option("--container-credentials-audience", flags.container_credentials_audience,
                  "Audience of the Pod Identity token")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--container-credentials-token-mount-path",
                  flags.container_credentials_token_mount_path,
                  "Where the Pod Identity token volume is mounted")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--container-credentials-token-volume-name",
                  flags.container_credentials_token_volume_name,
                  "Name of the Pod Identity token volume and mount")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--container-credentials-token-path", flags.container_credentials_token_path,
                  "File name of the Pod Identity token inside its volume")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_option("--container-credentials-full-uri", flags.container_credentials_full_uri,
                  "Value of AWS_CONTAINER_CREDENTIALS_FULL_URI")
-      ->capture_default_str()->group(group);
+      ->capture_default_str()
+      ->group(group);
   app.add_flag("--compose-role-arn", flags.compose_role_arn,
                "Turn bare role names in role-arn annotations into full ARNs")
       ->group(group);
@@ -103,9 +112,10 @@ core::Settings to_settings(const MutationFlags& flags) {
       throw std::invalid_argument("--compose-role-arn needs --aws-account-id with 12 digits");
     }
     compose.account_id = flags.aws_account_id;
-    compose.partition = !flags.aws_partition.empty()
-                            ? flags.aws_partition
-                            : std::string(core::partition_for_region(flags.aws_region_for_partition));
+    compose.partition =
+        !flags.aws_partition.empty()
+            ? flags.aws_partition
+            : std::string(core::partition_for_region(flags.aws_region_for_partition));
   }
   return settings;
 }

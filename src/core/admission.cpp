@@ -14,19 +14,26 @@ using namespace std::string_view_literals;
 
 std::string_view to_string(Mode mode) noexcept {
   switch (mode) {
-    case Mode::none: return "none";
-    case Mode::web_identity: return "web-identity";
-    case Mode::container_credentials: return "container-credentials";
+    case Mode::none:
+      return "none";
+    case Mode::web_identity:
+      return "web-identity";
+    case Mode::container_credentials:
+      return "container-credentials";
   }
   return "none";
 }
 
 std::string_view to_string(Result result) noexcept {
   switch (result) {
-    case Result::mutated: return "mutated";
-    case Result::unchanged: return "unchanged";
-    case Result::not_mutated: return "not_mutated";
-    case Result::denied: return "denied";
+    case Result::mutated:
+      return "mutated";
+    case Result::unchanged:
+      return "unchanged";
+    case Result::not_mutated:
+      return "not_mutated";
+    case Result::denied:
+      return "denied";
   }
   return "denied";
 }
@@ -72,10 +79,10 @@ Mutator::Derived::Derived(const Settings& settings)
       {settings.web_identity.mount_path, settings.web_identity.token_path},
       {settings.container_credentials.mount_path, settings.container_credentials.token_path},
   }};
-  const std::array<std::string_view, 2> token_file_names = {"AWS_WEB_IDENTITY_TOKEN_FILE",
-                                                             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
+  const std::array<std::string_view, 2> token_file_names = {
+      "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
   const std::array<std::string_view, 2> volume_names = {settings.web_identity.volume_name,
-                                                         settings.container_credentials.volume_name};
+                                                        settings.container_credentials.volume_name};
   for (std::size_t slot = 0; slot < paths.size(); ++slot) {
     token_files[slot][0] = detail::join_token_path(paths[slot].first, paths[slot].second);
     token_files[slot][1] = detail::windows_form(token_files[slot][0]);
@@ -142,8 +149,9 @@ Admission Mutator::review(std::string_view body, const IdentitySource& identitie
     // The envelope fields may not have been read yet; answer without them.
     return deny({}, {}, std::string("invalid AdmissionReview: ") + error.what());
   } catch (const simdjson::simdjson_error& error) {
-    return deny({}, {}, std::string("the request body is not valid JSON: ") +
-                            simdjson::error_message(error.error()));
+    return deny({}, {},
+                std::string("the request body is not valid JSON: ") +
+                    simdjson::error_message(error.error()));
   }
 
   const detail::Envelope envelope{facts.api_version, facts.kind};
@@ -160,8 +168,7 @@ Admission Mutator::review(std::string_view body, const IdentitySource& identitie
   }
   if (!facts.object_kind.empty() && facts.object_kind != "Pod") {
     return deny(envelope, facts.uid,
-                "request.object is a " + clip_for_warning(facts.object_kind, 60) +
-                    ", not a Pod");
+                "request.object is a " + clip_for_warning(facts.object_kind, 60) + ", not a Pod");
   }
   if (!facts.containers_present) {
     return deny(envelope, facts.uid, "request.object has no spec.containers; expected a Pod");

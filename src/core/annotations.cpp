@@ -50,7 +50,9 @@ std::optional<std::int64_t> parse_go_int64(std::string_view text) noexcept {
 
 namespace {
 
-bool is_csv_space(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_csv_space(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim_spaces(std::string_view text) noexcept {
   while (!text.empty() && is_csv_space(text.front())) text.remove_prefix(1);
@@ -110,7 +112,8 @@ std::optional<std::vector<std::string>> parse_skip_list(std::string_view text) {
       continue;
     }
     std::size_t comma = text.find(',', pos);
-    std::string_view raw = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+    std::string_view raw =
+        text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
     if (raw.find('"') != std::string_view::npos) return std::nullopt;  // bare quote
     fields.emplace_back(trim_spaces(raw));
     if (comma == std::string_view::npos) break;
@@ -121,14 +124,16 @@ std::optional<std::vector<std::string>> parse_skip_list(std::string_view text) {
 
 namespace {
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 bool is_lower_alnum_or_dash(char c) noexcept {
   return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-';
 }
 // The role path/name class of upstream's expression: [\w-/.@+=,].
 bool is_role_name_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-         c == '-' || c == '/' || c == '.' || c == '@' || c == '+' || c == '=' || c == ',';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' ||
+         c == '/' || c == '.' || c == '@' || c == '+' || c == '=' || c == ',';
 }
 
 bool consume(std::string_view& text, std::string_view prefix) noexcept {

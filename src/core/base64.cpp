@@ -44,8 +44,8 @@ std::uint64_t load_big_endian_64(const unsigned char* bytes) {
 // Returns how many input bytes it consumed (a multiple of 24); the caller encodes the rest.
 __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src, std::size_t n,
                                                         char* dst) {
-  const __m256i group_bytes = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,
-                                               1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  const __m256i group_bytes = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1,
+                                               0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
   const __m256i right_mask = _mm256_set1_epi32(0x0FC0FC00);   // s0 in x, s2 in y
   const __m256i right_shift = _mm256_set1_epi32(0x04000040);  // x * 2^6 >> 16, y * 2^10 >> 16
   const __m256i left_mask = _mm256_set1_epi32(0x003F03F0);    // s1 in x, s3 in y
@@ -65,8 +65,7 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src
     words = _mm256_shuffle_epi8(words, group_bytes);
     const __m256i shifted_right =
         _mm256_mulhi_epu16(_mm256_and_si256(words, right_mask), right_shift);
-    const __m256i shifted_left =
-        _mm256_mullo_epi16(_mm256_and_si256(words, left_mask), left_shift);
+    const __m256i shifted_left = _mm256_mullo_epi16(_mm256_and_si256(words, left_mask), left_shift);
     const __m256i sextets = _mm256_or_si256(shifted_right, shifted_left);
     // Value to character: 'A' + v, then step by the gaps between the alphabet's ranges
     // (a..z starts 6 later, 0..9 75 earlier, '+' 15 earlier still, '/' 3 after '+').

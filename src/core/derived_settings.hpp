@@ -23,7 +23,7 @@ struct Mutator::Derived {
   std::string region_var;
   std::string full_uri_var;
   std::array<std::array<std::string, 2>, 2> token_file_vars;  // [slot][windows]
-  std::array<std::string, 2> token_mounts;                     // [slot]
+  std::array<std::string, 2> token_mounts;                    // [slot]
   detail::ReaderKeys reader_keys;  // views into the strings above and into Settings
 
   explicit Derived(const Settings& settings);

@@ -29,8 +29,7 @@ std::string make_key(std::string_view ns, std::string_view name) {
 
 }  // namespace
 
-IdentityEntry entry_from_service_account(const Annotations& annotations,
-                                         const Settings& settings) {
+IdentityEntry entry_from_service_account(const Annotations& annotations, const Settings& settings) {
   IdentityEntry entry;
   entry.audience = settings.web_identity.audience;
   entry.use_regional_sts = settings.sts_regional_endpoint;
@@ -53,8 +52,8 @@ IdentityEntry entry_from_service_account(const Annotations& annotations,
           find_annotation(annotations, annotation_key(prefix, kAudienceAnnotation))) {
     entry.audience = *audience;
   }
-  if (const auto* sts = find_annotation(
-          annotations, annotation_key(prefix, kStsRegionalEndpointsAnnotation))) {
+  if (const auto* sts =
+          find_annotation(annotations, annotation_key(prefix, kStsRegionalEndpointsAnnotation))) {
     if (auto parsed = parse_go_bool(*sts)) {
       entry.use_regional_sts = *parsed;
     } else {
@@ -63,8 +62,8 @@ IdentityEntry entry_from_service_account(const Annotations& annotations,
                                (settings.sts_regional_endpoint ? "true" : "false"));
     }
   }
-  if (const auto* expiration = find_annotation(
-          annotations, annotation_key(prefix, kTokenExpirationAnnotation))) {
+  if (const auto* expiration =
+          find_annotation(annotations, annotation_key(prefix, kTokenExpirationAnnotation))) {
     if (auto parsed = parse_go_int64(*expiration)) {
       entry.token_expiration = clamp_token_expiration(*parsed);
     } else {
@@ -121,7 +120,8 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
     std::string name = rest.substr(0, rest.find('/'));
     const nlohmann::json& value = it.value();
     if (!value.is_object()) {
-      result.value.problems.push_back("config entry " + in_quotes(key) + " is not an object; skipped");
+      result.value.problems.push_back("config entry " + in_quotes(key) +
+                                      " is not an object; skipped");
       continue;
     }
     IdentityEntry entry;
@@ -206,15 +206,12 @@ ContainerCredentialsParse parse_container_credentials_config(std::string_view js
   return result;
 }
 
-void StaticIdentities::add_service_account(std::string ns, std::string name,
-                                           IdentityEntry entry) {
+void StaticIdentities::add_service_account(std::string ns, std::string name, IdentityEntry entry) {
   service_accounts_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
-void StaticIdentities::add_config_map_entry(std::string ns, std::string name,
-                                            IdentityEntry entry) {
-  config_map_entries_[make_key(ns, name)] =
-      std::make_shared<const IdentityEntry>(std::move(entry));
+void StaticIdentities::add_config_map_entry(std::string ns, std::string name, IdentityEntry entry) {
+  config_map_entries_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
 void StaticIdentities::add_container_credentials(std::string ns, std::string name) {

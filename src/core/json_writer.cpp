@@ -41,13 +41,27 @@ void append_json_escaped(std::string& out, std::string_view text) {
     out.append(text.substr(run_start, i - run_start));
     run_start = i + 1;
     switch (c) {
-      case '"': out.append("\\\""sv); break;
-      case '\\': out.append("\\\\"sv); break;
-      case '\n': out.append("\\n"sv); break;
-      case '\r': out.append("\\r"sv); break;
-      case '\t': out.append("\\t"sv); break;
-      case '\b': out.append("\\b"sv); break;
-      case '\f': out.append("\\f"sv); break;
+      case '"':
+        out.append("\\\""sv);
+        break;
+      case '\\':
+        out.append("\\\\"sv);
+        break;
+      case '\n':
+        out.append("\\n"sv);
+        break;
+      case '\r':
+        out.append("\\r"sv);
+        break;
+      case '\t':
+        out.append("\\t"sv);
+        break;
+      case '\b':
+        out.append("\\b"sv);
+        break;
+      case '\f':
+        out.append("\\f"sv);
+        break;
       default:
         out.append("\\u00"sv);
         out.push_back(kHex[c >> 4]);

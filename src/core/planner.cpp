@@ -42,11 +42,11 @@ struct Plan {
   std::string_view token_path;
   bool use_regional_sts = false;
   std::int64_t token_expiration = 0;
-  std::string role_var;                // AWS_ROLE_ARN rendered once per review
-  std::string_view identity_var;       // AWS_ROLE_ARN or AWS_CONTAINER_CREDENTIALS_FULL_URI
-  std::string_view token_file_var;     // the matching token file variable
-  std::string_view mount;              // the token volumeMount
-  IdentityEntryPtr entry;  // the source of the values, for its problems
+  std::string role_var;             // AWS_ROLE_ARN rendered once per review
+  std::string_view identity_var;    // AWS_ROLE_ARN or AWS_CONTAINER_CREDENTIALS_FULL_URI
+  std::string_view token_file_var;  // the matching token file variable
+  std::string_view mount;           // the token volumeMount
+  IdentityEntryPtr entry;           // the source of the values, for its problems
 };
 
 // Writes JSON Patch "add" operations one by one into a single array.
@@ -76,7 +76,6 @@ class PatchWriter {
   std::size_t count_ = 0;
 };
 
-
 bool is_windows_pod(const ReviewFacts& facts) {
   return facts.node_selector_os == "windows" || facts.node_selector_beta_os == "windows" ||
          facts.os_name == "windows";
@@ -84,8 +83,8 @@ bool is_windows_pod(const ReviewFacts& facts) {
 
 std::int64_t jittered(std::int64_t expiration, TokenJitter jitter, RequestEntropy entropy) {
   if (expiration != kDefaultTokenExpirationSeconds) return expiration;
-  constexpr auto kSpan = static_cast<std::uint64_t>(kDefaultTokenExpirationSeconds -
-                                                    kJitterFloorSeconds + 1);
+  constexpr auto kSpan =
+      static_cast<std::uint64_t>(kDefaultTokenExpirationSeconds - kJitterFloorSeconds + 1);
   switch (jitter) {
     case TokenJitter::random:
       return kJitterFloorSeconds + static_cast<std::int64_t>(entropy.jitter % kSpan);
@@ -113,7 +112,8 @@ bool choose_identity(std::string_view ns, std::string_view service_account,
     // ConfigMap entry, else the flags (upstream falls back to false/86400 here, ignoring them).
     plan.entry = identities.find_service_account(ns, service_account);
     if (!plan.entry) plan.entry = identities.find_config_map_entry(ns, service_account);
-    plan.use_regional_sts = plan.entry ? plan.entry->use_regional_sts : settings.sts_regional_endpoint;
+    plan.use_regional_sts =
+        plan.entry ? plan.entry->use_regional_sts : settings.sts_regional_endpoint;
     plan.token_expiration = plan.entry ? plan.entry->token_expiration : settings.token_expiration;
     return true;
   }
@@ -145,14 +145,14 @@ bool choose_identity(std::string_view ns, std::string_view service_account,
 }
 
 void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
-                           RequestEntropy entropy, Plan& plan,
-                           std::set<std::string_view>& skip, std::vector<std::string>& skip_names,
-                           Decision& decision) {
+                           RequestEntropy entropy, Plan& plan, std::set<std::string_view>& skip,
+                           std::vector<std::string>& skip_names, Decision& decision) {
   if (facts.token_expiration_annotation) {
     if (auto seconds = parse_go_int64(*facts.token_expiration_annotation)) {
       plan.token_expiration = clamp_token_expiration(*seconds);
     } else {
-      warn(decision, "pod annotation token-expiration " + in_quotes(*facts.token_expiration_annotation) +
+      warn(decision, "pod annotation token-expiration " +
+                         in_quotes(*facts.token_expiration_annotation) +
                          " is not an integer; using " + std::to_string(plan.token_expiration));
     }
   }
@@ -164,7 +164,8 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
       skip_names = std::move(*names);
       for (const auto& name : skip_names) skip.insert(name);
     } else {
-      warn(decision, "pod annotation skip-containers " + in_quotes(*facts.skip_containers_annotation) +
+      warn(decision, "pod annotation skip-containers " +
+                         in_quotes(*facts.skip_containers_annotation) +
                          " is not valid CSV; no container skipped");
     }
   }
@@ -183,10 +184,10 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   const bool sts_defined = container.has_sts_regional_endpoints;
 
   if (identity_defined && !(first_var && second_var)) {
-    std::string_view set_name = first_var
-                                    ? (web ? "AWS_ROLE_ARN" : "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-                                    : (web ? "AWS_WEB_IDENTITY_TOKEN_FILE"
-                                           : "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    std::string_view set_name =
+        first_var
+            ? (web ? "AWS_ROLE_ARN" : "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            : (web ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     warn(decision, "container " + in_quotes(container.name) + " sets " + std::string(set_name) +
                        " itself, so no credential variable is injected");
   }
@@ -332,8 +333,8 @@ std::string windows_form(std::string_view unix_path) {
 void plan_mutation(const ReviewFacts& facts, const Settings& settings,
                    const Mutator::Derived& derived, const IdentitySource& identities,
                    RequestEntropy entropy, Decision& decision, std::string& patch_out) {
-  std::string_view ns = !facts.request_namespace.empty() ? facts.request_namespace
-                                                         : facts.metadata_namespace;
+  std::string_view ns =
+      !facts.request_namespace.empty() ? facts.request_namespace : facts.metadata_namespace;
   // The API server's ServiceAccount admission plugin names "default" before webhooks run; a
   // pod handed to the preview command without one gets the same.
   std::string_view service_account =
@@ -407,7 +408,8 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
 
   for (const auto& name : skip_names) {
     if (!matched_skips.contains(name)) {
-      warn(decision, "skip-containers names " + in_quotes(name) + ", which is no container of this pod");
+      warn(decision,
+           "skip-containers names " + in_quotes(name) + ", which is no container of this pod");
     }
   }
 

@@ -26,8 +26,8 @@ struct ContainerFacts {
   bool has_default_region = false;
   bool has_sts_regional_endpoints = false;
   bool mounts_present = false;
-  std::array<bool, 2> mounts_token_volume{};             // a mount with our volume name
-  std::array<std::string_view, 2> token_volume_mount_path{};  // ...and where it points
+  std::array<bool, 2> mounts_token_volume{};                    // a mount with our volume name
+  std::array<std::string_view, 2> token_volume_mount_path{};    // ...and where it points
   std::array<std::string_view, 2> other_mount_at_token_path{};  // another volume at our path
 };
 

@@ -19,31 +19,41 @@ using Array = simdjson::ondemand::array;
 
 std::string_view type_name(json_type type) {
   switch (type) {
-    case json_type::array: return "a list";
-    case json_type::object: return "an object";
-    case json_type::number: return "a number";
-    case json_type::string: return "a string";
-    case json_type::boolean: return "a boolean";
-    case json_type::null: return "null";
+    case json_type::array:
+      return "a list";
+    case json_type::object:
+      return "an object";
+    case json_type::number:
+      return "a number";
+    case json_type::string:
+      return "a string";
+    case json_type::boolean:
+      return "a boolean";
+    case json_type::null:
+      return "null";
   }
   return "of an unknown type";
 }
 
 // Reads the value's type, or reports it as something of the wrong type.
-json_type type_of(Value& value) { return value.type().value(); }
+json_type type_of(Value& value) {
+  return value.type().value();
+}
 
 // A string field; null reads as empty (Go decodes null into the zero value as well).
 std::string_view string_field(Value value, std::string_view where) {
   json_type type = type_of(value);
   if (type == json_type::null) return {};
-  if (type != json_type::string) shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a string");
+  if (type != json_type::string)
+    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a string");
   return value.get_string().value();
 }
 
 bool bool_field(Value value, std::string_view where) {
   json_type type = type_of(value);
   if (type == json_type::null) return false;
-  if (type != json_type::boolean) shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a boolean");
+  if (type != json_type::boolean)
+    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a boolean");
   return value.get_bool().value();
 }
 
@@ -51,7 +61,8 @@ bool bool_field(Value value, std::string_view where) {
 bool open_object(Value& value, std::string_view where, Object& out) {
   json_type type = type_of(value);
   if (type == json_type::null) return false;
-  if (type != json_type::object) shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected an object");
+  if (type != json_type::object)
+    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected an object");
   out = value.get_object().value();
   return true;
 }
@@ -59,7 +70,8 @@ bool open_object(Value& value, std::string_view where, Object& out) {
 bool open_array(Value& value, std::string_view where, Array& out) {
   json_type type = type_of(value);
   if (type == json_type::null) return false;
-  if (type != json_type::array) shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a list");
+  if (type != json_type::array)
+    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a list");
   out = value.get_array().value();
   return true;
 }
@@ -124,7 +136,8 @@ class Reader {
           continue;
         }
         if (type != json_type::object) {
-          shape_error("request.object", std::string("is ") + std::string(type_name(type)) + ", expected a Pod object");
+          shape_error("request.object", std::string("is ") + std::string(type_name(type)) +
+                                            ", expected a Pod object");
         }
         facts_.object_present = true;
         read_pod(value.get_object().value());
@@ -197,7 +210,8 @@ class Reader {
       if (key == "serviceAccountName") {
         facts_.service_account_name = string_field(field.value(), "spec.serviceAccountName");
       } else if (key == "containers") {
-        facts_.containers_present = read_containers(field.value(), "spec.containers", facts_.containers);
+        facts_.containers_present =
+            read_containers(field.value(), "spec.containers", facts_.containers);
       } else if (key == "initContainers") {
         read_containers(field.value(), "spec.initContainers", facts_.init_containers);
       } else if (key == "volumes") {
@@ -309,13 +323,20 @@ class Reader {
   static void scan_env_name(std::string_view name, ContainerFacts& facts) {
     // Only the AWS_ names matter; a cheap first check keeps the common case fast.
     if (!name.starts_with("AWS_")) return;
-    if (name == "AWS_ROLE_ARN") facts.has_role_arn = true;
-    else if (name == "AWS_WEB_IDENTITY_TOKEN_FILE") facts.has_web_identity_token_file = true;
-    else if (name == "AWS_CONTAINER_CREDENTIALS_FULL_URI") facts.has_full_uri = true;
-    else if (name == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") facts.has_authorization_token_file = true;
-    else if (name == "AWS_REGION") facts.has_region = true;
-    else if (name == "AWS_DEFAULT_REGION") facts.has_default_region = true;
-    else if (name == "AWS_STS_REGIONAL_ENDPOINTS") facts.has_sts_regional_endpoints = true;
+    if (name == "AWS_ROLE_ARN")
+      facts.has_role_arn = true;
+    else if (name == "AWS_WEB_IDENTITY_TOKEN_FILE")
+      facts.has_web_identity_token_file = true;
+    else if (name == "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+      facts.has_full_uri = true;
+    else if (name == "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+      facts.has_authorization_token_file = true;
+    else if (name == "AWS_REGION")
+      facts.has_region = true;
+    else if (name == "AWS_DEFAULT_REGION")
+      facts.has_default_region = true;
+    else if (name == "AWS_STS_REGIONAL_ENDPOINTS")
+      facts.has_sts_regional_endpoints = true;
   }
 
   void read_mounts(Value value, ContainerFacts& facts) {
@@ -333,8 +354,10 @@ class Reader {
       std::string_view path;
       for (auto field : mount) {
         std::string_view key = field.unescaped_key().value();
-        if (key == "name") name = string_field(field.value(), "volumeMounts[].name");
-        else if (key == "mountPath") path = string_field(field.value(), "volumeMounts[].mountPath");
+        if (key == "name")
+          name = string_field(field.value(), "volumeMounts[].name");
+        else if (key == "mountPath")
+          path = string_field(field.value(), "volumeMounts[].mountPath");
       }
       for (std::size_t slot = 0; slot < 2; ++slot) {
         if (name == keys_.volume_names[slot]) {
@@ -360,7 +383,8 @@ void read_review(simdjson::ondemand::parser& parser, const char* data, std::size
   simdjson::ondemand::document document = parser.iterate(input).value();
   json_type type = document.type().value();
   if (type != json_type::object) {
-    shape_error("the body", std::string("is ") + std::string(type_name(type)) + ", expected an AdmissionReview object");
+    shape_error("the body", std::string("is ") + std::string(type_name(type)) +
+                                ", expected an AdmissionReview object");
   }
   Reader(keys, facts).review(document.get_object().value());
   // At the end of the input the location is out of bounds; anything else is trailing data.

@@ -9,7 +9,6 @@
 
 #include "review_facts.hpp"
 
-
 namespace irsa::core::detail {
 
 // The review is JSON but not the shape of an AdmissionReview of a Pod. The message names the

@@ -90,7 +90,9 @@ struct Pending {
 };
 
 // The JSON type of a value in words, for "found a number" in messages.
-std::string found(const nlohmann::json& value) { return std::string("found ") + value.type_name(); }
+std::string found(const nlohmann::json& value) {
+  return std::string("found ") + value.type_name();
+}
 
 // A string member of an object: nullptr when absent or null, so callers treat both as missing
 // (YAML writes an empty value as null). Sets `wrong_type` when present with another type.
@@ -137,8 +139,7 @@ class Walker {
   }
 
  private:
-  std::string list(const nlohmann::json& value, const std::string& kind,
-                   const std::string& where) {
+  std::string list(const nlohmann::json& value, const std::string& kind, const std::string& where) {
     auto items = value.find("items");
     // An empty list comes back from kubectl as "items: []", and from some tools as a null or
     // missing field; none of them is an error.
@@ -148,9 +149,8 @@ class Walker {
     }
     const std::string item_kind = kind.substr(0, kind.size() - std::string_view("List").size());
     for (std::size_t i = 0; i < items->size(); ++i) {
-      std::string error =
-          object((*items)[i], where + ", item " + std::to_string(i + 1), /*in_list=*/true,
-                 item_kind.empty() ? nullptr : &item_kind);
+      std::string error = object((*items)[i], where + ", item " + std::to_string(i + 1),
+                                 /*in_list=*/true, item_kind.empty() ? nullptr : &item_kind);
       if (!error.empty()) return error;
     }
     return {};
@@ -183,8 +183,7 @@ class Walker {
     bool wrong_type = false;
     const std::string* name = string_member(*metadata, "name", wrong_type);
     if (wrong_type) {
-      result.error =
-          kind + " metadata.name is not a string (" + found(metadata->at("name")) + ")";
+      result.error = kind + " metadata.name is not a string (" + found(metadata->at("name")) + ")";
       return result;
     }
     if (name == nullptr || name->empty()) {
@@ -242,8 +241,7 @@ class Walker {
     // is most likely the wrong file, so it is an error rather than silently ignored. Its
     // namespace is whatever the webhook runs in, which this reader cannot know: any is taken.
     if (n.id.name != kConfigMapName) {
-      return "ConfigMap " + n.id.name + " is not the " + std::string(kConfigMapName) +
-             " ConfigMap";
+      return "ConfigMap " + n.id.name + " is not the " + std::string(kConfigMapName) + " ConfigMap";
     }
     const std::string label = "ConfigMap " + n.id.ns + "/" + n.id.name;
 

@@ -125,8 +125,12 @@ bool all_of(std::string_view s, bool (*pred)(char)) {
   return true;
 }
 
-bool is_decimal_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_octal_digit(char c) { return c >= '0' && c <= '7'; }
+bool is_decimal_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_octal_digit(char c) {
+  return c >= '0' && c <= '7';
+}
 bool is_hex_digit(char c) {
   return is_decimal_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -339,7 +343,7 @@ class JsonBuilder final : public YAML::EventHandler {
     nlohmann::json value;
     YAML::Mark mark;
     YAML::anchor_t anchor = YAML::NullAnchor;
-    std::size_t spent_before = 0;  // spent_ when the collection opened, to price its aliases
+    std::size_t spent_before = 0;    // spent_ when the collection opened, to price its aliases
     std::optional<std::string> key;  // mappings: the key waiting for its value
   };
 
@@ -381,8 +385,8 @@ class JsonBuilder final : public YAML::EventHandler {
     spent_ += cost;
   }
 
-  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-            StandardTag own, const char* what, nlohmann::json empty) {
+  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, StandardTag own,
+            const char* what, nlohmann::json empty) {
     if (expecting_key()) fail_collection_key(mark);
     StandardTag standard = standard_tag(tag);
     if (standard != StandardTag::none && standard != own) {
@@ -405,8 +409,8 @@ class JsonBuilder final : public YAML::EventHandler {
 
   // Puts a finished value where it belongs: the document root, the end of the enclosing
   // sequence, or under the pending key of the enclosing mapping.
-  void place(nlohmann::json value, const YAML::Mark& mark, YAML::anchor_t anchor,
-             std::size_t cost, const std::optional<std::string>& scalar_text) {
+  void place(nlohmann::json value, const YAML::Mark& mark, YAML::anchor_t anchor, std::size_t cost,
+             const std::optional<std::string>& scalar_text) {
     if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{value, cost, scalar_text};
     if (stack_.empty()) {
       root_ = std::move(value);

@@ -82,18 +82,23 @@ TEST_F(MutateCommand, PrintsTheMutatedPodAsYaml) {
   auto parsed = store::parse_documents(result.out);
   ASSERT_EQ(parsed.error, "");
   const json& pod = parsed.documents.at(0);
-  EXPECT_EQ(pod["spec"]["containers"][0]["env"][0], json({{"name", "AWS_DEFAULT_REGION"}, {"value", "ap-south-1"}}));
+  EXPECT_EQ(pod["spec"]["containers"][0]["env"][0],
+            json({{"name", "AWS_DEFAULT_REGION"}, {"value", "ap-south-1"}}));
   EXPECT_EQ(pod["spec"]["volumes"][0]["name"], "aws-iam-token");
   EXPECT_EQ(pod["metadata"]["name"], "job");
 }
 
 TEST_F(MutateCommand, ReadsAnAdmissionReviewFromStdinAndPrintsTheResponse) {
-  json review = {{"apiVersion", "admission.k8s.io/v1beta1"},
-                 {"kind", "AdmissionReview"},
-                 {"request", {{"uid", "abc-123"}, {"namespace", "data"},
-                              {"object", {{"spec", {{"serviceAccountName", "reader"},
-                                                    {"containers", {{{"name", "c"}}}}}}}}}}};
-  auto result = mutate({"--pod=-", "--service-account=" + path("sa.yaml"), "-o", "review"}, review.dump());
+  json review = {
+      {"apiVersion", "admission.k8s.io/v1beta1"},
+      {"kind", "AdmissionReview"},
+      {"request",
+       {{"uid", "abc-123"},
+        {"namespace", "data"},
+        {"object",
+         {{"spec", {{"serviceAccountName", "reader"}, {"containers", {{{"name", "c"}}}}}}}}}}};
+  auto result =
+      mutate({"--pod=-", "--service-account=" + path("sa.yaml"), "-o", "review"}, review.dump());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   json response = json::parse(result.out);
   EXPECT_EQ(response["apiVersion"], "admission.k8s.io/v1beta1");
@@ -105,18 +110,23 @@ TEST_F(MutateCommand, ReadsAnAdmissionReviewFromStdinAndPrintsTheResponse) {
 TEST_F(MutateCommand, ComposesBareRoleNamesWhenAsked) {
   write("short-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"data"},
     "spec":{"serviceAccountName":"short","containers":[{"name":"c"}]}})");
-  auto result = mutate({"--pod=" + path("short-pod.yaml"), "--service-account=" + path("sa.yaml"),
-                        "--compose-role-arn", "--aws-account-id=444455556666", "--aws-region=cn-north-1"});
+  auto result =
+      mutate({"--pod=" + path("short-pod.yaml"), "--service-account=" + path("sa.yaml"),
+              "--compose-role-arn", "--aws-account-id=444455556666", "--aws-region=cn-north-1"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("arn:aws-cn:iam::444455556666:role/team/short"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("arn:aws-cn:iam::444455556666:role/team/short"), std::string::npos)
+      << result.out;
 }
 
 TEST_F(MutateCommand, PrintsWarningsOnStderr) {
-  write("skip-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"data","annotations":{"eks.amazonaws.com/skip-containers":"nope"}},
+  write(
+      "skip-pod.yaml",
+      R"({"kind":"Pod","metadata":{"namespace":"data","annotations":{"eks.amazonaws.com/skip-containers":"nope"}},
     "spec":{"serviceAccountName":"reader","containers":[{"name":"c"}]}})");
   auto result = mutate({"--pod=" + path("skip-pod.yaml"), "--service-account=" + path("sa.yaml")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.err.find("warning: skip-containers names \"nope\""), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("warning: skip-containers names \"nope\""), std::string::npos)
+      << result.err;
 }
 
 TEST_F(MutateCommand, UsesTheConfigMapAndPodIdentityFiles) {
@@ -129,11 +139,13 @@ data:
   write("pi.json", R"({"identities":[{"namespace":"data","serviceAccount":"reader"}]})");
   write("mapped-pod.yaml", R"({"kind":"Pod","metadata":{"namespace":"any"},
     "spec":{"serviceAccountName":"mapped","containers":[{"name":"c"}]}})");
-  auto mapped = mutate({"--pod=" + path("mapped-pod.yaml"), "--service-account=" + path("cm.yaml")});
+  auto mapped =
+      mutate({"--pod=" + path("mapped-pod.yaml"), "--service-account=" + path("cm.yaml")});
   ASSERT_EQ(mapped.exit_code, 0) << mapped.err;
   EXPECT_NE(mapped.out.find("role/mapped"), std::string::npos);
-  auto pod_identity = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
-                              "--watch-container-credentials-config=" + path("pi.json"), "--token-jitter=off"});
+  auto pod_identity =
+      mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+              "--watch-container-credentials-config=" + path("pi.json"), "--token-jitter=off"});
   ASSERT_EQ(pod_identity.exit_code, 0) << pod_identity.err;
   EXPECT_NE(pod_identity.out.find("AWS_CONTAINER_CREDENTIALS_FULL_URI"), std::string::npos);
   EXPECT_NE(pod_identity.out.find("\"expirationSeconds\":86400"), std::string::npos);
@@ -169,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(MutateCommand, BadServiceAccountFileNamesTheFileAndDocument) {
-  std::string file = write("bad-sa.yaml", "kind: ServiceAccount\nmetadata: {name: a}\n---\nkind: Pod\n");
+  std::string file =
+      write("bad-sa.yaml", "kind: ServiceAccount\nmetadata: {name: a}\n---\nkind: Pod\n");
   auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + file});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find(file), std::string::npos) << result.err;
@@ -177,13 +190,13 @@ TEST_F(MutateCommand, BadServiceAccountFileNamesTheFileAndDocument) {
 }
 
 TEST(MutateUsage, UsageErrorsExitTwoWithHelp) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"mutate"},
-           {"mutate", "--pod=x", "--no-such-flag"},
-           {"mutate", "--pod=x", "--output=xml"},
-           {"mutate", "--pod=x", "--token-jitter=sometimes"},
-           {"mutate", "--pod=x", "--token-expiration=soon"},
-           {"frobnicate"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"mutate"},
+                                             {"mutate", "--pod=x", "--no-such-flag"},
+                                             {"mutate", "--pod=x", "--output=xml"},
+                                             {"mutate", "--pod=x", "--token-jitter=sometimes"},
+                                             {"mutate", "--pod=x", "--token-expiration=soon"},
+                                             {"frobnicate"}}) {
     auto result = run_process(IRSA_WEBHOOK_BINARY, args);
     EXPECT_EQ(result.exit_code, 2) << args.back() << "\n" << result.err;
     EXPECT_NE(result.err.find("--"), std::string::npos) << "help is shown";

@@ -63,7 +63,8 @@ FixtureWorld load_fixture(const std::filesystem::path& file) {
     return it == testing.end() ? nullptr : &it->second;
   };
   world.skip = get("skip") && core::parse_go_bool(*get("skip")).value_or(false);
-  if (const auto* patch = get("expectedPatch")) world.expected_patch = nlohmann::json::parse(*patch);
+  if (const auto* patch = get("expectedPatch"))
+    world.expected_patch = nlohmann::json::parse(*patch);
 
   auto& settings = world.settings;
   settings.token_jitter = core::TokenJitter::min;
@@ -79,7 +80,8 @@ FixtureWorld load_fixture(const std::filesystem::path& file) {
 
   auto& sa = world.service_account_annotations;
   if (const auto* role = get("serviceAccount/roleArn")) sa["eks.amazonaws.com/role-arn"] = *role;
-  if (const auto* audience = get("serviceAccount/audience")) sa["eks.amazonaws.com/audience"] = *audience;
+  if (const auto* audience = get("serviceAccount/audience"))
+    sa["eks.amazonaws.com/audience"] = *audience;
   const std::string* sts = get("serviceAccount/sts-regional-endpoints");
   if (!sts) sts = get("handler/injectSTS");
   if (sts) sa["eks.amazonaws.com/sts-regional-endpoints"] = *sts;
@@ -90,7 +92,10 @@ FixtureWorld load_fixture(const std::filesystem::path& file) {
   if (const auto* uri = get("containercredentials/uri"); uri && !uri->empty()) {
     world.container_credentials = true;
     auto& cc = settings.container_credentials;
-    auto value = [&](std::string_view key) { const auto* v = get(key); return v ? *v : std::string(); };
+    auto value = [&](std::string_view key) {
+      const auto* v = get(key);
+      return v ? *v : std::string();
+    };
     cc.full_uri = *uri;
     cc.audience = value("containercredentials/audience");
     cc.mount_path = value("containercredentials/mountPath");
@@ -127,7 +132,8 @@ std::string compare_at(const nlohmann::json& upstream, const nlohmann::json& our
                        const nlohmann::json* input, const std::string& where) {
   // Integers compare by value whether they were read as signed or unsigned.
   if (upstream.is_number() && ours.is_number()) {
-    if (upstream != ours) return where + ": " + upstream.dump() + " upstream, " + ours.dump() + " in ours";
+    if (upstream != ours)
+      return where + ": " + upstream.dump() + " upstream, " + ours.dump() + " in ours";
     return "";
   }
   if (upstream.type() != ours.type()) return where + ": types differ";
@@ -167,7 +173,8 @@ std::string compare_at(const nlohmann::json& upstream, const nlohmann::json& our
       if (input && input->is_array()) {
         if (ours[i].is_object() && ours[i].contains("name")) {
           for (const auto& candidate : *input) {
-            if (candidate.is_object() && candidate.value("name", nlohmann::json()) == ours[i]["name"]) {
+            if (candidate.is_object() &&
+                candidate.value("name", nlohmann::json()) == ours[i]["name"]) {
               input_child = &candidate;
             }
           }
@@ -180,7 +187,8 @@ std::string compare_at(const nlohmann::json& upstream, const nlohmann::json& our
     }
     return "";
   }
-  if (upstream != ours) return where + ": " + upstream.dump() + " upstream, " + ours.dump() + " in ours";
+  if (upstream != ours)
+    return where + ": " + upstream.dump() + " upstream, " + ours.dump() + " in ours";
   return "";
 }
 

@@ -46,7 +46,8 @@ TEST_P(UpstreamFixture, CoreGivesTheSamePodAsUpstream) {
 
   nlohmann::json upstream_pod = world.pod.patch(world.expected_patch);
   nlohmann::json our_pod = apply_patch(world.pod, admission.patch);
-  EXPECT_EQ(compare_pods(upstream_pod, our_pod, world.pod), "") << world.name << "\nours: " << admission.patch;
+  EXPECT_EQ(compare_pods(upstream_pod, our_pod, world.pod), "")
+      << world.name << "\nours: " << admission.patch;
 }
 
 TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
@@ -60,8 +61,10 @@ TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
   std::ofstream(pod_file) << world.pod.dump();
   nlohmann::json sa = {{"apiVersion", "v1"},
                        {"kind", "ServiceAccount"},
-                       {"metadata", {{"name", "default"}, {"namespace", "default"},
-                                     {"annotations", world.service_account_annotations}}}};
+                       {"metadata",
+                        {{"name", "default"},
+                         {"namespace", "default"},
+                         {"annotations", world.service_account_annotations}}}};
   std::ofstream(sa_file) << sa.dump();
 
   std::vector<std::string> args = {"mutate", "--pod=" + pod_file.string(),
@@ -69,7 +72,8 @@ TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
   args.insert(args.end(), world.cli_flags.begin(), world.cli_flags.end());
   if (world.container_credentials) {
     const auto cc_file = dir / "pod-identity.json";
-    std::ofstream(cc_file) << R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})";
+    std::ofstream(cc_file)
+        << R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})";
     args.push_back("--watch-container-credentials-config=" + cc_file.string());
   }
   auto result = run_process(IRSA_WEBHOOK_BINARY, args);

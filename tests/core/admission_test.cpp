@@ -9,9 +9,9 @@
 namespace irsa::core {
 namespace {
 
-using nlohmann::json;
 using irsa::testing::apply_patch;
 using irsa::testing::review_for_pod;
+using nlohmann::json;
 
 constexpr const char* kRole = "arn:aws:iam::111122223333:role/orders-writer";
 
@@ -64,10 +64,11 @@ TEST_F(AdmissionTest, WebIdentityAddsVolumeVariablesAndMount) {
 }
 
 TEST_F(AdmissionTest, PatchOnlyAddsAndKeepsFieldsItDoesNotKnow) {
-  json input = pod(json::array({{{"name", "app"},
-                                 {"futureField", {{"x", 1}}},
-                                 {"env", json::array({{{"name", "A"}, {"value", "1"}, {"unknown", true}}})},
-                                 {"volumeMounts", json::array({{{"name", "data"}, {"mountPath", "/data"}}})}}}));
+  json input = pod(
+      json::array({{{"name", "app"},
+                    {"futureField", {{"x", 1}}},
+                    {"env", json::array({{{"name", "A"}, {"value", "1"}, {"unknown", true}}})},
+                    {"volumeMounts", json::array({{{"name", "data"}, {"mountPath", "/data"}}})}}}));
   input["spec"]["volumes"] = json::array({{{"name", "data"}, {"emptyDir", json::object()}}});
   auto admission = run(input);
   json ops = json::parse(admission.patch);
@@ -88,8 +89,9 @@ TEST_F(AdmissionTest, PatchOnlyAddsAndKeepsFieldsItDoesNotKnow) {
 
 TEST_F(AdmissionTest, RegionAndRegionalStsComeFirstInUpstreamOrder) {
   settings.aws_default_region = "eu-west-1";
-  annotate("apps", "orders", {{"eks.amazonaws.com/role-arn", kRole},
-                              {"eks.amazonaws.com/sts-regional-endpoints", "true"}});
+  annotate("apps", "orders",
+           {{"eks.amazonaws.com/role-arn", kRole},
+            {"eks.amazonaws.com/sts-regional-endpoints", "true"}});
   json input = pod(json::array({{{"name", "app"}}}));
   json out = apply_patch(input, run(input).patch);
   EXPECT_EQ(env_names(out["spec"]["containers"][0]),
@@ -99,7 +101,9 @@ TEST_F(AdmissionTest, RegionAndRegionalStsComeFirstInUpstreamOrder) {
 
 TEST_F(AdmissionTest, AnyExistingRegionVariableBlocksBoth) {
   settings.aws_default_region = "eu-west-1";
-  json input = pod(json::array({{{"name", "app"}, {"env", json::array({{{"name", "AWS_DEFAULT_REGION"}, {"value", "x"}}})}}}));
+  json input = pod(
+      json::array({{{"name", "app"},
+                    {"env", json::array({{{"name", "AWS_DEFAULT_REGION"}, {"value", "x"}}})}}}));
   json out = apply_patch(input, run(input).patch);
   EXPECT_EQ(env_names(out["spec"]["containers"][0]),
             json({"AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}));
@@ -107,7 +111,8 @@ TEST_F(AdmissionTest, AnyExistingRegionVariableBlocksBoth) {
 
 TEST_F(AdmissionTest, InitContainersAndSidecarsAreMutatedEphemeralOnesNot) {
   json input = pod(json::array({{{"name", "app"}}}));
-  input["spec"]["initContainers"] = json::array({{{"name", "migrate"}}, {{"name", "proxy"}, {"restartPolicy", "Always"}}});
+  input["spec"]["initContainers"] =
+      json::array({{{"name", "migrate"}}, {{"name", "proxy"}, {"restartPolicy", "Always"}}});
   input["spec"]["ephemeralContainers"] = json::array({{{"name", "debug"}}});
   auto admission = run(input);
   json out = apply_patch(input, admission.patch);
@@ -115,11 +120,13 @@ TEST_F(AdmissionTest, InitContainersAndSidecarsAreMutatedEphemeralOnesNot) {
   EXPECT_EQ(out["spec"]["initContainers"][1]["restartPolicy"], "Always");
   EXPECT_EQ(env_names(out["spec"]["initContainers"][1]).size(), 2u);
   EXPECT_FALSE(out["spec"]["ephemeralContainers"][0].contains("env"));
-  EXPECT_EQ(admission.decision.mutated_containers, (std::vector<std::string>{"app", "migrate", "proxy"}));
+  EXPECT_EQ(admission.decision.mutated_containers,
+            (std::vector<std::string>{"app", "migrate", "proxy"}));
 }
 
 TEST_F(AdmissionTest, PodAnnotationOverridesExpirationAndIsClamped) {
-  annotate("apps", "orders", {{"eks.amazonaws.com/role-arn", kRole}, {"eks.amazonaws.com/token-expiration", "7200"}});
+  annotate("apps", "orders",
+           {{"eks.amazonaws.com/role-arn", kRole}, {"eks.amazonaws.com/token-expiration", "7200"}});
   json input = pod(json::array({{{"name", "app"}}}));
   EXPECT_EQ(run(input).decision.token_expiration, 7200) << "ServiceAccount beats the flag";
   input["metadata"]["annotations"] = {{"eks.amazonaws.com/token-expiration", "3600"}};
@@ -167,8 +174,11 @@ TEST_F(AdmissionTest, WindowsPodsGetADriveLetterTokenPath) {
     input["spec"].update(windows);
     json out = apply_patch(input, run(input).patch);
     const json& app = out["spec"]["containers"][0];
-    EXPECT_EQ(app["env"][1]["value"], "C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\token") << windows;
-    EXPECT_EQ(app["volumeMounts"][0]["mountPath"], "/var/run/secrets/eks.amazonaws.com/serviceaccount");
+    EXPECT_EQ(app["env"][1]["value"],
+              "C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\token")
+        << windows;
+    EXPECT_EQ(app["volumeMounts"][0]["mountPath"],
+              "/var/run/secrets/eks.amazonaws.com/serviceaccount");
   }
 }
 
@@ -192,7 +202,8 @@ TEST_F(AdmissionTest, ContainerWithEverythingIsLeftAloneAsUpstreamDoes) {
 }
 
 TEST_F(AdmissionTest, AnExistingMountAtTheTokenPathIsNotDuplicated) {
-  json mounts = json::array({{{"name", "istio-token"}, {"mountPath", "/var/run/secrets/eks.amazonaws.com/serviceaccount"}}});
+  json mounts = json::array({{{"name", "istio-token"},
+                              {"mountPath", "/var/run/secrets/eks.amazonaws.com/serviceaccount"}}});
   json input = pod(json::array({{{"name", "app"}, {"volumeMounts", mounts}}}));
   auto admission = run(input);
   json out = apply_patch(input, admission.patch);
@@ -203,7 +214,8 @@ TEST_F(AdmissionTest, AnExistingMountAtTheTokenPathIsNotDuplicated) {
 
 TEST_F(AdmissionTest, AVolumeWithOurNameThatIsNoTokenIsKeptWithAWarning) {
   json input = pod(json::array({{{"name", "app"}}}));
-  input["spec"]["volumes"] = json::array({{{"name", "aws-iam-token"}, {"hostPath", {{"path", "/tmp"}}}}});
+  input["spec"]["volumes"] =
+      json::array({{{"name", "aws-iam-token"}, {"hostPath", {{"path", "/tmp"}}}}});
   auto admission = run(input);
   json out = apply_patch(input, admission.patch);
   EXPECT_EQ(out["spec"]["volumes"], input["spec"]["volumes"]);
@@ -220,8 +232,9 @@ TEST_F(AdmissionTest, UnannotatedOrUnknownServiceAccountsAreNotMutated) {
   auto unknown = run(pod(json::array({{{"name", "app"}}}), "ghost"));
   EXPECT_EQ(unknown.decision.result, Result::not_mutated);
   EXPECT_TRUE(unknown.decision.service_account_missing);
-  EXPECT_EQ(json::parse(unknown.response)["response"], json::parse(std::string(R"({"uid":")") +
-            irsa::testing::kTestUid + R"(","allowed":true})"));
+  EXPECT_EQ(
+      json::parse(unknown.response)["response"],
+      json::parse(std::string(R"({"uid":")") + irsa::testing::kTestUid + R"(","allowed":true})"));
 }
 
 TEST_F(AdmissionTest, ConfigMapEntriesApplyOnlyWhereTheServiceAccountNamesNoRole) {
@@ -263,11 +276,14 @@ TEST_F(PodIdentityTest, WinsOverTheRoleAndAddsLabelVolumeAndVariables) {
   auto admission = run(input, "apps", 100);
   ASSERT_EQ(admission.decision.mode, Mode::container_credentials);
   json out = apply_patch(input, admission.patch);
-  EXPECT_EQ(out["metadata"]["labels"], json({{"app", "orders"}, {"eks.amazonaws.com/pod-identity", "enabled"}}));
+  EXPECT_EQ(out["metadata"]["labels"],
+            json({{"app", "orders"}, {"eks.amazonaws.com/pod-identity", "enabled"}}));
   const json& app = out["spec"]["containers"][0];
-  EXPECT_EQ(env_names(app), json({"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}));
+  EXPECT_EQ(env_names(app),
+            json({"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}));
   EXPECT_EQ(app["env"][0]["value"], "http://169.254.170.23/v1/credentials");
-  EXPECT_EQ(app["env"][1]["value"], "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token");
+  EXPECT_EQ(app["env"][1]["value"],
+            "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token");
   const json& token = out["spec"]["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"];
   EXPECT_EQ(token["audience"], "pods.eks.amazonaws.com");
   EXPECT_EQ(token["expirationSeconds"], 79200 + 100);
@@ -301,7 +317,8 @@ TEST_F(PodIdentityTest, JitterModesSpreadOnlyTheDefaultLifetime) {
   EXPECT_EQ(run(input, "apps", 5).decision.token_expiration, 86400);
   settings.token_jitter = TokenJitter::random;
   input["metadata"]["annotations"] = {{"eks.amazonaws.com/token-expiration", "86400"}};
-  EXPECT_EQ(run(input, "apps", 5).decision.token_expiration, 79205) << "explicit 86400 too, as upstream";
+  EXPECT_EQ(run(input, "apps", 5).decision.token_expiration, 79205)
+      << "explicit 86400 too, as upstream";
   input["metadata"]["annotations"] = {{"eks.amazonaws.com/token-expiration", "90000"}};
   EXPECT_EQ(run(input, "apps", 5).decision.token_expiration, 90000);
 }
@@ -327,12 +344,14 @@ TEST_F(AdmissionTest, ResponseEchoesEnvelopeAndUid) {
     EXPECT_EQ(response["kind"], "AdmissionReview");
     EXPECT_EQ(response["response"]["uid"], irsa::testing::kTestUid);
     EXPECT_EQ(response["response"]["patchType"], "JSONPatch");
-    EXPECT_EQ(response["response"]["auditAnnotations"], json({{"mode", "web-identity"}, {"role-arn", kRole}}));
+    EXPECT_EQ(response["response"]["auditAnnotations"],
+              json({{"mode", "web-identity"}, {"role-arn", kRole}}));
   }
   auto bare = irsa::testing::review_json_for_pod(input, "apps");
   bare.erase("apiVersion");
   bare.erase("kind");
-  json response = json::parse(review_admission(bare.dump(), settings, identities, {}, scratch).response);
+  json response =
+      json::parse(review_admission(bare.dump(), settings, identities, {}, scratch).response);
   EXPECT_FALSE(response.contains("apiVersion")) << "upstream omits what the request lacked";
 }
 
@@ -365,14 +384,19 @@ TEST_F(AdmissionTest, ValuesAreEscapedInThePatch) {
 
 TEST_F(AdmissionTest, EveryWarningStaysUnder120Characters) {
   const std::string long_name(63, 'c');
-  json mounts = json::array({{{"name", std::string(63, 'm')}, {"mountPath", "/var/run/secrets/eks.amazonaws.com/serviceaccount"}}});
-  json input = pod(json::array({{{"name", long_name}, {"volumeMounts", mounts},
-                                 {"env", json::array({{{"name", "AWS_WEB_IDENTITY_TOKEN_FILE"}}})}}}));
-  input["metadata"]["annotations"] = {{"eks.amazonaws.com/skip-containers", std::string(200, 'z')},
-                                      {"eks.amazonaws.com/token-expiration", std::string(200, 'q')}};
+  json mounts = json::array({{{"name", std::string(63, 'm')},
+                              {"mountPath", "/var/run/secrets/eks.amazonaws.com/serviceaccount"}}});
+  json input =
+      pod(json::array({{{"name", long_name},
+                        {"volumeMounts", mounts},
+                        {"env", json::array({{{"name", "AWS_WEB_IDENTITY_TOKEN_FILE"}}})}}}));
+  input["metadata"]["annotations"] = {
+      {"eks.amazonaws.com/skip-containers", std::string(200, 'z')},
+      {"eks.amazonaws.com/token-expiration", std::string(200, 'q')}};
   auto admission = run(input);
   ASSERT_GE(admission.decision.warnings.size(), 3u);
-  for (const auto& warning : admission.decision.warnings) EXPECT_LT(warning.size(), 120u) << warning;
+  for (const auto& warning : admission.decision.warnings)
+    EXPECT_LT(warning.size(), 120u) << warning;
 }
 
 }  // namespace

@@ -6,9 +6,12 @@ namespace irsa::core {
 namespace {
 
 TEST(GoBool, AcceptsExactlyGoSpellings) {
-  for (auto word : {"1", "t", "T", "TRUE", "true", "True"}) EXPECT_EQ(parse_go_bool(word), true) << word;
-  for (auto word : {"0", "f", "F", "FALSE", "false", "False"}) EXPECT_EQ(parse_go_bool(word), false) << word;
-  for (auto word : {"", "yes", "on", "tRUE", " true", "2"}) EXPECT_EQ(parse_go_bool(word), std::nullopt) << word;
+  for (auto word : {"1", "t", "T", "TRUE", "true", "True"})
+    EXPECT_EQ(parse_go_bool(word), true) << word;
+  for (auto word : {"0", "f", "F", "FALSE", "false", "False"})
+    EXPECT_EQ(parse_go_bool(word), false) << word;
+  for (auto word : {"", "yes", "on", "tRUE", " true", "2"})
+    EXPECT_EQ(parse_go_bool(word), std::nullopt) << word;
 }
 
 TEST(GoInt64, ParsesSignedDecimalWithinRange) {

@@ -50,7 +50,8 @@ TEST(ServiceAccountEntry, ReportsUnparsableValuesAndKeepsTheFallback) {
 TEST(ServiceAccountEntry, ComposesBareRoleNames) {
   Settings settings;
   settings.compose_role_arn = {true, "111122223333", "aws-cn"};
-  auto entry = entry_from_service_account({{"eks.amazonaws.com/role-arn", "team/reader"}}, settings);
+  auto entry =
+      entry_from_service_account({{"eks.amazonaws.com/role-arn", "team/reader"}}, settings);
   EXPECT_EQ(entry.role_arn, "arn:aws-cn:iam::111122223333:role/team/reader");
   EXPECT_TRUE(entry.problems.empty());
   auto full = entry_from_service_account(

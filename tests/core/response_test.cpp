@@ -42,8 +42,7 @@ const std::string kPodReview = R"({"apiVersion":"admission.k8s.io/v1","kind":"Ad
 INSTANTIATE_TEST_SUITE_P(
     Bodies, DeniedReview,
     ::testing::Values(
-        BadReview{"Empty", "", "empty"},
-        BadReview{"Whitespace", " \n\t", "empty"},
+        BadReview{"Empty", "", "empty"}, BadReview{"Whitespace", " \n\t", "empty"},
         BadReview{"NotJson", "hello", "not valid JSON"},
         BadReview{"Truncated", kPodReview.substr(0, kPodReview.size() / 2), "JSON"},
         BadReview{"Array", "[1,2]", "expected an AdmissionReview object"},

@@ -68,10 +68,10 @@ TEST(Base64, AppendsAfterExistingText) {
 TEST(JsonEscape, RoundTripsThroughAJsonParser) {
   std::string all_ascii;
   for (int c = 1; c < 128; ++c) all_ascii.push_back(static_cast<char>(c));
-  for (const std::string& text : {std::string("plain text longer than eight bytes"),
-                                 std::string("quote \" backslash \\ newline \n tab \t"),
-                                 std::string("\x01\x1f control"), std::string("UTF-8: é 中文 🙂"),
-                                 all_ascii}) {
+  for (const std::string& text :
+       {std::string("plain text longer than eight bytes"),
+        std::string("quote \" backslash \\ newline \n tab \t"), std::string("\x01\x1f control"),
+        std::string("UTF-8: é 中文 🙂"), all_ascii}) {
     std::string json;
     append_json_string(json, text);
     EXPECT_EQ(nlohmann::json::parse(json).get<std::string>(), text) << json;

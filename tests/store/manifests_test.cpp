@@ -59,8 +59,8 @@ class TempFile {
 // --- read_text ------------------------------------------------------------------------------
 
 TEST(ReadText, ReadsWholeFileByteForByte) {
-  const std::string contents = std::string("a: 1\r\n") + std::string(1, '\0') +
-                               std::string(200000, 'x') + "\xFF\nend";
+  const std::string contents =
+      std::string("a: 1\r\n") + std::string(1, '\0') + std::string(200000, 'x') + "\xFF\nend";
   TempFile file(contents);
   TextRead read = read_text(file.path());
   EXPECT_EQ(read.error, "");
@@ -360,8 +360,7 @@ TEST_F(Manifests, MissingOrBadNameIsAnError) {
 }
 
 TEST_F(Manifests, NonObjectOrKindlessDocumentIsAnError) {
-  EXPECT_THAT(add("a: 1\n---\n- kind: ServiceAccount\n"),
-              StartsWith("document 1: has no kind"));
+  EXPECT_THAT(add("a: 1\n---\n- kind: ServiceAccount\n"), StartsWith("document 1: has no kind"));
   EXPECT_THAT(add("kind: ServiceAccount\nmetadata: {name: a}\n---\n- kind: ServiceAccount\n"),
               StartsWith("document 2: not a Kubernetes object (found array)"));
   EXPECT_THAT(add("just text\n"), StartsWith("document 1: not a Kubernetes object"));

@@ -22,7 +22,8 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      close(fd);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(program.c_str()));
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -46,7 +47,8 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   bool out_open = true, err_open = true;
   char buffer[65536];
   while (out_open || err_open) {
-    std::array<pollfd, 3> fds{{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_fd, POLLOUT, 0}}};
+    std::array<pollfd, 3> fds{
+        {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_fd, POLLOUT, 0}}};
     if (!out_open) fds[0].fd = -1;
     if (!err_open) fds[1].fd = -1;
     if (poll(fds.data(), fds.size(), 30000) <= 0) break;

@@ -14,9 +14,9 @@ class App;
 namespace irsa::cli {
 
 struct MutateOptions {
-  std::string pod_file;                        // Pod or AdmissionReview, YAML or JSON; "-" = stdin
+  std::string pod_file;  // Pod or AdmissionReview, YAML or JSON; "-" = stdin
   std::vector<std::string> service_account_files;
-  std::string output = "patch";                // patch | pod | review
+  std::string output = "patch";  // patch | pod | review
   MutationFlags mutation;
 };
 

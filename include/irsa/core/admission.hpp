@@ -110,7 +110,7 @@ class Mutator {
 
 // One-shot form of Mutator::review, for callers that review a single body.
 [[nodiscard]] Admission review_admission(std::string_view body, const Settings& settings,
-                                         const IdentitySource& identities,
-                                         RequestEntropy entropy, Scratch& scratch);
+                                         const IdentitySource& identities, RequestEntropy entropy,
+                                         Scratch& scratch);
 
 }  // namespace irsa::core

@@ -45,8 +45,8 @@ struct RoleArnComposition {
 
 struct Settings {
   std::string annotation_prefix = "eks.amazonaws.com";
-  std::string aws_default_region;        // empty: no region variables injected
-  bool sts_regional_endpoint = false;     // default of the sts-regional-endpoints annotation
+  std::string aws_default_region;      // empty: no region variables injected
+  bool sts_regional_endpoint = false;  // default of the sts-regional-endpoints annotation
   std::int64_t token_expiration = kDefaultTokenExpirationSeconds;  // already clamped to >= 600
   TokenJitter token_jitter = TokenJitter::random;
   RoleArnComposition compose_role_arn;
