@@ -206,15 +206,17 @@ ContainerCredentialsParse parse_container_credentials_config(std::string_view js
   return result;
 }
 
-void StaticIdentities::add_service_account(std::string ns, std::string name, IdentityEntry entry) {
+void StaticIdentities::add_service_account(std::string_view ns, std::string_view name,
+                                           IdentityEntry entry) {
   service_accounts_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
-void StaticIdentities::add_config_map_entry(std::string ns, std::string name, IdentityEntry entry) {
+void StaticIdentities::add_config_map_entry(std::string_view ns, std::string_view name,
+                                            IdentityEntry entry) {
   config_map_entries_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
-void StaticIdentities::add_container_credentials(std::string ns, std::string name) {
+void StaticIdentities::add_container_credentials(std::string_view ns, std::string_view name) {
   container_credentials_.insert(make_key(ns, name));
 }
 

@@ -19,7 +19,7 @@ constexpr std::size_t kMaxWarningChars = 119;
 constexpr std::size_t kMaxWarnings = 16;
 constexpr std::size_t kNameClip = 40;
 
-void warn(Decision& decision, std::string text) {
+void warn(Decision& decision, const std::string& text) {
   if (decision.warnings.size() >= kMaxWarnings) return;
   decision.warnings.push_back(clip_for_warning(text, kMaxWarningChars));
 }

@@ -164,7 +164,7 @@ class Walker {
     std::string error;
   };
 
-  static std::string located(const std::string& where, std::string error) {
+  static std::string located(const std::string& where, const std::string& error) {
     return error.empty() ? error : where + ": " + error;
   }
 

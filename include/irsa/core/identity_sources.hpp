@@ -63,9 +63,9 @@ struct ContainerCredentialsParse {
 // A fixed snapshot of identities. Immutable once built, so concurrent reads need no lock.
 class StaticIdentities final : public IdentitySource {
  public:
-  void add_service_account(std::string ns, std::string name, IdentityEntry entry);
-  void add_config_map_entry(std::string ns, std::string name, IdentityEntry entry);
-  void add_container_credentials(std::string ns, std::string name);
+  void add_service_account(std::string_view ns, std::string_view name, IdentityEntry entry);
+  void add_config_map_entry(std::string_view ns, std::string_view name, IdentityEntry entry);
+  void add_container_credentials(std::string_view ns, std::string_view name);
 
   [[nodiscard]] IdentityEntryPtr find_service_account(std::string_view ns,
                                                       std::string_view name) const override;
