@@ -30,7 +30,8 @@ run: build
 bench: bench-core
 
 bench-core: build
-	@build/bin/core_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
+	  --benchmark_report_aggregates_only=true
 
 # libFuzzer with clang; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60
