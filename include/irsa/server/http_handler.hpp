@@ -1,0 +1,43 @@
+// The HTTP layer of the webhook port as a pure function: a parsed request in, a response out.
+// No sockets, no clocks: sessions (which own those) call it, and tests call it directly.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+#include <optional>
+
+#include "irsa/core/admission.hpp"
+
+namespace irsa::server {
+
+namespace http = boost::beast::http;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// What the handler needs besides the request; owned by the caller.
+struct HandlerContext {
+  const core::Mutator& mutator;
+  const core::IdentitySource& identities;
+  core::Scratch& scratch;    // the calling worker thread's own
+  std::uint64_t entropy = 0;  // fresh randomness for token jitter, drawn by the caller
+  bool ready = false;         // ServiceAccounts and Pod Identity associations are loaded
+  bool draining = false;      // shutting down: /readyz fails, connections are closed
+  bool debugging_handlers = false;  // --enable-debugging-handlers
+};
+
+struct Handled {
+  Response response;
+  // Set when /mutate reviewed a body: what was decided, for the log line and the metrics.
+  std::optional<core::Decision> decision;
+};
+
+// Routes /mutate, /healthz, /livez, /readyz and (when enabled) upstream's debug routes.
+[[nodiscard]] Handled handle(const Request& request, const HandlerContext& context);
+
+// Whether a Content-Type header names JSON: "application/json", any case, parameters such as
+// "; charset=utf-8" allowed.
+[[nodiscard]] bool is_json_media_type(std::string_view content_type) noexcept;
+
+}  // namespace irsa::server

@@ -1,0 +1,115 @@
+#include "irsa/server/http_handler.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <string_view>
+
+namespace irsa::server {
+
+namespace {
+
+Response text_response(const Request& request, http::status status, std::string body) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response json_response(const Request& request, http::status status, std::string body) {
+  Response response{status, request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view path_of(std::string_view target) noexcept {
+  // The API server sends "/mutate?timeout=10s"; the query does not choose the route.
+  return target.substr(0, target.find('?'));
+}
+
+Handled mutate(const Request& request, const HandlerContext& context) {
+  if (request.method() != http::verb::post) {
+    Response response = text_response(request, http::status::method_not_allowed,
+                                      "only POST is accepted on /mutate\n");
+    response.set(http::field::allow, "POST");
+    return {std::move(response), std::nullopt};
+  }
+  if (!is_json_media_type(request[http::field::content_type])) {
+    // Upstream's wording, so that scripts matching on it keep working.
+    return {text_response(request, http::status::unsupported_media_type,
+                          "Invalid Content-Type, expected `application/json`\n"),
+            std::nullopt};
+  }
+  core::Admission admission = context.mutator.review(request.body(), context.identities,
+                                                     {context.entropy}, context.scratch);
+  return {json_response(request, http::status::ok, std::move(admission.response)),
+          std::move(admission.decision)};
+}
+
+}  // namespace
+
+bool is_json_media_type(std::string_view content_type) noexcept {
+  std::string_view media_type = content_type.substr(0, content_type.find(';'));
+  while (!media_type.empty() && (media_type.back() == ' ' || media_type.back() == '\t')) {
+    media_type.remove_suffix(1);
+  }
+  while (!media_type.empty() && (media_type.front() == ' ' || media_type.front() == '\t')) {
+    media_type.remove_prefix(1);
+  }
+  return equals_ignoring_case(media_type, "application/json");
+}
+
+Handled handle(const Request& request, const HandlerContext& context) {
+  const std::string_view path = path_of(request.target());
+  Handled handled = [&]() -> Handled {
+    if (path == "/mutate") return mutate(request, context);
+    if (path == "/healthz" || path == "/livez") {
+      return {text_response(request, http::status::ok, "ok"), std::nullopt};
+    }
+    if (path == "/readyz") {
+      if (context.draining) {
+        return {text_response(request, http::status::service_unavailable, "shutting down\n"),
+                std::nullopt};
+      }
+      if (!context.ready) {
+        return {text_response(request, http::status::service_unavailable,
+                              "ServiceAccounts or Pod Identity associations not loaded yet\n"),
+                std::nullopt};
+      }
+      return {text_response(request, http::status::ok, "ok"), std::nullopt};
+    }
+    if (context.debugging_handlers && path == "/debug/alpha/deny") {
+      // Upstream's fixed answer: a v1beta1-shaped denial without envelope or uid.
+      return {json_response(request, http::status::ok,
+                            R"({"response":{"uid":"","allowed":false,"status":{"metadata":{},)"
+                            R"("message":"Test deny message"}}})"),
+              std::nullopt};
+    }
+    if (context.debugging_handlers && path == "/debug/alpha/500") {
+      return {text_response(request, http::status::internal_server_error, "test error\n"),
+              std::nullopt};
+    }
+    return {text_response(request, http::status::not_found, "404 page not found\n"),
+            std::nullopt};
+  }();
+  // While draining, every answer asks the client to open its next request elsewhere.
+  if (context.draining) handled.response.keep_alive(false);
+  return handled;
+}
+
+}  // namespace irsa::server
