@@ -1,0 +1,40 @@
+// The identities a running server answers from. Two parts change independently: the
+// ServiceAccounts (with the ConfigMap mappings), fed by a file or the Kubernetes API, and the
+// EKS Pod Identity associations, fed by their file. Each part is an immutable snapshot that a
+// writer replaces as a whole, so a lookup never sees half an update and never waits for a
+// writer to finish building one.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <set>
+
+#include "irsa/core/identity_sources.hpp"
+
+namespace irsa::store {
+
+using PodIdentityAssociations = std::set<core::NamespacedName, std::less<>>;
+
+class LiveIdentities final : public core::IdentitySource {
+ public:
+  LiveIdentities();
+
+  void publish_accounts(std::shared_ptr<const core::StaticIdentities> accounts);
+  void publish_pod_identity(std::shared_ptr<const PodIdentityAssociations> associations);
+
+  [[nodiscard]] std::shared_ptr<const core::StaticIdentities> accounts() const;
+  [[nodiscard]] std::shared_ptr<const PodIdentityAssociations> pod_identity() const;
+
+  [[nodiscard]] core::IdentityEntryPtr find_service_account(std::string_view ns,
+                                                            std::string_view name) const override;
+  [[nodiscard]] core::IdentityEntryPtr find_config_map_entry(std::string_view ns,
+                                                             std::string_view name) const override;
+  [[nodiscard]] bool uses_container_credentials(std::string_view ns,
+                                                std::string_view name) const override;
+
+ private:
+  std::atomic<std::shared_ptr<const core::StaticIdentities>> accounts_;
+  std::atomic<std::shared_ptr<const PodIdentityAssociations>> pod_identity_;
+};
+
+}  // namespace irsa::store

@@ -1,0 +1,47 @@
+#include "irsa/store/live_identities.hpp"
+
+namespace irsa::store {
+
+LiveIdentities::LiveIdentities()
+    : accounts_(std::make_shared<const core::StaticIdentities>()),
+      pod_identity_(std::make_shared<const PodIdentityAssociations>()) {}
+
+void LiveIdentities::publish_accounts(std::shared_ptr<const core::StaticIdentities> accounts) {
+  if (!accounts) accounts = std::make_shared<const core::StaticIdentities>();
+  accounts_.store(std::move(accounts), std::memory_order_release);
+}
+
+void LiveIdentities::publish_pod_identity(
+    std::shared_ptr<const PodIdentityAssociations> associations) {
+  if (!associations) associations = std::make_shared<const PodIdentityAssociations>();
+  pod_identity_.store(std::move(associations), std::memory_order_release);
+}
+
+std::shared_ptr<const core::StaticIdentities> LiveIdentities::accounts() const {
+  return accounts_.load(std::memory_order_acquire);
+}
+
+std::shared_ptr<const PodIdentityAssociations> LiveIdentities::pod_identity() const {
+  return pod_identity_.load(std::memory_order_acquire);
+}
+
+core::IdentityEntryPtr LiveIdentities::find_service_account(std::string_view ns,
+                                                            std::string_view name) const {
+  // The snapshot stays alive for this call even if a writer publishes meanwhile; the entry
+  // returned is shared, so it outlives the snapshot too.
+  return accounts()->find_service_account(ns, name);
+}
+
+core::IdentityEntryPtr LiveIdentities::find_config_map_entry(std::string_view ns,
+                                                             std::string_view name) const {
+  return accounts()->find_config_map_entry(ns, name);
+}
+
+bool LiveIdentities::uses_container_credentials(std::string_view ns, std::string_view name) const {
+  const auto associations = pod_identity();
+  if (associations->empty()) return false;
+  return associations->find(core::NamespacedName{std::string(ns), std::string(name)}) !=
+         associations->end();
+}
+
+}  // namespace irsa::store
