@@ -27,7 +27,9 @@ Response json_response(const Request& request, http::status status, std::string 
   return response;
 }
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -104,8 +106,7 @@ Handled handle(const Request& request, const HandlerContext& context) {
       return {text_response(request, http::status::internal_server_error, "test error\n"),
               std::nullopt};
     }
-    return {text_response(request, http::status::not_found, "404 page not found\n"),
-            std::nullopt};
+    return {text_response(request, http::status::not_found, "404 page not found\n"), std::nullopt};
   }();
   // While draining, every answer asks the client to open its next request elsewhere.
   if (context.draining) handled.response.keep_alive(false);

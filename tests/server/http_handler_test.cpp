@@ -60,7 +60,8 @@ TEST_F(HttpHandlerTest, MutateAnswersTheReviewAsJson) {
 }
 
 TEST_F(HttpHandlerTest, JsonWithParametersIsAccepted) {
-  for (const char* type : {"application/json; charset=utf-8", "Application/JSON", " application/json ;x=y"}) {
+  for (const char* type :
+       {"application/json; charset=utf-8", "Application/JSON", " application/json ;x=y"}) {
     EXPECT_EQ(send(http::verb::post, "/mutate", pod_review(), type).response.result(),
               http::status::ok)
         << type;
@@ -133,7 +134,8 @@ TEST_F(HttpHandlerTest, DebugRoutesExistOnlyWhenEnabled) {
   debugging = true;
   auto deny = send(http::verb::get, "/debug/alpha/deny", {}, {});
   EXPECT_EQ(deny.response.result(), http::status::ok);
-  EXPECT_EQ(json::parse(deny.response.body())["response"]["status"]["message"], "Test deny message");
+  EXPECT_EQ(json::parse(deny.response.body())["response"]["status"]["message"],
+            "Test deny message");
   EXPECT_EQ(send(http::verb::get, "/debug/alpha/500", {}, {}).response.result(),
             http::status::internal_server_error);
 }

@@ -20,10 +20,10 @@ using Response = http::response<http::string_body>;
 struct HandlerContext {
   const core::Mutator& mutator;
   const core::IdentitySource& identities;
-  core::Scratch& scratch;    // the calling worker thread's own
-  std::uint64_t entropy = 0;  // fresh randomness for token jitter, drawn by the caller
-  bool ready = false;         // ServiceAccounts and Pod Identity associations are loaded
-  bool draining = false;      // shutting down: /readyz fails, connections are closed
+  core::Scratch& scratch;           // the calling worker thread's own
+  std::uint64_t entropy = 0;        // fresh randomness for token jitter, drawn by the caller
+  bool ready = false;               // ServiceAccounts and Pod Identity associations are loaded
+  bool draining = false;            // shutting down: /readyz fails, connections are closed
   bool debugging_handlers = false;  // --enable-debugging-handlers
 };
 
