@@ -12,67 +12,84 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
   app.add_option("--annotation-prefix", flags.annotation_prefix,
                  "Prefix of the ServiceAccount and pod annotations read")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--aws-default-region", flags.aws_default_region,
                  "Inject AWS_DEFAULT_REGION and AWS_REGION with this value when set")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_flag("--sts-regional-endpoint", flags.sts_regional_endpoint,
                "Inject AWS_STS_REGIONAL_ENDPOINTS=regional unless a ServiceAccount says otherwise")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--token-audience", flags.token_audience,
                  "Default audience of the web identity token")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--token-expiration", flags.token_expiration,
                  "Default token lifetime in seconds (raised to 600 when lower)")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--token-mount-path", flags.token_mount_path,
                  "Where the web identity token volume is mounted")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--token-jitter", flags.token_jitter,
                  "How a container-credentials lifetime of exactly 86400 is spread: random, min "
                  "(always 79200) or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"random", "min", "off"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--watch-container-credentials-config", flags.container_credentials_config,
                  "EKS Pod Identity association file ({\"identities\":[...]}); empty disables")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--container-credentials-audience", flags.container_credentials_audience,
                  "Audience of the Pod Identity token")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--container-credentials-token-mount-path",
                  flags.container_credentials_token_mount_path,
                  "Where the Pod Identity token volume is mounted")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--container-credentials-token-volume-name",
                  flags.container_credentials_token_volume_name,
                  "Name of the Pod Identity token volume and mount")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--container-credentials-token-path", flags.container_credentials_token_path,
                  "File name of the Pod Identity token inside its volume")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--container-credentials-full-uri", flags.container_credentials_full_uri,
                  "Value of AWS_CONTAINER_CREDENTIALS_FULL_URI")
       ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_flag("--compose-role-arn", flags.compose_role_arn,
                "Turn bare role names in role-arn annotations into full ARNs")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--aws-account-id", flags.aws_account_id,
                  "Account of composed role ARNs (the server reads it from EC2 metadata)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--aws-partition", flags.aws_partition,
                  "Partition of composed role ARNs (default: from --aws-region, else aws)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
   app.add_option("--aws-region", flags.aws_region_for_partition,
                  "Region whose partition composed role ARNs use")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
 }
 

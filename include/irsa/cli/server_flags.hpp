@@ -1,0 +1,100 @@
+// The flags of the webhook server that are not about shaping a mutation (those live in
+// MutationFlags): upstream's listener, TLS, Kubernetes and informer flags with upstream's names
+// and defaults, this project's own server flags, and the klog flags that existing deployments
+// pass. An upstream command line has to parse unchanged, so names, types, defaults and pflag's
+// boolean rules are kept even where a flag no longer changes anything.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace irsa::cli {
+
+// klog's command-line flags. Only verbosity is meant to be acted on; the rest are stored so that
+// manifests written for the Go binary keep starting.
+struct KlogFlags {
+  bool add_dir_header = false;
+  bool alsologtostderr = false;
+  std::string log_backtrace_at;
+  std::string log_dir;
+  std::string log_file;
+  std::uint64_t log_file_max_size = 1800;  // megabytes
+  bool logtostderr = true;
+  bool one_output = false;
+  bool skip_headers = false;
+  bool skip_log_headers = false;
+  int stderrthreshold = 2;  // klog severity: 0 INFO, 1 WARNING, 2 ERROR, 3 FATAL
+  int verbosity = 0;        // -v / --v
+  std::string vmodule;
+  bool legacy_stderr_threshold_behavior = true;
+  int alsologtostderrthreshold = 0;
+};
+
+struct ServerFlags {
+  // Upstream (main.go).
+  int port = 443;
+  int metrics_port = 9999;
+  std::string kubeconfig;
+  std::string kube_api;
+  std::string tls_cert = "/etc/webhook/certs/tls.crt";
+  std::string tls_key = "/etc/webhook/certs/tls.key";
+  std::string tls_cipher_suites;  // comma-separated Go cipher-suite names; empty = defaults
+  std::string tls_min_version;    // empty = library default
+  bool in_cluster = true;
+  std::string service_name = "pod-identity-webhook";
+  std::string kube_namespace = "eks";  // --namespace
+  std::string tls_secret = "pod-identity-webhook";
+  bool watch_config_map = false;
+  bool enable_debugging_handlers = false;
+  std::chrono::nanoseconds service_account_lookup_grace_period{0};
+  std::chrono::nanoseconds resync_period = std::chrono::seconds{60};
+
+  // This project's additions.
+  std::string bind_address;         // empty = every interface, IPv4 and IPv6
+  int worker_threads = 0;           // 0 = as many as the CPUs this process may run on
+  std::string log_format = "text";  // text | json
+  std::chrono::nanoseconds shutdown_delay{0};
+  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{10};
+  std::string service_accounts_file;  // --service-accounts: YAML/JSON ServiceAccounts, no cluster
+
+  KlogFlags klog;
+};
+
+// Registers every ServerFlags flag on app (MutationFlags are added separately with
+// add_mutation_flags). Unlike CLI11's default, a repeated option keeps its last value, as pflag
+// does. Duration flags take Go syntax; a malformed one fails the parse with a CLI::ParseError
+// whose message starts with the flag's name.
+void add_server_flags(CLI::App& app, ServerFlags& flags);
+
+// Checks what the parser cannot: port ranges, the TLS version spelling, the log format and
+// non-negative counts and durations. Throws std::invalid_argument whose message starts with the
+// offending flag.
+void validate(const ServerFlags& flags);
+
+// Rewrites argv so that CLI11 reads the spellings Go programs take: a single-dash token naming a
+// known long flag ("-port=8443", "-logtostderr", "-v=3") gains a second dash. One-letter tokens
+// ("-v", "-h"), shorthand with an attached value ("-v3"), words after "--" and the word that is
+// the separate value of a preceding value-taking flag ("--log_dir -x") are left as they are.
+// Returns the whole argument list in order, program name included.
+[[nodiscard]] std::vector<std::string> go_style_args(int argc, const char* const* argv);
+
+// The long flag names go_style_args recognises (without dashes), with whether each takes a value.
+// Covers the server, mutation, klog, help and version flags.
+struct KnownFlag {
+  std::string_view name;
+  bool takes_value;
+};
+[[nodiscard]] const std::vector<KnownFlag>& known_long_flags();
+
+// Convenience for entry points: go_style_args followed by app.parse. Throws what app.parse
+// throws.
+void parse_go_style(CLI::App& app, int argc, const char* const* argv);
+
+}  // namespace irsa::cli

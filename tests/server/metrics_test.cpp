@@ -1,0 +1,94 @@
+#include "irsa/server/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+namespace irsa::server {
+namespace {
+
+TEST(Metrics, CounterWithLabelsRendersHelpTypeAndSeries) {
+  Registry registry;
+  auto& requests = registry.add("http_request_count", "Requests by verb, path and code",
+                                MetricType::counter, {"verb", "path", "code"});
+  requests.value({"POST", "/mutate", "200"}).add(2);
+  requests.value({"GET", "/healthz", "200"}).add(1);
+  EXPECT_EQ(registry.render(),
+            "# HELP http_request_count Requests by verb, path and code\n"
+            "# TYPE http_request_count counter\n"
+            "http_request_count{verb=\"GET\",path=\"/healthz\",code=\"200\"} 1\n"
+            "http_request_count{verb=\"POST\",path=\"/mutate\",code=\"200\"} 2\n");
+}
+
+TEST(Metrics, HistogramBucketsAreCumulativeAndInfIsTheCount) {
+  Registry registry;
+  auto& latency = registry.add("irsa_webhook_admission_duration_seconds", "Admission latency",
+                               MetricType::histogram, {}, {0.001, 0.01});
+  auto& series = latency.histogram({});
+  series.observe(0.0005);
+  series.observe(0.001);  // on the bound: counted in it
+  series.observe(0.005);
+  series.observe(3.0);
+  const std::string text = registry.render();
+  EXPECT_NE(text.find("irsa_webhook_admission_duration_seconds_bucket{le=\"0.001\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("irsa_webhook_admission_duration_seconds_bucket{le=\"0.01\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("irsa_webhook_admission_duration_seconds_bucket{le=\"+Inf\"} 4\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("irsa_webhook_admission_duration_seconds_count 4\n"), std::string::npos);
+  EXPECT_NE(text.find("irsa_webhook_admission_duration_seconds_sum 3.0065\n"), std::string::npos);
+}
+
+TEST(Metrics, LabelValuesAndHelpAreEscaped) {
+  Registry registry;
+  auto& family = registry.add("x_total", "line one\nback\\slash", MetricType::counter, {"v"});
+  family.value({"quote\" back\\ new\nline"}).add(1);
+  EXPECT_EQ(registry.render(),
+            "# HELP x_total line one\\nback\\\\slash\n"
+            "# TYPE x_total counter\n"
+            "x_total{v=\"quote\\\" back\\\\ new\\nline\"} 1\n");
+}
+
+TEST(Metrics, SampleValuesUsePrometheusSpellings) {
+  std::string out;
+  append_sample_value(out, std::numeric_limits<double>::infinity());
+  out.push_back(' ');
+  append_sample_value(out, std::nan(""));
+  out.push_back(' ');
+  append_sample_value(out, 1.5e-5);
+  out.push_back(' ');
+  append_sample_value(out, 42);
+  EXPECT_EQ(out, "+Inf NaN 1.5e-05 42");
+}
+
+TEST(Metrics, WrongNumberOfLabelsIsAProgrammingError) {
+  Registry registry;
+  auto& family = registry.add("y_total", "y", MetricType::counter, {"a"});
+  EXPECT_THROW(family.value({}), std::logic_error);
+}
+
+TEST(Metrics, ConcurrentUpdatesAreNotLost) {
+  Registry registry;
+  auto& counter = registry.add("z_total", "z", MetricType::counter).value({});
+  auto& histogram = registry.add("h", "h", MetricType::histogram, {}, {1.0}).histogram({});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10000; ++i) {
+        counter.add(1);
+        histogram.observe(0.5);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(counter.get(), 40000);
+  EXPECT_EQ(histogram.count(), 40000u);
+  EXPECT_EQ(histogram.sum(), 20000);
+}
+
+}  // namespace
+}  // namespace irsa::server
