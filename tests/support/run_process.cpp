@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <stdexcept>
 
 namespace irsa::testing {
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::string& stdin_text) {
+  // A child that exits before reading its input closes the pipe; writing then must fail with
+  // EPIPE, not kill the test with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   std::array<int, 2> in_pipe{}, out_pipe{}, err_pipe{};
   if (pipe(in_pipe.data()) != 0 || pipe(out_pipe.data()) != 0 || pipe(err_pipe.data()) != 0) {
     throw std::runtime_error("pipe failed");

@@ -1,0 +1,28 @@
+// Every timeout and size limit of the HTTPS listener, in one place.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace irsa::server {
+
+struct ServerLimits {
+  // A client that connects but never finishes the handshake loses its slot after this.
+  std::chrono::milliseconds tls_handshake{10'000};
+  // From the first byte of a request to the end of its headers.
+  std::chrono::milliseconds request_header{10'000};
+  // The body of one request (AdmissionReviews are small; 7 MiB at a crawl is an attack).
+  std::chrono::milliseconds request_body{30'000};
+  std::chrono::milliseconds response_write{10'000};
+  // How long a keep-alive connection may wait for its next request. The API server keeps idle
+  // connections for 90 s; outlasting that lets it, not us, close them, so it never sends on a
+  // connection we are closing.
+  std::chrono::milliseconds idle{120'000};
+  // controller-runtime's limit, which the API server's own request limits stay below.
+  std::uint64_t body_limit = 7 * 1024 * 1024;
+  std::uint32_t header_limit = 16 * 1024;
+  std::size_t max_connections = 4096;
+};
+
+}  // namespace irsa::server
