@@ -215,4 +215,11 @@ std::string clip_for_warning(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
+std::string quote_for_warning(std::string_view text) {
+  std::string out = "\"";
+  out.append(clip_for_warning(text, 40));
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace irsa::core

@@ -13,13 +13,6 @@ const std::string* find_annotation(const Annotations& annotations, const std::st
   return it == annotations.end() ? nullptr : &it->second;
 }
 
-std::string in_quotes(std::string_view text) {
-  std::string out = "\"";
-  out.append(clip_for_warning(text, 40));
-  out.push_back('"');
-  return out;
-}
-
 std::string make_key(std::string_view ns, std::string_view name) {
   std::string key;
   key.reserve(ns.size() + 1 + name.size());
@@ -44,7 +37,7 @@ IdentityEntry entry_from_service_account(const Annotations& annotations, const S
                        ":iam::" + settings.compose_role_arn.account_id + ":role/" + *role;
     }
     if (!entry.role_arn.empty() && !is_iam_role_arn(entry.role_arn)) {
-      entry.problems.push_back("role-arn " + in_quotes(entry.role_arn) +
+      entry.problems.push_back("role-arn " + quote_for_warning(entry.role_arn) +
                                " is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
     }
   }
@@ -57,7 +50,7 @@ IdentityEntry entry_from_service_account(const Annotations& annotations, const S
     if (auto parsed = parse_go_bool(*sts)) {
       entry.use_regional_sts = *parsed;
     } else {
-      entry.problems.push_back("sts-regional-endpoints " + in_quotes(*sts) +
+      entry.problems.push_back("sts-regional-endpoints " + quote_for_warning(*sts) +
                                " is not a boolean; using " +
                                (settings.sts_regional_endpoint ? "true" : "false"));
     }
@@ -67,7 +60,7 @@ IdentityEntry entry_from_service_account(const Annotations& annotations, const S
     if (auto parsed = parse_go_int64(*expiration)) {
       entry.token_expiration = clamp_token_expiration(*parsed);
     } else {
-      entry.problems.push_back("token-expiration " + in_quotes(*expiration) +
+      entry.problems.push_back("token-expiration " + quote_for_warning(*expiration) +
                                " is not an integer; using " +
                                std::to_string(settings.token_expiration));
     }
@@ -110,7 +103,7 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
     const std::string& key = it.key();
     auto slash = key.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == key.size()) {
-      result.value.problems.push_back("config key " + in_quotes(key) +
+      result.value.problems.push_back("config key " + quote_for_warning(key) +
                                       " is not <namespace>/<serviceAccount>; skipped");
       continue;
     }
@@ -120,7 +113,7 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
     std::string name = rest.substr(0, rest.find('/'));
     const nlohmann::json& value = it.value();
     if (!value.is_object()) {
-      result.value.problems.push_back("config entry " + in_quotes(key) +
+      result.value.problems.push_back("config entry " + quote_for_warning(key) +
                                       " is not an object; skipped");
       continue;
     }
@@ -132,7 +125,7 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
       if (role->is_string()) {
         entry.role_arn = role->get<std::string>();
         if (!entry.role_arn.empty() && !is_iam_role_arn(entry.role_arn)) {
-          entry.problems.push_back("ConfigMap role " + in_quotes(entry.role_arn) +
+          entry.problems.push_back("ConfigMap role " + quote_for_warning(entry.role_arn) +
                                    " is not an IAM role ARN");
         }
       } else if (!role->is_null()) {
@@ -163,7 +156,7 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
       }
     }
     if (!ok) {
-      result.value.problems.push_back("config entry " + in_quotes(key) +
+      result.value.problems.push_back("config entry " + quote_for_warning(key) +
                                       " has a field of the wrong type; skipped");
       continue;
     }
@@ -220,20 +213,32 @@ void StaticIdentities::add_container_credentials(std::string_view ns, std::strin
   container_credentials_.insert(make_key(ns, name));
 }
 
-IdentityEntryPtr StaticIdentities::find(const Map& map, std::string_view ns,
-                                        std::string_view name) {
-  // ServiceAccount and namespace names are DNS labels (<= 253 chars), so a stack buffer fits
-  // every real key and the lookup allocates nothing; longer ones fall back to a string.
+namespace {
+
+// Calls lookup with the key "<ns>/<name>". ServiceAccount and namespace names are DNS labels
+// (at most 253 characters), so a stack buffer fits every real key and the lookup allocates
+// nothing; longer ones fall back to a string.
+template <typename Lookup>
+auto with_key(std::string_view ns, std::string_view name, Lookup&& lookup) {
   char buffer[512];
   if (ns.size() + 1 + name.size() <= sizeof(buffer)) {
     std::size_t n = ns.copy(buffer, ns.size());
     buffer[n++] = '/';
     n += name.copy(buffer + n, name.size());
-    auto it = map.find(std::string_view(buffer, n));
-    return it == map.end() ? nullptr : it->second;
+    return lookup(std::string_view(buffer, n));
   }
-  auto it = map.find(make_key(ns, name));
-  return it == map.end() ? nullptr : it->second;
+  const std::string key = make_key(ns, name);
+  return lookup(std::string_view(key));
+}
+
+}  // namespace
+
+IdentityEntryPtr StaticIdentities::find(const Map& map, std::string_view ns,
+                                        std::string_view name) {
+  return with_key(ns, name, [&map](std::string_view key) -> IdentityEntryPtr {
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : it->second;
+  });
 }
 
 IdentityEntryPtr StaticIdentities::find_service_account(std::string_view ns,
@@ -249,7 +254,8 @@ IdentityEntryPtr StaticIdentities::find_config_map_entry(std::string_view ns,
 bool StaticIdentities::uses_container_credentials(std::string_view ns,
                                                   std::string_view name) const {
   if (container_credentials_.empty()) return false;
-  return container_credentials_.contains(make_key(ns, name));
+  return with_key(ns, name,
+                  [this](std::string_view key) { return container_credentials_.contains(key); });
 }
 
 }  // namespace irsa::core

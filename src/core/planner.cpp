@@ -17,18 +17,10 @@ namespace {
 // drops everything past 4 KiB in total, so a pathological pod must not flood it.
 constexpr std::size_t kMaxWarningChars = 119;
 constexpr std::size_t kMaxWarnings = 16;
-constexpr std::size_t kNameClip = 40;
 
 void warn(Decision& decision, const std::string& text) {
   if (decision.warnings.size() >= kMaxWarnings) return;
   decision.warnings.push_back(clip_for_warning(text, kMaxWarningChars));
-}
-
-std::string in_quotes(std::string_view text) {
-  std::string out = "\"";
-  out.append(clip_for_warning(text, kNameClip));
-  out.push_back('"');
-  return out;
 }
 
 // Everything the per-container and pod-level steps need once the mode is known.
@@ -152,7 +144,7 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
       plan.token_expiration = clamp_token_expiration(*seconds);
     } else {
       warn(decision, "pod annotation token-expiration " +
-                         in_quotes(*facts.token_expiration_annotation) +
+                         quote_for_warning(*facts.token_expiration_annotation) +
                          " is not an integer; using " + std::to_string(plan.token_expiration));
     }
   }
@@ -165,7 +157,7 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
       for (const auto& name : skip_names) skip.insert(name);
     } else {
       warn(decision, "pod annotation skip-containers " +
-                         in_quotes(*facts.skip_containers_annotation) +
+                         quote_for_warning(*facts.skip_containers_annotation) +
                          " is not valid CSV; no container skipped");
     }
   }
@@ -188,8 +180,8 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
         first_var
             ? (web ? "AWS_ROLE_ARN" : "AWS_CONTAINER_CREDENTIALS_FULL_URI")
             : (web ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    warn(decision, "container " + in_quotes(container.name) + " sets " + std::string(set_name) +
-                       " itself, so no credential variable is injected");
+    warn(decision, "container " + quote_for_warning(container.name) + " sets " +
+                       std::string(set_name) + " itself, so no credential variable is injected");
   }
   // Upstream leaves a container alone, mount included, once it already carries the identity,
   // region and STS variables; kept so that resulting pods stay identical.
@@ -241,15 +233,15 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   const std::size_t slot = plan.slot;
   if (container.mounts_token_volume[slot]) {
     if (container.token_volume_mount_path[slot] != plan.mount_path) {
-      warn(decision, "container " + in_quotes(container.name) + " mounts " +
-                         in_quotes(plan.volume_name) + " at " +
-                         in_quotes(container.token_volume_mount_path[slot]) +
+      warn(decision, "container " + quote_for_warning(container.name) + " mounts " +
+                         quote_for_warning(plan.volume_name) + " at " +
+                         quote_for_warning(container.token_volume_mount_path[slot]) +
                          ", not at the token file's directory");
     }
   } else if (!container.other_mount_at_token_path[slot].empty()) {
     // A second mount at the same path would make the API server reject the pod.
-    warn(decision, "container " + in_quotes(container.name) + " mounts " +
-                       in_quotes(container.other_mount_at_token_path[slot]) +
+    warn(decision, "container " + quote_for_warning(container.name) + " mounts " +
+                       quote_for_warning(container.other_mount_at_token_path[slot]) +
                        " at the token path; token mount not added");
   } else {
     changed = true;
@@ -408,8 +400,8 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
 
   for (const auto& name : skip_names) {
     if (!matched_skips.contains(name)) {
-      warn(decision,
-           "skip-containers names " + in_quotes(name) + ", which is no container of this pod");
+      warn(decision, "skip-containers names " + quote_for_warning(name) +
+                         ", which is no container of this pod");
     }
   }
 

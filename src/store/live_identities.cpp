@@ -40,8 +40,7 @@ core::IdentityEntryPtr LiveIdentities::find_config_map_entry(std::string_view ns
 bool LiveIdentities::uses_container_credentials(std::string_view ns, std::string_view name) const {
   const auto associations = pod_identity();
   if (associations->empty()) return false;
-  return associations->find(core::NamespacedName{std::string(ns), std::string(name)}) !=
-         associations->end();
+  return associations->find(NamespacedNameLess::View{ns, name}) != associations->end();
 }
 
 }  // namespace irsa::store

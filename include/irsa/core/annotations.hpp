@@ -49,4 +49,8 @@ inline constexpr std::string_view kPodIdentityLabelValue = "enabled";
 // Shortens text for a warning line, marking the cut with "...".
 [[nodiscard]] std::string clip_for_warning(std::string_view text, std::size_t max_chars);
 
+// A user-supplied name or value inside a warning: double-quoted and clipped to 40 characters,
+// so that several fit in one line under the API server's 120-character guidance.
+[[nodiscard]] std::string quote_for_warning(std::string_view text);
+
 }  // namespace irsa::core

@@ -8,12 +8,27 @@
 #include <atomic>
 #include <memory>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "irsa/core/identity_sources.hpp"
 
 namespace irsa::store {
 
-using PodIdentityAssociations = std::set<core::NamespacedName, std::less<>>;
+// Orders associations by namespace, then name, and lets a lookup use string views, so that the
+// check made for every admission allocates nothing.
+struct NamespacedNameLess {
+  using is_transparent = void;
+  using View = std::pair<std::string_view, std::string_view>;
+  static View view(const core::NamespacedName& id) noexcept { return {id.ns, id.name}; }
+  static View view(const View& id) noexcept { return id; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return view(a) < view(b);
+  }
+};
+
+using PodIdentityAssociations = std::set<core::NamespacedName, NamespacedNameLess>;
 
 class LiveIdentities final : public core::IdentitySource {
  public:
