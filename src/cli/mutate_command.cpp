@@ -46,17 +46,27 @@ struct InputError : std::runtime_error {
       : std::runtime_error(file + ": " + problem) {}
 };
 
-nlohmann::json load_single_document(const std::string& path) {
+// A whole file (read_text already names the path in its errors).
+std::string read_file(const std::string& path) {
   auto read = store::read_text(path);
   if (!read.error.empty()) throw std::runtime_error(read.error);
-  auto parsed = store::parse_documents(read.text);
+  return std::move(read.text);
+}
+
+std::vector<nlohmann::json> read_documents(const std::string& path) {
+  auto parsed = store::parse_documents(read_file(path));
   if (!parsed.error.empty()) throw InputError(path, parsed.error);
-  if (parsed.documents.empty()) throw InputError(path, "no document found");
-  if (parsed.documents.size() > 1) {
-    throw InputError(path, "holds " + std::to_string(parsed.documents.size()) +
+  return std::move(parsed.documents);
+}
+
+nlohmann::json load_single_document(const std::string& path) {
+  auto documents = read_documents(path);
+  if (documents.empty()) throw InputError(path, "no document found");
+  if (documents.size() > 1) {
+    throw InputError(path, "holds " + std::to_string(documents.size()) +
                                " documents; expected one Pod or AdmissionReview");
   }
-  return std::move(parsed.documents.front());
+  return std::move(documents.front());
 }
 
 // The review body and the pod (for --output=pod) from what the user gave.
@@ -107,18 +117,13 @@ ReviewInput make_review(const std::string& path, nlohmann::json document) {
 void load_identities(const MutateOptions& options, const core::Settings& settings,
                      core::StaticIdentities& identities, std::vector<std::string>& problems) {
   for (const auto& path : options.service_account_files) {
-    auto read = store::read_text(path);
-    if (!read.error.empty()) throw std::runtime_error(read.error);
-    auto parsed = store::parse_documents(read.text);
-    if (!parsed.error.empty()) throw InputError(path, parsed.error);
-    auto error = store::add_identity_documents(parsed.documents, settings, identities, problems);
+    auto error =
+        store::add_identity_documents(read_documents(path), settings, identities, problems);
     if (!error.empty()) throw InputError(path, error);
   }
   const auto& cc_path = options.mutation.container_credentials_config;
   if (!cc_path.empty()) {
-    auto read = store::read_text(cc_path);
-    if (!read.error.empty()) throw std::runtime_error(read.error);
-    auto parsed = core::parse_container_credentials_config(read.text);
+    auto parsed = core::parse_container_credentials_config(read_file(cc_path));
     if (!parsed.error.empty()) throw InputError(cc_path, parsed.error);
     for (const auto& identity : parsed.identities) {
       identities.add_container_credentials(identity.ns, identity.name);

@@ -10,21 +10,13 @@ namespace irsa::server {
 namespace {
 
 Response text_response(const Request& request, http::status status, std::string body) {
-  Response response{status, request.version()};
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
-  response.keep_alive(request.keep_alive());
-  response.body() = std::move(body);
-  response.prepare_payload();
-  return response;
+  return make_response(status, request.version(), request.keep_alive(), kPlainText,
+                       std::move(body));
 }
 
 Response json_response(const Request& request, http::status status, std::string body) {
-  Response response{status, request.version()};
-  response.set(http::field::content_type, "application/json");
-  response.keep_alive(request.keep_alive());
-  response.body() = std::move(body);
-  response.prepare_payload();
-  return response;
+  return make_response(status, request.version(), request.keep_alive(), "application/json",
+                       std::move(body));
 }
 
 char lower(char c) noexcept {
@@ -64,6 +56,16 @@ Handled mutate(const Request& request, const HandlerContext& context) {
 }
 
 }  // namespace
+
+Response make_response(http::status status, unsigned version, bool keep_alive,
+                       std::string_view content_type, std::string body) {
+  Response response{status, version};
+  response.set(http::field::content_type, content_type);
+  response.keep_alive(keep_alive);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
 
 bool is_json_media_type(std::string_view content_type) noexcept {
   std::string_view media_type = content_type.substr(0, content_type.find(';'));

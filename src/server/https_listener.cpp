@@ -45,12 +45,7 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 // A response the listener itself sends when a request breaks a limit; it then closes.
 Response limit_response(http::status status, std::string_view text) {
-  Response response{status, 11};
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
-  response.keep_alive(false);
-  response.body() = std::string(text);
-  response.prepare_payload();
-  return response;
+  return make_response(status, 11, /*keep_alive=*/false, kPlainText, std::string(text));
 }
 
 asio::awaitable<void> serve(std::shared_ptr<HttpsListener::State> state, tcp::socket socket) {

@@ -1,11 +1,10 @@
 #include "conformance/fixture_world.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "irsa/core/annotations.hpp"
+#include "irsa/store/manifests.hpp"
 #include "irsa/store/yaml_json.hpp"
 
 namespace irsa::testing {
@@ -15,11 +14,9 @@ namespace {
 constexpr std::string_view kTestingPrefix = "testing.eks.amazonaws.com/";
 
 std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto read = store::read_text(file.string());
+  if (!read.error.empty()) throw std::runtime_error(read.error);
+  return std::move(read.text);
 }
 
 }  // namespace

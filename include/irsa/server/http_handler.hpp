@@ -6,6 +6,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "irsa/core/admission.hpp"
 
@@ -32,6 +34,12 @@ struct Handled {
   // Set when /mutate reviewed a body: what was decided, for the log line and the metrics.
   std::optional<core::Decision> decision;
 };
+
+inline constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
+
+// A complete response with Content-Length set.
+[[nodiscard]] Response make_response(http::status status, unsigned version, bool keep_alive,
+                                     std::string_view content_type, std::string body);
 
 // Routes /mutate, /healthz, /livez, /readyz and (when enabled) upstream's debug routes.
 [[nodiscard]] Handled handle(const Request& request, const HandlerContext& context);
