@@ -7,6 +7,7 @@
 
 #include "irsa/store/yaml_json.hpp"
 #include "support/run_process.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace irsa::testing {
 namespace {
@@ -16,10 +17,6 @@ using nlohmann::json;
 class MutateCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("irsa-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
     write("sa.yaml", R"(apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -43,21 +40,17 @@ spec:
     image: busybox
 )");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& text) {
-    auto path = dir_ / name;
-    std::ofstream(path) << text;
-    return path.string();
+    return dir_.write(name, text);
   }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.path(name); }
 
   static ProcessResult mutate(std::vector<std::string> args, const std::string& stdin_text = {}) {
     args.insert(args.begin(), "mutate");
     return run_process(IRSA_WEBHOOK_BINARY, args, stdin_text);
   }
 
-  std::filesystem::path dir_;
+  ScratchDir dir_{"irsa-cli"};
 };
 
 TEST_F(MutateCommand, PrintsThePatchByDefault) {

@@ -8,6 +8,7 @@
 #include "conformance/fixture_world.hpp"
 #include "irsa/core/admission.hpp"
 #include "support/run_process.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace irsa::testing {
 namespace {
@@ -53,28 +54,24 @@ TEST_P(UpstreamFixture, CoreGivesTheSamePodAsUpstream) {
 TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
   FixtureWorld world = load_fixture(GetParam());
   if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
-  const auto dir = std::filesystem::path(::testing::TempDir()) /
-                   ("irsa-conformance-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto pod_file = dir / "pod.json";
-  const auto sa_file = dir / "sa.json";
-  std::ofstream(pod_file) << world.pod.dump();
+  const ScratchDir dir("irsa-conformance");
+  const std::string pod_file = dir.write("pod.json", world.pod.dump());
   nlohmann::json sa = {{"apiVersion", "v1"},
                        {"kind", "ServiceAccount"},
                        {"metadata",
                         {{"name", "default"},
                          {"namespace", "default"},
                          {"annotations", world.service_account_annotations}}}};
-  std::ofstream(sa_file) << sa.dump();
+  const std::string sa_file = dir.write("sa.json", sa.dump());
 
-  std::vector<std::string> args = {"mutate", "--pod=" + pod_file.string(),
-                                   "--service-account=" + sa_file.string(), "--output=patch"};
+  std::vector<std::string> args = {"mutate", "--pod=" + pod_file, "--service-account=" + sa_file,
+                                   "--output=patch"};
   args.insert(args.end(), world.cli_flags.begin(), world.cli_flags.end());
   if (world.container_credentials) {
-    const auto cc_file = dir / "pod-identity.json";
-    std::ofstream(cc_file)
-        << R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})";
-    args.push_back("--watch-container-credentials-config=" + cc_file.string());
+    const std::string cc_file =
+        dir.write("pod-identity.json",
+                  R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})");
+    args.push_back("--watch-container-credentials-config=" + cc_file);
   }
   auto result = run_process(IRSA_WEBHOOK_BINARY, args);
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -14,6 +14,7 @@
 #include "irsa/server/tls_options.hpp"
 #include "support/reviews.hpp"
 #include "support/run_process.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace irsa::server {
 namespace {
@@ -23,14 +24,7 @@ using irsa::testing::run_process;
 class HttpsListenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("irsa-listener-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    auto made = run_process("/usr/bin/openssl", {"req", "-x509", "-nodes", "-days", "1", "-subj",
-                                                 "/CN=127.0.0.1", "-newkey", "rsa:2048", "-keyout",
-                                                 path("tls.key"), "-out", path("tls.crt")});
-    ASSERT_EQ(made.exit_code, 0) << made.err;
+    ASSERT_EQ(irsa::testing::make_self_signed_pair(dir_, "tls", {"-newkey", "rsa:2048"}), "");
     core::IdentityEntry entry;
     entry.role_arn = "arn:aws:iam::111122223333:role/web";
     entry.audience = "sts.amazonaws.com";
@@ -54,10 +48,9 @@ class HttpsListenerTest : public ::testing::Test {
     if (listener_) listener_->stop();
     io_.stop();
     if (thread_.joinable()) thread_.join();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.path(name); }
   std::string url(const std::string& target) const {
     return "https://127.0.0.1:" + std::to_string(listener_->local_endpoint().port()) + target;
   }
@@ -85,7 +78,7 @@ class HttpsListenerTest : public ::testing::Test {
   core::Scratch scratch_;
   std::unique_ptr<HttpsListener> listener_;
   std::thread thread_;
-  std::filesystem::path dir_;
+  irsa::testing::ScratchDir dir_{"irsa-listener"};
 };
 
 TEST_F(HttpsListenerTest, ServesHealthOverTls) {
@@ -99,7 +92,7 @@ TEST_F(HttpsListenerTest, AnswersAdmissionReviewsAndKeepsTheConnection) {
   start();
   nlohmann::json pod = {
       {"spec", {{"serviceAccountName", "web"}, {"containers", {{{"name", "c"}}}}}}};
-  std::ofstream(path("review.json")) << irsa::testing::review_for_pod(pod, "apps");
+  dir_.write("review.json", irsa::testing::review_for_pod(pod, "apps"));
   auto result = curl({"-H", "Content-Type: application/json", "--data-binary",
                       "@" + path("review.json"), url("/mutate?timeout=10s"), "--next", "--cacert",
                       path("tls.crt"), "-w", "\n%{http_code} %{num_connects}\n", url("/readyz")});
@@ -117,7 +110,7 @@ TEST_F(HttpsListenerTest, OversizedBodyGets413AndTheServerGoesOn) {
   ServerLimits limits;
   limits.body_limit = 1024;
   start(limits);
-  std::ofstream(path("big.json")) << std::string(4096, ' ');
+  dir_.write("big.json", std::string(4096, ' '));
   auto big = curl({"-H", "Content-Type: application/json", "--data-binary", "@" + path("big.json"),
                    url("/mutate")});
   EXPECT_NE(big.out.find("413"), std::string::npos) << big.out << big.err;

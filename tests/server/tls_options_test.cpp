@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
-#include <filesystem>
-
-#include "support/run_process.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace irsa::server {
 namespace {
@@ -40,34 +38,12 @@ TEST(TlsOptions, UnknownCipherSuiteIsAnErrorNamingIt) {
 
 class ServerContextTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("irsa-tls-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // A self-signed pair made by the openssl command line, as an operator would.
   void make_pair(const std::string& name, const std::vector<std::string>& key_args) {
-    std::vector<std::string> args = {"req",
-                                     "-x509",
-                                     "-nodes",
-                                     "-days",
-                                     "1",
-                                     "-subj",
-                                     "/CN=127.0.0.1",
-                                     "-keyout",
-                                     path(name + ".key"),
-                                     "-out",
-                                     path(name + ".crt")};
-    args.insert(args.end(), key_args.begin(), key_args.end());
-    auto result = irsa::testing::run_process("/usr/bin/openssl", args);
-    ASSERT_EQ(result.exit_code, 0) << result.err;
+    ASSERT_EQ(irsa::testing::make_self_signed_pair(dir_, name, key_args), "");
   }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.path(name); }
 
-  std::filesystem::path dir_;
+  irsa::testing::ScratchDir dir_{"irsa-tls"};
 };
 
 TEST_F(ServerContextTest, LoadsRsaAndEcdsaPairs) {
