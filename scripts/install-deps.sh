@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-cpp-dev libcli11-dev
   clang llvm clang-format clang-tidy
+  prometheus wrk
 )
 
 missing=()

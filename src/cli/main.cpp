@@ -1,20 +1,32 @@
-// irsa-webhook: command-line entry point. Parses flags, then hands over to the command.
+// irsa-webhook: command-line entry point. Without a subcommand (or with `serve`) it runs the
+// admission server; `mutate` previews a mutation offline.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "irsa/cli/mutate_command.hpp"
+#include "irsa/cli/serve_command.hpp"
+#include "irsa/cli/server_flags.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "irsa-webhook: Kubernetes mutating admission webhook that gives pods AWS "
-      "credentials through IAM Roles for Service Accounts and EKS Pod Identity"};
+      "credentials through IAM Roles for Service Accounts and EKS Pod Identity.\n"
+      "Runs the webhook server unless a subcommand is given."};
   app.set_version_flag("--version", std::string("irsa-webhook ") + IRSA_VERSION);
+  app.set_help_all_flag("--help-all", "Print the help of every subcommand");
+
+  irsa::cli::ServeOptions serve_options;
+  irsa::cli::add_serve_flags(app, serve_options);
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the webhook server (the default); takes the same flags as without it");
+  // `irsa-webhook serve --port=8443`: the flags live on the main command.
+  serve->fallthrough();
   irsa::cli::MutateOptions mutate_options;
   CLI::App& mutate = irsa::cli::add_mutate_command(app, mutate_options);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
 
   try {
-    app.parse(argc, argv);
+    irsa::cli::parse_go_style(app, argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -22,11 +34,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "irsa-webhook: " << e.what() << "\n\n";
-    const CLI::App* failed = mutate.parsed() ? &mutate : &app;
-    std::cerr << failed->help();
+    std::cerr << "irsa-webhook: " << e.what() << "\n"
+              << "Run 'irsa-webhook --help' for the flags.\n";
     return 2;
   }
   if (mutate.parsed()) return irsa::cli::run_mutate(mutate_options, std::cout, std::cerr);
-  return 2;
+  return irsa::cli::run_serve(serve_options, std::cerr);
 }

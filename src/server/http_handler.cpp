@@ -31,11 +31,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-std::string_view path_of(std::string_view target) noexcept {
-  // The API server sends "/mutate?timeout=10s"; the query does not choose the route.
-  return target.substr(0, target.find('?'));
-}
-
 Handled mutate(const Request& request, const HandlerContext& context) {
   if (request.method() != http::verb::post) {
     Response response = text_response(request, http::status::method_not_allowed,
@@ -56,6 +51,11 @@ Handled mutate(const Request& request, const HandlerContext& context) {
 }
 
 }  // namespace
+
+std::string_view request_path(std::string_view target) noexcept {
+  // The API server sends "/mutate?timeout=10s"; the query does not choose the route.
+  return target.substr(0, target.find('?'));
+}
 
 Response make_response(http::status status, unsigned version, bool keep_alive,
                        std::string_view content_type, std::string body) {
@@ -79,7 +79,7 @@ bool is_json_media_type(std::string_view content_type) noexcept {
 }
 
 Handled handle(const Request& request, const HandlerContext& context) {
-  const std::string_view path = path_of(request.target());
+  const std::string_view path = request_path(request.target());
   Handled handled = [&]() -> Handled {
     if (path == "/mutate") return mutate(request, context);
     if (path == "/healthz" || path == "/livez") {

@@ -1,5 +1,7 @@
 #include "irsa/server/metrics.hpp"
 
+#include <cstdlib>
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -61,11 +63,23 @@ void append_sample_value(std::string& out, double value) {
     out.append(value > 0 ? "+Inf" : "-Inf");
     return;
   }
+  // As Go's strconv.FormatFloat(v, 'g', -1, 64), which the Go client uses: the shortest digits
+  // that read back as the same double, in exponent form only when the decimal exponent is below
+  // -4 or at least 6. Bucket labels then match upstream's exactly (le="500000", le="1e+06").
   char buffer[64];
-  // Shortest form that reads back as the same double.
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   if (ec != std::errc{}) throw std::logic_error("a double did not fit 64 characters");
-  out.append(buffer, end);
+  const std::string_view scientific(buffer, static_cast<std::size_t>(end - buffer));
+  const int exponent = std::atoi(scientific.data() + scientific.find('e') + 1);
+  if (exponent < -4 || exponent >= 6) {
+    out.append(scientific);
+    return;
+  }
+  const auto fixed =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+  if (fixed.ec != std::errc{}) throw std::logic_error("a double did not fit 64 characters");
+  out.append(buffer, fixed.ptr);
 }
 
 namespace {

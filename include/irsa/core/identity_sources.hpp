@@ -77,6 +77,11 @@ class StaticIdentities final : public IdentitySource {
   [[nodiscard]] std::size_t service_account_count() const noexcept {
     return service_accounts_.size();
   }
+  // Calls visit(key, entry) for every ServiceAccount, key being "<ns>/<name>"; order unspecified.
+  template <typename Visit>
+  void for_each_service_account(Visit&& visit) const {
+    for (const auto& [key, entry] : service_accounts_) visit(std::string_view(key), *entry);
+  }
 
  private:
   // Keys are "<ns>/<name>", the form upstream logs and the ConfigMap uses.

@@ -44,6 +44,9 @@ inline constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 // Routes /mutate, /healthz, /livez, /readyz and (when enabled) upstream's debug routes.
 [[nodiscard]] Handled handle(const Request& request, const HandlerContext& context);
 
+// The path of a request target, without its query ("/mutate?timeout=10s" is "/mutate").
+[[nodiscard]] std::string_view request_path(std::string_view target) noexcept;
+
 // Whether a Content-Type header names JSON: "application/json", any case, parameters such as
 // "; charset=utf-8" allowed.
 [[nodiscard]] bool is_json_media_type(std::string_view content_type) noexcept;

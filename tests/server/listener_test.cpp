@@ -1,5 +1,5 @@
 // The listener on loopback with a real certificate, driven by the real curl client.
-#include "irsa/server/https_listener.hpp"
+#include "irsa/server/listener.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@ namespace {
 
 using irsa::testing::run_process;
 
-class HttpsListenerTest : public ::testing::Test {
+class ListenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(irsa::testing::make_self_signed_pair(dir_, "tls", {"-newkey", "rsa:2048"}), "");
@@ -34,8 +34,9 @@ class HttpsListenerTest : public ::testing::Test {
 
   void start(ServerLimits limits = {}) {
     auto tls = make_server_context(path("tls.crt"), path("tls.key"), parse_tls_options("", ""));
-    listener_ = std::make_unique<HttpsListener>(
-        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0), tls,
+    listener_ = std::make_unique<Listener>(
+        io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+        [tls] { return tls; },
         limits, [this](Request&& request) {
           HandlerContext context{mutator_, identities_, scratch_, 1, true, false, false};
           return handle(request, context).response;
@@ -76,19 +77,19 @@ class HttpsListenerTest : public ::testing::Test {
   core::Mutator mutator_{core::Settings{}};
   core::StaticIdentities identities_;
   core::Scratch scratch_;
-  std::unique_ptr<HttpsListener> listener_;
+  std::unique_ptr<Listener> listener_;
   std::thread thread_;
   irsa::testing::ScratchDir dir_{"irsa-listener"};
 };
 
-TEST_F(HttpsListenerTest, ServesHealthOverTls) {
+TEST_F(ListenerTest, ServesHealthOverTls) {
   start();
   auto result = curl({url("/healthz")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "ok\n200 1\n");
 }
 
-TEST_F(HttpsListenerTest, AnswersAdmissionReviewsAndKeepsTheConnection) {
+TEST_F(ListenerTest, AnswersAdmissionReviewsAndKeepsTheConnection) {
   start();
   nlohmann::json pod = {
       {"spec", {{"serviceAccountName", "web"}, {"containers", {{{"name", "c"}}}}}}};
@@ -106,7 +107,7 @@ TEST_F(HttpsListenerTest, AnswersAdmissionReviewsAndKeepsTheConnection) {
       << result.out;
 }
 
-TEST_F(HttpsListenerTest, OversizedBodyGets413AndTheServerGoesOn) {
+TEST_F(ListenerTest, OversizedBodyGets413AndTheServerGoesOn) {
   ServerLimits limits;
   limits.body_limit = 1024;
   start(limits);
@@ -118,7 +119,7 @@ TEST_F(HttpsListenerTest, OversizedBodyGets413AndTheServerGoesOn) {
   EXPECT_EQ(after.out, "ok\n200 1\n");
 }
 
-TEST_F(HttpsListenerTest, PlainHttpIsDroppedAndConnectionsAreReleased) {
+TEST_F(ListenerTest, PlainHttpIsDroppedAndConnectionsAreReleased) {
   start();
   const std::string plain =
       "http://127.0.0.1:" + std::to_string(listener_->local_endpoint().port()) + "/healthz";

@@ -1,0 +1,52 @@
+// Keeps something loaded from files current: loads once at start, again whenever one of the
+// files changes, and again with back-off while loading fails. A change is a new content written
+// in place, a file replaced by rename, or a symlink swapped to a new target (how Kubernetes
+// updates ConfigMap and Secret volumes: the `..data` link moves). inotify on the folders gives
+// prompt notice; a periodic check of each file's identity catches what inotify cannot see
+// (network file systems, a folder that does not exist yet, a link target elsewhere).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace irsa::server {
+
+struct FileWatchTiming {
+  std::chrono::milliseconds poll_interval{1000};
+  // After an inotify event, wait this long for related writes (a certificate, then its key)
+  // before loading, so that one update is one load.
+  std::chrono::milliseconds settle{50};
+  std::chrono::milliseconds first_retry{10};
+  std::chrono::milliseconds max_retry{300'000};
+};
+
+class FileWatcher {
+ public:
+  // `load` reads the files and returns whether that worked. It runs on the watcher's own strand,
+  // never twice at once.
+  using Load = std::function<bool()>;
+
+  FileWatcher(boost::asio::io_context& io, std::vector<std::string> paths, Load load,
+              FileWatchTiming timing = {});
+  ~FileWatcher();
+  FileWatcher(const FileWatcher&) = delete;
+  FileWatcher& operator=(const FileWatcher&) = delete;
+
+  // Starts watching; with load_first, the first load is queued too (otherwise the files as they
+  // are now count as loaded).
+  void start(bool load_first = true);
+  // Loads again at the next check even if nothing changed on disk.
+  void reload_soon();
+  void stop();
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace irsa::server

@@ -1,0 +1,52 @@
+// Accepts connections and serves HTTP/1.1 on them with C++20 coroutines, one strand per
+// connection, every timeout and limit taken from ServerLimits. The webhook port speaks TLS, the
+// metrics port plain HTTP; both use this class. What a request means is the handler's business;
+// the listener only moves bytes, enforces limits and closes connections when asked to drain.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <functional>
+#include <memory>
+
+#include "irsa/server/http_handler.hpp"
+#include "irsa/server/limits.hpp"
+
+namespace irsa::server {
+
+class Listener {
+ public:
+  // Called on the connection's strand for every complete request.
+  using Handler = std::function<Response(Request&&)>;
+  // The TLS context for a connection being accepted, asked once per connection, so that a
+  // reloaded certificate reaches new connections while open ones keep theirs.
+  using TlsSource = std::function<std::shared_ptr<boost::asio::ssl::context>()>;
+
+  // Binds and listens at once, so that a port in use is reported by the constructor (as a
+  // boost::system::system_error naming the address). An empty `tls` serves plain HTTP.
+  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+           TlsSource tls, ServerLimits limits, Handler handler);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Connections from accept to close, handshakes included.
+  [[nodiscard]] std::size_t open_connections() const noexcept;
+
+  void start();
+  // Stops accepting. Open connections go on as before.
+  void stop();
+  // Stops accepting and winds connections down: those waiting for a request (in the handshake,
+  // idle between requests, or not yet sent a byte) are closed now; those in the middle of a
+  // request get their response and are then closed.
+  void drain();
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace irsa::server

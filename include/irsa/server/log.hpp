@@ -1,0 +1,51 @@
+// Structured log lines on standard error through spdlog: a message and key=value fields, written
+// as text ("2026-01-02T03:04:05.678Z info msg key=value") or as one JSON object per line
+// ({"ts":..,"level":..,"msg":..,"key":"value"}). Verbosity follows klog: detail lines carry a
+// level and are written only when -v is at least that level.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace spdlog {
+class logger;
+}
+
+namespace irsa::server {
+
+enum class LogFormat { text, json };
+
+struct LogField {
+  std::string_view key;
+  std::string_view value;
+};
+
+class Logger {
+ public:
+  // Writes to standard error.
+  Logger(LogFormat format, int verbosity);
+  // Writes to `path` (truncated first); for tests.
+  Logger(LogFormat format, int verbosity, const std::string& path);
+
+  void info(std::string_view message, std::initializer_list<LogField> fields = {}) const;
+  void warn(std::string_view message, std::initializer_list<LogField> fields = {}) const;
+  void error(std::string_view message, std::initializer_list<LogField> fields = {}) const;
+  // A detail line, written only when the verbosity is at least `level` (klog's V(level)).
+  void detail(int level, std::string_view message,
+              std::initializer_list<LogField> fields = {}) const;
+  [[nodiscard]] bool enabled(int level) const noexcept { return level <= verbosity_; }
+  void flush() const;
+
+  // The payload of a line in the chosen format (without timestamp and level); public for tests.
+  [[nodiscard]] std::string format(std::string_view message,
+                                   std::initializer_list<LogField> fields) const;
+
+ private:
+  LogFormat format_;
+  int verbosity_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace irsa::server

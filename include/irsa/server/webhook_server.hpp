@@ -1,0 +1,59 @@
+// The running webhook: the TLS listener for /mutate and the health routes, the plain-HTTP
+// listener for /metrics, the watched files (ServiceAccounts, Pod Identity associations, the
+// certificate pair), readiness, logging and the shutdown sequence, all on one io_context.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "irsa/core/settings.hpp"
+#include "irsa/server/file_watcher.hpp"
+#include "irsa/server/limits.hpp"
+#include "irsa/server/log.hpp"
+#include "irsa/server/tls_options.hpp"
+
+namespace irsa::server {
+
+// Everything the server needs, parsed and checked at the command line.
+struct ServerConfig {
+  core::Settings settings;
+  std::string bind_address;  // an IP literal; empty = every interface, IPv6 and IPv4
+  int port = 443;
+  int metrics_port = 9999;
+  std::string tls_cert;
+  std::string tls_key;
+  TlsOptions tls;
+  std::string service_accounts_file;
+  std::string pod_identity_file;  // --watch-container-credentials-config; empty = off
+  bool debugging_handlers = false;
+  unsigned worker_threads = 1;
+  std::chrono::nanoseconds shutdown_delay{0};
+  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{10};
+  ServerLimits limits;
+  FileWatchTiming watch_timing;
+};
+
+class WebhookServer {
+ public:
+  // Loads the certificate pair and binds both ports; throws std::runtime_error (or
+  // boost::system::system_error for a port in use) saying what failed.
+  WebhookServer(ServerConfig config, const Logger& log);
+  ~WebhookServer();
+  WebhookServer(const WebhookServer&) = delete;
+  WebhookServer& operator=(const WebhookServer&) = delete;
+
+  // Serves until SIGTERM or SIGINT, then drains; returns the process exit code (0 after a
+  // clean drain). A second signal ends the process at once with status 1.
+  int run();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The CPUs this process may run on (its affinity mask), at least 1.
+[[nodiscard]] unsigned usable_cpus() noexcept;
+
+}  // namespace irsa::server

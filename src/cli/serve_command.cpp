@@ -1,0 +1,97 @@
+#include "irsa/cli/serve_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <stdexcept>
+
+#include "irsa/server/log.hpp"
+#include "irsa/server/tls_options.hpp"
+
+namespace irsa::cli {
+
+void add_serve_flags(CLI::App& app, ServeOptions& options) {
+  add_server_flags(app, options.server);
+  add_mutation_flags(app, options.mutation);
+}
+
+server::ServerConfig to_server_config(const ServeOptions& options) {
+  const ServerFlags& flags = options.server;
+  validate(flags);
+  if (flags.service_accounts_file.empty()) {
+    // The Kubernetes API source is not part of this build; saying so beats serving pods with
+    // no identities at all.
+    throw std::invalid_argument(
+        "--service-accounts is required: this build reads ServiceAccounts from a file, not "
+        "from the Kubernetes API");
+  }
+  server::ServerConfig config;
+  config.settings = to_settings(options.mutation);
+  config.bind_address = flags.bind_address;
+  config.port = flags.port;
+  config.metrics_port = flags.metrics_port;
+  config.tls_cert = flags.tls_cert;
+  config.tls_key = flags.tls_key;
+  config.tls = server::parse_tls_options(flags.tls_min_version, flags.tls_cipher_suites);
+  config.service_accounts_file = flags.service_accounts_file;
+  config.pod_identity_file = options.mutation.container_credentials_config;
+  config.debugging_handlers = flags.enable_debugging_handlers;
+  config.worker_threads = flags.worker_threads > 0 ? static_cast<unsigned>(flags.worker_threads)
+                                                   : server::usable_cpus();
+  config.shutdown_delay = flags.shutdown_delay;
+  config.shutdown_timeout = flags.shutdown_timeout;
+  return config;
+}
+
+namespace {
+
+// Upstream flags that a file-fed server accepts but has no use for, named once at start-up so
+// that nobody wonders why changing them does nothing.
+void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
+  if (flags.in_cluster) {
+    log.info(
+        "--in-cluster=true: certificates are read from --tls-cert and --tls-key (the CSR-based "
+        "in-cluster mode is not supported)",
+        {{"tls_cert", flags.tls_cert}, {"tls_key", flags.tls_key}});
+  }
+  std::string unused;
+  const auto note = [&unused](bool set, const char* name) {
+    if (!set) return;
+    if (!unused.empty()) unused.append(", ");
+    unused.append(name);
+  };
+  note(!flags.kubeconfig.empty(), "--kubeconfig");
+  note(!flags.kube_api.empty(), "--kube-api");
+  note(flags.watch_config_map, "--watch-config-map");
+  note(flags.service_account_lookup_grace_period.count() > 0,
+       "--service-account-lookup-grace-period");
+  if (!unused.empty()) {
+    log.info("flags without effect while ServiceAccounts come from --service-accounts",
+             {{"flags", unused}});
+  }
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options, std::ostream& err) {
+  server::ServerConfig config;
+  try {
+    config = to_server_config(options);
+  } catch (const std::invalid_argument& error) {
+    err << "irsa-webhook: " << error.what() << '\n';
+    return 2;
+  }
+  const server::Logger log(
+      options.server.log_format == "json" ? server::LogFormat::json : server::LogFormat::text,
+      options.server.klog.verbosity);
+  log_unused_flags(options.server, log);
+  try {
+    server::WebhookServer webhook(std::move(config), log);
+    return webhook.run();
+  } catch (const std::exception& error) {
+    log.error("cannot start", {{"error", error.what()}});
+    log.flush();
+    return 1;
+  }
+}
+
+}  // namespace irsa::cli

@@ -1,0 +1,265 @@
+#include "irsa/server/listener.hpp"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace irsa::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Executor = asio::strand<asio::io_context::executor_type>;
+
+namespace {
+
+// What drain() needs to see of one connection. Only touched on the connection's strand, except
+// for the registry entry itself, which the mutex in State guards.
+struct Connection {
+  explicit Connection(Executor strand) : executor(std::move(strand)) {}
+  Executor executor;
+  beast::tcp_stream* stream = nullptr;  // null once the session has ended
+  const beast::flat_buffer* buffer = nullptr;
+  bool waiting_for_request = true;  // handshake, or idle between requests
+};
+
+}  // namespace
+
+// Shared between the listener object and its coroutines, which may outlive a stop().
+struct Listener::State {
+  State(asio::io_context& io_context, TlsSource tls_source, ServerLimits server_limits,
+        Handler request_handler)
+      : io(io_context),
+        acceptor(asio::make_strand(io_context)),
+        tls(std::move(tls_source)),
+        limits(server_limits),
+        handler(std::move(request_handler)) {}
+
+  void add(const std::shared_ptr<Connection>& connection) {
+    const std::scoped_lock lock(mutex);
+    registry.emplace(connection.get(), connection);
+  }
+  void remove(const Connection* connection) {
+    const std::scoped_lock lock(mutex);
+    registry.erase(connection);
+  }
+  std::vector<std::shared_ptr<Connection>> snapshot() {
+    const std::scoped_lock lock(mutex);
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(registry.size());
+    for (const auto& [key, connection] : registry) all.push_back(connection);
+    return all;
+  }
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  TlsSource tls;
+  ServerLimits limits;
+  Handler handler;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> draining{false};
+  std::mutex mutex;
+  std::unordered_map<const Connection*, std::shared_ptr<Connection>> registry;
+};
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+beast::tcp_stream& lowest(beast::tcp_stream& stream) {
+  return stream;
+}
+beast::tcp_stream& lowest(TlsStream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
+// A response the listener itself sends when a request breaks a limit; it then closes.
+Response limit_response(http::status status, std::string_view text) {
+  return make_response(status, 11, /*keep_alive=*/false, kPlainText, std::string(text));
+}
+
+// Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
+// the listener drains.
+template <typename Stream>
+asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Stream& stream) {
+  const ServerLimits& limits = state.limits;
+  beast::flat_buffer buffer;
+  connection.buffer = &buffer;
+  bool first = true;
+  for (;;) {
+    if (state.draining.load(std::memory_order_relaxed)) co_return;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(limits.header_limit);
+    parser.body_limit(limits.body_limit);
+    // Between requests the connection may sit idle; the first request must come promptly.
+    lowest(stream).expires_after(first ? limits.request_header : limits.idle);
+    first = false;
+    connection.waiting_for_request = true;
+    auto [header_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    (void)header_bytes;
+    connection.waiting_for_request = false;
+    std::optional<Response> refusal;
+    if (header_error == http::error::header_limit) {
+      refusal = limit_response(http::status::request_header_fields_too_large,
+                               "request headers too large\n");
+    } else if (header_error == http::error::body_limit) {
+      // A Content-Length over the limit is refused before any of the body is read.
+      refusal = limit_response(http::status::payload_too_large, "request body too large\n");
+    } else if (header_error) {
+      co_return;  // closed, reset, timed out or not HTTP: nothing to answer
+    } else {
+      lowest(stream).expires_after(limits.request_body);
+      auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      (void)body_bytes;
+      if (body_error == http::error::body_limit) {
+        refusal = limit_response(http::status::payload_too_large, "request body too large\n");
+      } else if (body_error) {
+        co_return;
+      }
+    }
+    Response response = refusal ? std::move(*refusal) : state.handler(parser.release());
+    if (state.draining.load(std::memory_order_relaxed)) response.keep_alive(false);
+    const bool keep_alive = response.keep_alive();
+    lowest(stream).expires_after(limits.response_write);
+    auto [write_error, written] = co_await http::async_write(stream, response, kNoThrow);
+    (void)written;
+    if (write_error || !keep_alive) co_return;
+  }
+}
+
+// Deregisters a connection and releases its slot however the session ends.
+struct SessionGuard {
+  Listener::State& state;
+  Connection& connection;
+  ~SessionGuard() {
+    connection.stream = nullptr;
+    connection.buffer = nullptr;
+    state.remove(&connection);
+    state.connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+};
+
+asio::awaitable<void> serve_plain(std::shared_ptr<Listener::State> state,
+                                  std::shared_ptr<Connection> connection, tcp::socket socket) {
+  const SessionGuard guard{*state, *connection};
+  beast::tcp_stream stream(std::move(socket));
+  connection->stream = &stream;
+  co_await exchange(*state, *connection, stream);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> serve_tls(std::shared_ptr<Listener::State> state,
+                                std::shared_ptr<Connection> connection, tcp::socket socket,
+                                std::shared_ptr<asio::ssl::context> tls) {
+  const SessionGuard guard{*state, *connection};
+  TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
+  connection->stream = &beast::get_lowest_layer(stream);
+  beast::get_lowest_layer(stream).expires_after(state->limits.tls_handshake);
+  auto [handshake_error] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+  if (handshake_error) co_return;
+  co_await exchange(*state, *connection, stream);
+  beast::get_lowest_layer(stream).expires_after(state->limits.response_write);
+  auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
+  (void)shutdown_error;  // the peer may already be gone; the socket closes either way
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
+  for (;;) {
+    // Each connection gets its own strand: its coroutine never runs on two threads at once.
+    Executor strand = asio::make_strand(state->io);
+    auto [error, socket] = co_await state->acceptor.async_accept(strand, kNoThrow);
+    if (error == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+    if (error) continue;  // e.g. too many open files: keep serving those already connected
+    if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    state->connections.fetch_add(1, std::memory_order_relaxed);
+    auto connection = std::make_shared<Connection>(strand);
+    state->add(connection);
+    if (state->tls) {
+      asio::co_spawn(strand, serve_tls(state, connection, std::move(socket), state->tls()),
+                     asio::detached);
+    } else {
+      asio::co_spawn(strand, serve_plain(state, connection, std::move(socket)), asio::detached);
+    }
+  }
+}
+
+}  // namespace
+
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, TlsSource tls,
+                   ServerLimits limits, Handler handler)
+    : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler))) {
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  if (endpoint.address().is_v6()) {
+    // "::" then serves IPv4 clients too, as Go's ":port" does.
+    acceptor.set_option(asio::ip::v6_only(false));
+  }
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+}
+
+Listener::~Listener() {
+  stop();
+}
+
+tcp::endpoint Listener::local_endpoint() const {
+  return state_->acceptor.local_endpoint();
+}
+
+std::size_t Listener::open_connections() const noexcept {
+  return state_->connections.load(std::memory_order_relaxed);
+}
+
+void Listener::start() {
+  asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), asio::detached);
+}
+
+void Listener::stop() {
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+void Listener::drain() {
+  state_->draining.store(true, std::memory_order_relaxed);
+  stop();
+  for (const auto& connection : state_->snapshot()) {
+    asio::post(connection->executor, [connection] {
+      // A request whose first bytes have arrived is in flight and gets its answer.
+      const bool idle = connection->stream != nullptr && connection->waiting_for_request &&
+                        (connection->buffer == nullptr || connection->buffer->size() == 0);
+      if (!idle) return;
+      boost::system::error_code ignored;
+      // Shutting the socket down completes the pending read at once, and makes the TLS
+      // goodbye that follows fail fast instead of waiting for the peer's.
+      connection->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
+  }
+}
+
+}  // namespace irsa::server

@@ -1,0 +1,262 @@
+#include "irsa/server/server_metrics.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace irsa::server {
+
+namespace {
+
+// Upstream's latency buckets, in microseconds (0.125 s to 8 s).
+std::vector<double> upstream_latency_buckets() {
+  return {125000, 250000, 500000, 1e6, 2e6, 4e6, 8e6};
+}
+
+// 50 microseconds to 10 seconds: the fast path lives in the first buckets, a stuck request in
+// the last.
+std::vector<double> admission_buckets() {
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+          0.025,   0.05,   0.1,     0.25,   0.5,   1,     2.5,    5,     10};
+}
+
+double microseconds(std::chrono::nanoseconds elapsed) {
+  return static_cast<double>(elapsed.count()) / 1e3;
+}
+
+double seconds(std::chrono::nanoseconds elapsed) {
+  return static_cast<double>(elapsed.count()) / 1e9;
+}
+
+// What /proc says about this process.
+struct ProcessSample {
+  double resident_bytes = 0;
+  double virtual_bytes = 0;
+  double cpu_seconds = 0;
+  double start_time = 0;
+  double open_fds = 0;
+  double max_fds = 0;
+};
+
+double boot_time() {
+  std::ifstream stat("/proc/stat");
+  std::string key;
+  double value = 0;
+  while (stat >> key) {
+    if (key == "btime" && stat >> value) return value;
+    stat.ignore(1 << 16, '\n');
+  }
+  return 0;
+}
+
+ProcessSample sample_process() {
+  ProcessSample sample;
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces; fields are counted from the parenthesis that closes it.
+  const auto close = stat.rfind(')');
+  if (close != std::string::npos) {
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    std::vector<std::string> values;
+    while (fields >> field) values.push_back(field);
+    // Field numbers from proc(5), minus the three before the state field.
+    const auto at = [&](std::size_t number) -> double {
+      const std::size_t index = number - 3;
+      return index < values.size() ? std::stod(values[index]) : 0.0;
+    };
+    const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    sample.cpu_seconds = (at(14) + at(15)) / ticks;
+    sample.start_time = boot_time() + at(22) / ticks;
+    sample.virtual_bytes = at(23);
+    sample.resident_bytes = at(24) * page;
+  }
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    sample.open_fds += 1;
+  }
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    sample.max_fds = static_cast<double>(limit.rlim_cur);
+  }
+  return sample;
+}
+
+}  // namespace
+
+AdmissionOutcome outcome_of(core::Result result) noexcept {
+  switch (result) {
+    case core::Result::mutated:
+      return AdmissionOutcome::mutated;
+    case core::Result::unchanged:
+      return AdmissionOutcome::unchanged;
+    case core::Result::not_mutated:
+      return AdmissionOutcome::not_mutated;
+    case core::Result::denied:
+      return AdmissionOutcome::denied;
+  }
+  return AdmissionOutcome::error;
+}
+
+std::string_view to_string(AdmissionOutcome outcome) noexcept {
+  switch (outcome) {
+    case AdmissionOutcome::mutated:
+      return "mutated";
+    case AdmissionOutcome::unchanged:
+      return "unchanged";
+    case AdmissionOutcome::not_mutated:
+      return "not_mutated";
+    case AdmissionOutcome::denied:
+      return "denied";
+    case AdmissionOutcome::error:
+      return "error";
+  }
+  return "error";
+}
+
+ServerMetrics::ServerMetrics()
+    : request_count_(registry_.add("http_request_count",
+                                   "Requests to the instrumented routes, by verb, path and code",
+                                   MetricType::counter, {"verb", "path", "code"})),
+      request_latencies_(registry_.add("http_request_latencies",
+                                       "Time to answer a request, in microseconds",
+                                       MetricType::histogram, {"verb", "path"},
+                                       upstream_latency_buckets())),
+      request_duration_(registry_.add("http_request_duration_microseconds",
+                                      "Time to answer a request, in microseconds",
+                                      MetricType::summary, {"verb", "path"})),
+      pod_count_(registry_.add("pod_identity_webhook_pod_count",
+                               "Pods given an identity, by credential method",
+                               MetricType::counter, {"method"})),
+      missing_sa_(registry_.add("pod_identity_webhook_missing_sa_count",
+                                "Pods whose ServiceAccount was not known",
+                                MetricType::counter)),
+      used_(registry_.add("pod_identity_webhook_used",
+                          "1 once any ServiceAccount has been loaded", MetricType::gauge)),
+      admission_duration_(registry_.add("irsa_webhook_admission_duration_seconds",
+                                        "Time to review one AdmissionReview",
+                                        MetricType::histogram, {}, admission_buckets())),
+      admissions_(registry_.add("irsa_webhook_admissions_total",
+                                "AdmissionReviews answered, by result", MetricType::counter,
+                                {"result"})),
+      warnings_(registry_.add("irsa_webhook_warnings_total",
+                              "Warnings returned to the API server", MetricType::counter)),
+      service_accounts_(registry_.add("irsa_webhook_service_accounts",
+                                      "ServiceAccounts known to the webhook", MetricType::gauge)),
+      ready_(registry_.add("irsa_webhook_ready",
+                           "1 while /readyz answers 200", MetricType::gauge)),
+      certificate_reloads_(registry_.add("irsa_webhook_certificate_reloads_total",
+                                         "Loads of the serving certificate, by result",
+                                         MetricType::counter, {"result"})),
+      certificate_expiry_(registry_.add(
+          "irsa_webhook_certificate_expiry_timestamp_seconds",
+          "When the serving certificate expires, in seconds since the Unix epoch",
+          MetricType::gauge)),
+      file_reloads_(registry_.add("irsa_webhook_file_reloads_total",
+                                  "Loads of watched configuration files, by file and result",
+                                  MetricType::counter, {"file", "result"})),
+      resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
+                                     MetricType::gauge)),
+      virtual_memory_(registry_.add("process_virtual_memory_bytes", "Virtual memory size",
+                                    MetricType::gauge)),
+      cpu_seconds_(registry_.add("process_cpu_seconds_total",
+                                 "User and system CPU time spent", MetricType::counter)),
+      open_fds_(registry_.add("process_open_fds", "Open file descriptors", MetricType::gauge)),
+      max_fds_(registry_.add("process_max_fds", "Limit on open file descriptors",
+                             MetricType::gauge)),
+      start_time_(registry_.add("process_start_time_seconds",
+                                "Start time of the process in seconds since the Unix epoch",
+                                MetricType::gauge)),
+      mutate_ok_count_(request_count_.value({"POST", "/mutate", "200"})),
+      mutate_latencies_(request_latencies_.histogram({"POST", "/mutate"})),
+      mutate_duration_(request_duration_.histogram({"POST", "/mutate"})),
+      admission_seconds_(admission_duration_.histogram({})),
+      warnings_total_(warnings_.value({})) {
+  for (auto outcome : {AdmissionOutcome::mutated, AdmissionOutcome::unchanged,
+                       AdmissionOutcome::not_mutated, AdmissionOutcome::denied,
+                       AdmissionOutcome::error}) {
+    admissions_.value({std::string(to_string(outcome))});
+  }
+  for (const char* method : {"sts_web_identity", "container_credentials"}) {
+    pod_count_.value({method});
+  }
+  certificate_reloads_.value({"success"});
+  certificate_reloads_.value({"failure"});
+  service_accounts_.value({});
+  ready_.value({});
+  certificate_expiry_.value({});
+}
+
+void ServerMetrics::record_request(std::string_view verb, std::string_view path, unsigned code,
+                                   std::chrono::nanoseconds elapsed) {
+  const double micros = microseconds(elapsed);
+  if (verb == "POST" && path == "/mutate") {
+    if (code == 200) {
+      mutate_ok_count_.add(1);
+    } else {
+      request_count_.value({"POST", "/mutate", std::to_string(code)}).add(1);
+    }
+    mutate_latencies_.observe(micros);
+    mutate_duration_.observe(micros);
+    return;
+  }
+  const std::string verb_label(verb);
+  const std::string path_label(path);
+  request_count_.value({verb_label, path_label, std::to_string(code)}).add(1);
+  request_latencies_.histogram({verb_label, path_label}).observe(micros);
+  request_duration_.histogram({verb_label, path_label}).observe(micros);
+}
+
+void ServerMetrics::record_admission(const core::Decision* decision, AdmissionOutcome outcome,
+                                     std::chrono::nanoseconds elapsed) {
+  admission_seconds_.observe(seconds(elapsed));
+  admissions_.value({std::string(to_string(outcome))}).add(1);
+  if (decision == nullptr) return;
+  if (!decision->warnings.empty()) {
+    warnings_total_.add(static_cast<double>(decision->warnings.size()));
+  }
+  // Upstream counts a pod whenever it works out an identity for it, patch or not.
+  if (decision->result == core::Result::mutated || decision->result == core::Result::unchanged) {
+    if (decision->mode == core::Mode::web_identity) pod_count_.value({"sts_web_identity"}).add(1);
+    if (decision->mode == core::Mode::container_credentials) {
+      pod_count_.value({"container_credentials"}).add(1);
+    }
+  }
+  if (decision->service_account_missing) missing_sa_.value({}).add(1);
+}
+
+void ServerMetrics::set_service_accounts(std::size_t known) {
+  service_accounts_.value({}).set(static_cast<double>(known));
+  if (known > 0) used_.value({}).set(1);
+}
+
+void ServerMetrics::set_ready(bool ready) {
+  ready_.value({}).set(ready ? 1 : 0);
+}
+
+void ServerMetrics::record_certificate_reload(bool ok, double not_after) {
+  certificate_reloads_.value({ok ? "success" : "failure"}).add(1);
+  if (ok) certificate_expiry_.value({}).set(not_after);
+}
+
+void ServerMetrics::record_file_reload(std::string_view source, bool ok) {
+  file_reloads_.value({std::string(source), ok ? "success" : "failure"}).add(1);
+}
+
+std::string ServerMetrics::render() {
+  const ProcessSample sample = sample_process();
+  resident_memory_.value({}).set(sample.resident_bytes);
+  virtual_memory_.value({}).set(sample.virtual_bytes);
+  cpu_seconds_.value({}).set(sample.cpu_seconds);
+  open_fds_.value({}).set(sample.open_fds);
+  max_fds_.value({}).set(sample.max_fds);
+  start_time_.value({}).set(sample.start_time);
+  return registry_.render();
+}
+
+}  // namespace irsa::server

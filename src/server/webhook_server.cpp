@@ -1,0 +1,469 @@
+#include "irsa/server/webhook_server.hpp"
+
+#include <sched.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "irsa/core/admission.hpp"
+#include "irsa/server/http_handler.hpp"
+#include "irsa/server/listener.hpp"
+#include "irsa/server/serving_certificate.hpp"
+#include "irsa/server/server_metrics.hpp"
+#include "irsa/store/identity_files.hpp"
+#include "irsa/store/live_identities.hpp"
+
+namespace irsa::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Descriptors left for files, inotify and the like when sizing the connection limit.
+constexpr std::size_t kReservedDescriptors = 64;
+
+// Raises the soft descriptor limit to the hard one (idle keep-alive connections from many API
+// server replicas add up) and returns the soft limit now in force.
+std::size_t raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+asio::ip::address bind_address(const std::string& text) {
+  boost::system::error_code error;
+  auto address = asio::ip::make_address(text, error);
+  if (error) {
+    throw std::runtime_error("--bind-address: \"" + text + "\" is not an IPv4 or IPv6 address");
+  }
+  return address;
+}
+
+// Binds a listener on the configured address, or on every interface: IPv6 and IPv4 together
+// where the host has IPv6, IPv4 alone where it does not.
+std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string& address, int port,
+                                        Listener::TlsSource tls, const ServerLimits& limits,
+                                        Listener::Handler handler, const char* what) {
+  const auto port_number = static_cast<unsigned short>(port);
+  try {
+    if (!address.empty()) {
+      return std::make_unique<Listener>(io, tcp::endpoint(bind_address(address), port_number),
+                                        std::move(tls), limits, std::move(handler));
+    }
+    try {
+      return std::make_unique<Listener>(io, tcp::endpoint(tcp::v6(), port_number), tls, limits,
+                                        handler);
+    } catch (const boost::system::system_error& error) {
+      if (error.code() != asio::error::address_family_not_supported) throw;
+      return std::make_unique<Listener>(io, tcp::endpoint(tcp::v4(), port_number),
+                                        std::move(tls), limits, std::move(handler));
+    }
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error(std::string("cannot listen for ") + what + " on " +
+                             (address.empty() ? "*" : address) + ":" + std::to_string(port) +
+                             ": " + error.code().message());
+  }
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out.push_back(',');
+    out.append(item);
+  }
+  return out;
+}
+
+std::string_view verb_of(const Request& request) {
+  const auto verb = request.method_string();
+  return {verb.data(), verb.size()};
+}
+
+bool instrumented(std::string_view path) {
+  return path == "/mutate" || path == "/debug/alpha/deny" || path == "/debug/alpha/500";
+}
+
+// Upstream's cache dump: keys "<ns>/<name>" sorted, Go field names in struct order, indented by
+// one space as Go's MarshalIndent(v, "", " ") does.
+std::string cache_dump(const core::StaticIdentities& accounts) {
+  std::vector<std::pair<std::string, nlohmann::ordered_json>> entries;
+  accounts.for_each_service_account([&](std::string_view key, const core::IdentityEntry& entry) {
+    nlohmann::ordered_json value;
+    value["RoleARN"] = entry.role_arn;
+    value["Audience"] = entry.audience;
+    value["UseRegionalSTS"] = entry.use_regional_sts;
+    value["TokenExpiration"] = entry.token_expiration;
+    entries.emplace_back(std::string(key), std::move(value));
+  });
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  nlohmann::ordered_json dump = nlohmann::ordered_json::object();
+  for (auto& [key, value] : entries) dump[key] = std::move(value);
+  return dump.dump(1);
+}
+
+}  // namespace
+
+unsigned usable_cpus() noexcept {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int count = CPU_COUNT(&set);
+    if (count > 0) return static_cast<unsigned>(count);
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+struct WebhookServer::Impl {
+  Impl(ServerConfig server_config, const Logger& logger)
+      : config(std::move(server_config)),
+        log(logger),
+        io(static_cast<int>(config.worker_threads)),
+        mutator(config.settings),
+        certificate(config.tls_cert, config.tls_key, config.tls),
+        signals(io, SIGINT, SIGTERM),
+        shutdown_timer(io) {
+    const std::string certificate_error = certificate.reload();
+    if (!certificate_error.empty()) throw std::runtime_error(certificate_error);
+    metrics.record_certificate_reload(true, certificate.not_after());
+
+    const std::size_t descriptors = raise_descriptor_limit();
+    if (descriptors > kReservedDescriptors) {
+      config.limits.max_connections =
+          std::min(config.limits.max_connections, (descriptors - kReservedDescriptors) / 2 * 2);
+    }
+    // Both listeners share the connection budget; the metrics port needs only a handful.
+    ServerLimits metrics_limits = config.limits;
+    metrics_limits.max_connections = 64;
+    webhook = bind_listener(
+        io, config.bind_address, config.port, [this] { return certificate.current(); },
+        config.limits, [this](Request&& request) { return serve_webhook(std::move(request)); },
+        "the webhook (--port)");
+    metrics_listener = bind_listener(
+        io, config.bind_address, config.metrics_port, {}, metrics_limits,
+        [this](Request&& request) { return serve_metrics(std::move(request)); },
+        "metrics (--metrics-port)");
+    make_watchers();
+  }
+
+  void make_watchers() {
+    certificate_watcher = std::make_unique<FileWatcher>(
+        io, std::vector<std::string>{config.tls_cert, config.tls_key},
+        [this] { return reload_certificate(); }, config.watch_timing);
+    accounts_watcher = std::make_unique<FileWatcher>(
+        io, std::vector<std::string>{config.service_accounts_file},
+        [this] { return reload_accounts(); }, config.watch_timing);
+    if (!config.pod_identity_file.empty()) {
+      pod_identity_watcher = std::make_unique<FileWatcher>(
+          io, std::vector<std::string>{config.pod_identity_file},
+          [this] { return reload_pod_identity(); }, config.watch_timing);
+    }
+  }
+
+  bool reload_certificate() {
+    const std::string error = certificate.reload();
+    metrics.record_certificate_reload(error.empty(), certificate.not_after());
+    if (!error.empty()) {
+      log.error("serving certificate not reloaded; the previous one stays in service",
+                {{"error", error}});
+      return false;
+    }
+    log.info("serving certificate reloaded",
+             {{"cert", config.tls_cert},
+              {"not_after", std::to_string(static_cast<long long>(certificate.not_after()))}});
+    return true;
+  }
+
+  bool reload_accounts() {
+    auto load = store::load_service_accounts_file(config.service_accounts_file, config.settings);
+    metrics.record_file_reload("service_accounts", load.error.empty());
+    if (!load.error.empty()) {
+      log.error("ServiceAccounts not loaded; the previous ones stay in use",
+                {{"error", load.error}});
+      return false;
+    }
+    for (const auto& problem : load.problems) {
+      log.warn("ServiceAccount file problem", {{"file", config.service_accounts_file},
+                                               {"problem", problem}});
+    }
+    const std::size_t count = load.accounts->service_account_count();
+    identities.publish_accounts(std::move(load.accounts));
+    metrics.set_service_accounts(count);
+    log.info("ServiceAccounts loaded",
+             {{"file", config.service_accounts_file}, {"count", std::to_string(count)}});
+    accounts_loaded.store(true, std::memory_order_release);
+    update_readiness();
+    return true;
+  }
+
+  bool reload_pod_identity() {
+    auto load = store::load_pod_identity_file(config.pod_identity_file);
+    metrics.record_file_reload("container_credentials", load.error.empty());
+    if (!load.error.empty()) {
+      log.error("Pod Identity associations not loaded; the previous ones stay in use",
+                {{"error", load.error}});
+      return false;
+    }
+    const std::size_t count = load.associations->size();
+    identities.publish_pod_identity(std::move(load.associations));
+    log.info("Pod Identity associations loaded",
+             {{"file", config.pod_identity_file}, {"count", std::to_string(count)}});
+    pod_identity_loaded.store(true, std::memory_order_release);
+    update_readiness();
+    return true;
+  }
+
+  [[nodiscard]] bool ready() const noexcept {
+    return accounts_loaded.load(std::memory_order_acquire) &&
+           (config.pod_identity_file.empty() ||
+            pod_identity_loaded.load(std::memory_order_acquire)) &&
+           !draining.load(std::memory_order_acquire);
+  }
+
+  void update_readiness() { metrics.set_ready(ready()); }
+
+  Response serve_webhook(Request&& request) {
+    const auto started = Clock::now();
+    // Each worker thread keeps its own parser state and random source.
+    thread_local core::Scratch scratch;
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    const HandlerContext context{mutator,
+                                 identities,
+                                 scratch,
+                                 random(),
+                                 ready(),
+                                 draining.load(std::memory_order_acquire),
+                                 config.debugging_handlers};
+    const std::string_view path = request_path(request.target());
+    Handled handled;
+    bool failed = false;
+    try {
+      handled = handle(request, context);
+    } catch (const std::exception& error) {
+      // Not expected: the core answers bad input itself. The API server applies the webhook's
+      // failure policy to a 500.
+      failed = true;
+      log.error("request failed", {{"path", path}, {"error", error.what()}});
+      handled.response = make_response(http::status::internal_server_error, request.version(),
+                                       false, kPlainText, "internal error\n");
+    }
+    const auto elapsed = Clock::now() - started;
+    const unsigned code = handled.response.result_int();
+    if (instrumented(path)) metrics.record_request(verb_of(request), path, code, elapsed);
+    if (handled.decision) {
+      metrics.record_admission(&*handled.decision, outcome_of(handled.decision->result), elapsed);
+      log_decision(*handled.decision, elapsed);
+    } else if (failed && path == "/mutate") {
+      metrics.record_admission(nullptr, AdmissionOutcome::error, elapsed);
+    }
+    log_request(request, path, code, handled.response.body().size());
+    return std::move(handled.response);
+  }
+
+  // The audit line: which workload got which role, and when.
+  void log_decision(const core::Decision& decision, std::chrono::nanoseconds elapsed) const {
+    const std::string mutated = join(decision.mutated_containers);
+    const std::string skipped = join(decision.skipped_containers);
+    const std::string micros = std::to_string(elapsed.count() / 1000);
+    const std::string warnings = std::to_string(decision.warnings.size());
+    if (decision.result == core::Result::denied) {
+      log.warn("admission denied", {{"uid", decision.uid},
+                                    {"namespace", decision.ns},
+                                    {"pod", decision.pod_name},
+                                    {"user", decision.user},
+                                    {"error", decision.error},
+                                    {"elapsed_us", micros}});
+      return;
+    }
+    log.info("admission", {{"result", core::to_string(decision.result)},
+                           {"uid", decision.uid},
+                           {"namespace", decision.ns},
+                           {"pod", decision.pod_name},
+                           {"service_account", decision.service_account},
+                           {"mode", core::to_string(decision.mode)},
+                           {"role_arn", decision.role_arn},
+                           {"containers_mutated", mutated},
+                           {"containers_skipped", skipped},
+                           {"operation", decision.operation},
+                           {"dry_run", decision.dry_run ? "true" : "false"},
+                           {"user", decision.user},
+                           {"warnings", warnings},
+                           {"elapsed_us", micros}});
+  }
+
+  // Upstream's V(4) request line.
+  void log_request(const Request& request, std::string_view path, unsigned code,
+                   std::size_t body_bytes) const {
+    if (!log.enabled(4)) return;
+    const auto agent = request[http::field::user_agent];
+    log.detail(4, "request", {{"path", path},
+                              {"method", verb_of(request)},
+                              {"status", std::to_string(code)},
+                              {"user_agent", {agent.data(), agent.size()}},
+                              {"body_bytes", std::to_string(body_bytes)}});
+  }
+
+  Response serve_metrics(Request&& request) {
+    const std::string_view path = request_path(request.target());
+    const bool keep_alive = request.keep_alive();
+    if (path == "/metrics") {
+      return make_response(http::status::ok, request.version(), keep_alive,
+                           "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+    }
+    if (config.debugging_handlers && path == "/debug/alpha/cache") {
+      return make_response(http::status::ok, request.version(), keep_alive, kPlainText,
+                           cache_dump(*identities.accounts()));
+    }
+    if (config.debugging_handlers && path == "/debug/alpha/cache/clear") {
+      // As upstream: the entries are gone until the source delivers them again, which here is
+      // the next check of the file.
+      identities.publish_accounts(std::make_shared<const core::StaticIdentities>());
+      metrics.set_service_accounts(0);
+      accounts_watcher->reload_soon();
+      log.info("ServiceAccount cache cleared through the debug handler");
+      return make_response(http::status::ok, request.version(), keep_alive, kPlainText, "");
+    }
+    return make_response(http::status::not_found, request.version(), keep_alive, kPlainText,
+                         "404 page not found\n");
+  }
+
+  void wait_for_signals() {
+    signals.async_wait([this](boost::system::error_code error, int signal_number) {
+      if (error) return;
+      if (draining.exchange(true)) {
+        log.error("second stop signal; exiting at once", {{"signal", strsignal(signal_number)}});
+        log.flush();
+        std::_Exit(1);
+      }
+      begin_shutdown(signal_number);
+      wait_for_signals();
+    });
+  }
+
+  void begin_shutdown(int signal_number) {
+    update_readiness();
+    log.info("stop signal received; /readyz now fails",
+             {{"signal", strsignal(signal_number)},
+              {"shutdown_delay_ms",
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  config.shutdown_delay)
+                                  .count())}});
+    shutdown_timer.expires_after(config.shutdown_delay);
+    shutdown_timer.async_wait([this](boost::system::error_code error) {
+      if (error) return;
+      close_listeners();
+    });
+  }
+
+  void close_listeners() {
+    log.info("closing listeners and idle connections");
+    webhook->drain();
+    metrics_listener->drain();
+    certificate_watcher->stop();
+    accounts_watcher->stop();
+    if (pod_identity_watcher) pod_identity_watcher->stop();
+    drain_deadline = Clock::now() + config.shutdown_timeout;
+    wait_for_connections();
+  }
+
+  void wait_for_connections() {
+    const std::size_t open = webhook->open_connections() + metrics_listener->open_connections();
+    if (open == 0) {
+      log.info("shut down gracefully");
+      io.stop();
+      return;
+    }
+    if (Clock::now() >= drain_deadline) {
+      log.warn("shutdown timeout reached; closing the remaining connections",
+               {{"connections", std::to_string(open)}});
+      io.stop();
+      return;
+    }
+    shutdown_timer.expires_after(std::chrono::milliseconds(10));
+    shutdown_timer.async_wait([this](boost::system::error_code error) {
+      if (!error) wait_for_connections();
+    });
+  }
+
+  int run() {
+    wait_for_signals();
+    webhook->start();
+    metrics_listener->start();
+    certificate_watcher->start(/*load_first=*/false);
+    accounts_watcher->start();
+    if (pod_identity_watcher) pod_identity_watcher->start();
+    log.info("serving", {{"webhook", describe(*webhook, "https")},
+                         {"metrics", describe(*metrics_listener, "http")},
+                         {"worker_threads", std::to_string(config.worker_threads)},
+                         {"max_connections", std::to_string(config.limits.max_connections)}});
+    std::vector<std::thread> workers;
+    workers.reserve(config.worker_threads);
+    for (unsigned i = 0; i < config.worker_threads; ++i) {
+      workers.emplace_back([this] { io.run(); });
+    }
+    for (auto& worker : workers) worker.join();
+    log.flush();
+    return 0;
+  }
+
+  static std::string describe(const Listener& listener, const char* scheme) {
+    const auto endpoint = listener.local_endpoint();
+    const auto address = endpoint.address();
+    std::string url(scheme);
+    url.append("://");
+    if (address.is_v6()) url.push_back('[');
+    url.append(address.to_string());
+    if (address.is_v6()) url.push_back(']');
+    url.push_back(':');
+    url.append(std::to_string(endpoint.port()));
+    return url;
+  }
+
+  ServerConfig config;
+  const Logger& log;
+  asio::io_context io;
+  core::Mutator mutator;
+  store::LiveIdentities identities;
+  ServerMetrics metrics;
+  ServingCertificate certificate;
+  std::atomic<bool> accounts_loaded{false};
+  std::atomic<bool> pod_identity_loaded{false};
+  std::atomic<bool> draining{false};
+  asio::signal_set signals;
+  asio::steady_timer shutdown_timer;
+  Clock::time_point drain_deadline;
+  std::unique_ptr<Listener> webhook;
+  std::unique_ptr<Listener> metrics_listener;
+  std::unique_ptr<FileWatcher> certificate_watcher;
+  std::unique_ptr<FileWatcher> accounts_watcher;
+  std::unique_ptr<FileWatcher> pod_identity_watcher;
+};
+
+WebhookServer::WebhookServer(ServerConfig config, const Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(config), log)) {}
+
+WebhookServer::~WebhookServer() = default;
+
+int WebhookServer::run() {
+  return impl_->run();
+}
+
+}  // namespace irsa::server
