@@ -36,7 +36,7 @@ struct Connection {
   Executor executor;
   beast::tcp_stream* stream = nullptr;  // null once the session has ended
   const beast::flat_buffer* buffer = nullptr;
-  bool waiting_for_request = true;  // handshake, or idle between requests
+  bool idle = false;  // has served a request and waits for the next one
 };
 
 }  // namespace
@@ -103,18 +103,19 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
   connection.buffer = &buffer;
   bool first = true;
   for (;;) {
-    if (state.draining.load(std::memory_order_relaxed)) co_return;
+    // A connection that has had its answer is not kept once draining has begun.
+    if (!first && state.draining.load(std::memory_order_relaxed)) co_return;
     http::request_parser<http::string_body> parser;
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
     // Between requests the connection may sit idle; the first request must come promptly.
     lowest(stream).expires_after(first ? limits.request_header : limits.idle);
+    connection.idle = !first;
     first = false;
-    connection.waiting_for_request = true;
     auto [header_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     (void)header_bytes;
-    connection.waiting_for_request = false;
+    connection.idle = false;
     std::optional<Response> refusal;
     if (header_error == http::error::header_limit) {
       refusal = limit_response(http::status::request_header_fields_too_large,
@@ -177,7 +178,7 @@ asio::awaitable<void> serve_tls(std::shared_ptr<Listener::State> state,
       co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
   if (handshake_error) co_return;
   co_await exchange(*state, *connection, stream);
-  beast::get_lowest_layer(stream).expires_after(state->limits.response_write);
+  beast::get_lowest_layer(stream).expires_after(state->limits.tls_close);
   auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
   (void)shutdown_error;  // the peer may already be gone; the socket closes either way
 }
@@ -251,7 +252,7 @@ void Listener::drain() {
   for (const auto& connection : state_->snapshot()) {
     asio::post(connection->executor, [connection] {
       // A request whose first bytes have arrived is in flight and gets its answer.
-      const bool idle = connection->stream != nullptr && connection->waiting_for_request &&
+      const bool idle = connection->stream != nullptr && connection->idle &&
                         (connection->buffer == nullptr || connection->buffer->size() == 0);
       if (!idle) return;
       boost::system::error_code ignored;

@@ -1,6 +1,5 @@
 #include "irsa/server/metrics.hpp"
 
-#include <cstdlib>
 
 #include <charconv>
 #include <cmath>
@@ -71,7 +70,11 @@ void append_sample_value(std::string& out, double value) {
       std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   if (ec != std::errc{}) throw std::logic_error("a double did not fit 64 characters");
   const std::string_view scientific(buffer, static_cast<std::size_t>(end - buffer));
-  const int exponent = std::atoi(scientific.data() + scientific.find('e') + 1);
+  const std::size_t e = scientific.find('e');
+  std::size_t digits = e + 1;
+  if (scientific[digits] == '+') ++digits;  // from_chars takes a minus sign, not a plus
+  int exponent = 0;
+  std::from_chars(scientific.data() + digits, scientific.data() + scientific.size(), exponent);
   if (exponent < -4 || exponent >= 6) {
     out.append(scientific);
     return;

@@ -65,6 +65,26 @@ TEST(Metrics, SampleValuesUsePrometheusSpellings) {
   EXPECT_EQ(out, "+Inf NaN 1.5e-05 42");
 }
 
+// Go's FormatFloat(v, 'g', -1, 64): the bucket labels of upstream's dashboards.
+TEST(Metrics, NumbersAreSpelledAsGoSpellsThem) {
+  const auto spelled = [](double value) {
+    std::string out;
+    append_sample_value(out, value);
+    return out;
+  };
+  EXPECT_EQ(spelled(0), "0");
+  EXPECT_EQ(spelled(17), "17");
+  EXPECT_EQ(spelled(500000), "500000");
+  EXPECT_EQ(spelled(1e6), "1e+06");
+  EXPECT_EQ(spelled(8e6), "8e+06");
+  EXPECT_EQ(spelled(0.0001), "0.0001");
+  EXPECT_EQ(spelled(0.00005), "5e-05");
+  EXPECT_EQ(spelled(0.25), "0.25");
+  EXPECT_EQ(spelled(10), "10");
+  EXPECT_EQ(spelled(1.7959056379e9), "1.7959056379e+09");
+  EXPECT_EQ(spelled(-3.5), "-3.5");
+}
+
 TEST(Metrics, WrongNumberOfLabelsIsAProgrammingError) {
   Registry registry;
   auto& family = registry.add("y_total", "y", MetricType::counter, {"a"});

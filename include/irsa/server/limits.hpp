@@ -15,6 +15,9 @@ struct ServerLimits {
   // The body of one request (AdmissionReviews are small; 7 MiB at a crawl is an attack).
   std::chrono::milliseconds request_body{30'000};
   std::chrono::milliseconds response_write{10'000};
+  // After sending our TLS close_notify, how long to wait for the client's before closing the
+  // socket anyway. Clients that just drop the connection must not hold a slot (or a drain).
+  std::chrono::milliseconds tls_close{1'000};
   // How long a keep-alive connection may wait for its next request. The API server keeps idle
   // connections for 90 s; outlasting that lets it, not us, close them, so it never sends on a
   // connection we are closing.

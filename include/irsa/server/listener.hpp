@@ -38,9 +38,10 @@ class Listener {
   void start();
   // Stops accepting. Open connections go on as before.
   void stop();
-  // Stops accepting and winds connections down: those waiting for a request (in the handshake,
-  // idle between requests, or not yet sent a byte) are closed now; those in the middle of a
-  // request get their response and are then closed.
+  // Stops accepting and winds connections down: keep-alive connections idle between requests
+  // are closed now; every other one is closed after its next response. A connection accepted
+  // but not yet used (handshake, first request on its way) is served once, under the usual
+  // timeouts, since its client has already chosen this server.
   void drain();
 
   struct State;

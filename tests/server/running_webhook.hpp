@@ -1,0 +1,77 @@
+// An irsa-webhook server process for one test: a fresh certificate, a ServiceAccount file, free
+// ports on loopback, and clients that trust the certificate.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/https_client.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/webhook_process.hpp"
+
+namespace irsa::testing {
+
+// One ServiceAccount with a role: apps/web -> arn:aws:iam::111122223333:role/web.
+inline constexpr const char* kWebRole = "arn:aws:iam::111122223333:role/web";
+[[nodiscard]] std::string service_account_yaml(const std::string& ns, const std::string& name,
+                                               const std::string& role_arn);
+
+// A review creating a pod of ServiceAccount `account` in namespace `ns`.
+[[nodiscard]] std::string pod_review(const std::string& ns, const std::string& account,
+                                     const std::string& pod_name = "web-1");
+
+// The decoded JSON Patch of an AdmissionReview response ("" when it carries none).
+[[nodiscard]] std::string patch_of(const std::string& response_body);
+
+// Kubernetes updates a mounted ConfigMap or Secret by writing a new hidden folder and renaming
+// the `..data` symlink onto it; the visible names are links through `..data`.
+class ProjectedVolume {
+ public:
+  ProjectedVolume(const ScratchDir& dir, const std::string& name);
+  // Publishes a new version holding `files`, linking the visible names on first use.
+  void publish(const std::vector<std::pair<std::string, std::string>>& files);
+  [[nodiscard]] std::string path(const std::string& name) const;
+
+ private:
+  std::filesystem::path root_;
+  int versions_ = 0;
+};
+
+// A whole file's text.
+[[nodiscard]] std::string read_file(const std::string& path);
+
+class RunningWebhook {
+ public:
+  // Writes tls.crt/tls.key and service-accounts.yaml (apps/web) into dir unless they exist, then
+  // starts the server with the base flags plus `extra`.
+  RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra = {});
+
+  // The flags every test passes.
+  [[nodiscard]] std::vector<std::string> base_flags() const;
+
+  // Waits until /readyz answers 200.
+  [[nodiscard]] bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  [[nodiscard]] std::unique_ptr<HttpClient> client(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  [[nodiscard]] std::unique_ptr<HttpClient> metrics_client() const;
+  [[nodiscard]] std::string metrics() const;
+  // The value of one sample line of /metrics ("name{labels}"), -1 when absent.
+  [[nodiscard]] double metric(const std::string& series) const;
+
+  [[nodiscard]] WebhookProcess& process() { return *process_; }
+  [[nodiscard]] unsigned short port() const noexcept { return port_; }
+  [[nodiscard]] unsigned short metrics_port() const noexcept { return metrics_port_; }
+  [[nodiscard]] std::string ca_file() const { return dir_.path("tls.crt"); }
+
+ private:
+  const ScratchDir& dir_;
+  unsigned short port_;
+  unsigned short metrics_port_;
+  std::unique_ptr<WebhookProcess> process_;
+};
+
+}  // namespace irsa::testing

@@ -1,0 +1,234 @@
+// Bad clients against the real binary: each gets an HTTP error or a closed connection, everyone
+// else keeps being served, and the server's descriptor count returns to where it was.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "server/raw_connection.hpp"
+#include "server/running_webhook.hpp"
+
+namespace irsa::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class WebhookFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    webhook_ = std::make_unique<RunningWebhook>(dir_);
+    ASSERT_TRUE(webhook_->wait_ready()) << webhook_->process().log();
+    // One full exchange first, so that lazily created state is part of the baseline.
+    auto client = webhook_->client();
+    ASSERT_EQ(client->post_json("/mutate", pod_review("apps", "web")).status, 200);
+    client.reset();
+    ASSERT_TRUE(eventually([&] { return webhook_->process().open_fds() > 0; }));
+    std::this_thread::sleep_for(200ms);
+    baseline_fds_ = webhook_->process().open_fds();
+  }
+
+  // The descriptor count settles back to the baseline.
+  [[nodiscard]] bool back_to_baseline(std::chrono::milliseconds within = 10s) {
+    return eventually([&] { return webhook_->process().open_fds() == baseline_fds_; }, within);
+  }
+
+  [[nodiscard]] bool still_serves() {
+    auto client = webhook_->client();
+    auto answer = client->post_json("/mutate", pod_review("apps", "web"));
+    return answer.status == 200 && answer.body.find("\"allowed\":true") != std::string::npos;
+  }
+
+  std::string request_head(const std::string& extra_headers, std::size_t content_length) {
+    return "POST /mutate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+           extra_headers + "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
+  }
+
+  ScratchDir dir_{"irsa-faults"};
+  std::unique_ptr<RunningWebhook> webhook_;
+  int baseline_fds_ = 0;
+};
+
+TEST_F(WebhookFaults, BodyOverSevenMebibytesGets413AndOneJustUnderIsServed) {
+  RawConnection big(webhook_->port());
+  ASSERT_TRUE(big.handshake());
+  ASSERT_TRUE(big.send(request_head("", 7 * 1024 * 1024 + 1)));
+  bool closed = false;
+  const std::string answer = big.read_until_closed(5s, closed);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_TRUE(closed);
+
+  // A valid review padded to just under the limit is read and reviewed.
+  std::string review = pod_review("apps", "web");
+  const std::string padding(7 * 1024 * 1024 - review.size() - 64, 'x');
+  review.insert(review.find("\"metadata\":{") + 12, "\"labels\":{\"pad\":\"" + padding + "\"},");
+  auto client = webhook_->client(30s);
+  auto served = client->post_json("/mutate", review);
+  EXPECT_EQ(served.status, 200) << served.error;
+  EXPECT_NE(served.body.find("\"allowed\":true"), std::string::npos);
+  EXPECT_TRUE(still_serves());
+  client.reset();
+  EXPECT_TRUE(back_to_baseline());
+}
+
+TEST_F(WebhookFaults, OversizedHeadersGet431) {
+  RawConnection connection(webhook_->port());
+  ASSERT_TRUE(connection.handshake());
+  ASSERT_TRUE(connection.send(request_head("X-Padding: " + std::string(20000, 'a') + "\r\n", 2)));
+  bool closed = false;
+  const std::string answer = connection.read_until_closed(5s, closed);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer;
+  EXPECT_TRUE(still_serves());
+  EXPECT_TRUE(back_to_baseline());
+}
+
+TEST_F(WebhookFaults, BytesThatAreNotTlsCloseTheConnection) {
+  for (const std::string& bytes :
+       {std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), std::string(4096, '\x17'),
+        std::string("\x16\x03\x01\x00\x05hello", 10)}) {
+    RawConnection connection(webhook_->port());
+    ASSERT_TRUE(connection.send(bytes));
+    bool closed = false;
+    const std::string answer = connection.read_until_closed(5s, closed);
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(answer.find("HTTP/1.1"), std::string::npos) << "no HTTP answer over plain TCP";
+  }
+  EXPECT_TRUE(still_serves());
+  EXPECT_TRUE(back_to_baseline());
+}
+
+TEST_F(WebhookFaults, SlowClientsAndStalledHandshakesAreCutOffWhileOthersAreServed) {
+  const auto started = Clock::now();
+  std::atomic<double> slow_closed_after{-1};
+  std::thread slowloris([&] {
+    RawConnection slow(webhook_->port());
+    if (!slow.handshake()) return;
+    const std::string head = request_head("", 2);
+    for (const char c : head) {
+      if (!slow.send(std::string(1, c))) break;
+      bool closed = false;
+      (void)slow.read_until_closed(1s, closed);
+      if (closed) break;
+    }
+    slow_closed_after = std::chrono::duration<double>(Clock::now() - started).count();
+  });
+  RawConnection silent(webhook_->port());  // connects, never says hello
+  ASSERT_GE(silent.fd(), 0);
+
+  // Meanwhile everyone else is served.
+  auto client = webhook_->client();
+  int served = 0;
+  int failed = 0;
+  while (Clock::now() - started < 6s) {
+    auto answer = client->post_json("/mutate", pod_review("apps", "web"));
+    (answer.status == 200 ? served : failed) += 1;
+    std::this_thread::sleep_for(100ms);
+  }
+  bool silent_closed = false;
+  (void)silent.read_until_closed(8s, silent_closed);
+  const double silent_closed_after = std::chrono::duration<double>(Clock::now() - started).count();
+  slowloris.join();
+
+  EXPECT_EQ(failed, 0);
+  EXPECT_GT(served, 20);
+  // Handshake and header timeouts are 10 s each.
+  EXPECT_TRUE(silent_closed);
+  EXPECT_GT(silent_closed_after, 9.0);
+  EXPECT_LT(silent_closed_after, 14.0);
+  EXPECT_GT(slow_closed_after.load(), 9.0);
+  EXPECT_LT(slow_closed_after.load(), 14.0);
+  client.reset();
+  EXPECT_TRUE(back_to_baseline());
+}
+
+TEST_F(WebhookFaults, ThousandIdleConnectionsDoNotStopService) {
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 1000; ++i) {
+    auto connection = std::make_unique<RawConnection>(webhook_->port());
+    ASSERT_TRUE(connection->handshake()) << "connection " << i;
+    idle.push_back(std::move(connection));
+  }
+  EXPECT_GE(webhook_->process().open_fds(), baseline_fds_ + 1000);
+  EXPECT_TRUE(still_serves());
+  EXPECT_EQ(webhook_->client()->get("/readyz").status, 200);
+  idle.clear();
+  EXPECT_TRUE(back_to_baseline(20s)) << webhook_->process().open_fds() << " vs "
+                                      << baseline_fds_;
+}
+
+TEST_F(WebhookFaults, ResetsInMidRequestAreSurvived) {
+  const std::string review = pod_review("apps", "web");
+  for (int i = 0; i < 50; ++i) {
+    RawConnection connection(webhook_->port());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(connection.handshake());
+      ASSERT_TRUE(connection.send(request_head("", review.size()) + review.substr(0, 100)));
+    } else {
+      // Half a ClientHello.
+      ASSERT_TRUE(connection.send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11)));
+    }
+    connection.reset();
+  }
+  EXPECT_TRUE(still_serves());
+  EXPECT_TRUE(back_to_baseline());
+}
+
+TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
+  // Restart on a projected Secret volume, with clients trusting both pairs.
+  webhook_.reset();
+  ScratchDir pairs("irsa-pairs");
+  ASSERT_EQ(make_self_signed_pair(pairs, "a", {"-newkey", "ec", "-pkeyopt",
+                                               "ec_paramgen_curve:prime256v1"}),
+            "");
+  ASSERT_EQ(make_self_signed_pair(pairs, "b", {"-newkey", "rsa:2048"}), "");
+  ProjectedVolume secret(dir_, "certs");
+  const auto publish = [&](const std::string& name) {
+    secret.publish({{"tls.crt", read_file(pairs.path(name + ".crt"))},
+                    {"tls.key", read_file(pairs.path(name + ".key"))}});
+  };
+  publish("a");
+  webhook_ = std::make_unique<RunningWebhook>(
+      dir_, std::vector<std::string>{"--tls-cert=" + secret.path("tls.crt"),
+                                     "--tls-key=" + secret.path("tls.key")});
+  dir_.write("tls.crt", read_file(pairs.path("a.crt")) + read_file(pairs.path("b.crt")));
+  ASSERT_TRUE(webhook_->wait_ready()) << webhook_->process().log();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> requests{0};
+  std::atomic<int> failures{0};
+  std::vector<std::string> serials[2];
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = webhook_->client();
+      int n = 0;
+      while (!stop) {
+        auto answer = client->post_json("/mutate", pod_review("apps", "web"));
+        ++requests;
+        if (answer.status != 200) ++failures;
+        if (answer.new_connection) serials[c].push_back(client->peer_serial());
+        // Every tenth request on a fresh connection, so that rotations are picked up.
+        if (++n % 10 == 0) client->close();
+      }
+    });
+  }
+  for (const char* next : {"b", "a", "b", "a", "b"}) {
+    std::this_thread::sleep_for(600ms);
+    publish(next);
+  }
+  std::this_thread::sleep_for(600ms);
+  stop = true;
+  for (auto& thread : clients) thread.join();
+
+  EXPECT_EQ(failures.load(), 0) << "of " << requests.load();
+  EXPECT_GT(requests.load(), 100);
+  std::set<std::string> seen;
+  for (const auto& list : serials) seen.insert(list.begin(), list.end());
+  EXPECT_EQ(seen.size(), 2u) << "both certificates were served";
+  EXPECT_GE(webhook_->metric(R"(irsa_webhook_certificate_reloads_total{result="success"})"), 5);
+}
+
+}  // namespace
+}  // namespace irsa::testing

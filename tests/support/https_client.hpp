@@ -1,0 +1,51 @@
+// A small blocking HTTP/1.1 client for the integration tests, built on Beast and OpenSSL: TLS
+// with certificate verification against the test's CA file, or plain HTTP, keep-alive reuse,
+// and a timeout on every step. It reports failures as values so that load tests can count them.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace irsa::testing {
+
+struct HttpResult {
+  int status = 0;  // 0 when no response arrived
+  std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case
+  bool keep_alive = false;
+  std::string error;  // why no response arrived
+  bool new_connection = false;
+};
+
+class HttpClient {
+ public:
+  // ca_file empty: plain HTTP.
+  HttpClient(unsigned short port, std::string ca_file,
+             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request on the open connection, opening one first when there is none or the
+  // server closed the last one.
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = {},
+                     const std::string& content_type = "application/json");
+  HttpResult get(const std::string& target) { return request("GET", target, {}, {}); }
+  HttpResult post_json(const std::string& target, const std::string& body) {
+    return request("POST", target, body, "application/json");
+  }
+
+  // The serial number (hex) of the certificate the server presented on the open connection.
+  [[nodiscard]] std::string peer_serial() const;
+  void close();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace irsa::testing
