@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan run bench bench-core fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -13,7 +13,7 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-test: test-release test-asan
+test: test-release test-asan test-tsan
 
 test-release: build
 	@ctest --preset release -j $(JOBS)
@@ -24,14 +24,29 @@ test-asan: deps
 	@cmake --build --preset asan -j $(JOBS)
 	@ctest --preset asan -j $(JOBS)
 
+# The server and its tests under ThreadSanitizer (only what has threads is built).
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@ctest --preset tsan -j $(JOBS)
+
+# The server on https://127.0.0.1:8443 with the examples (see the README).
 run: build
+	@bash scripts/run-server.sh $(WEBHOOK)
+
+# What the webhook does to the example pods, offline.
+preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
 
-bench: bench-core
+bench: bench-core bench-server
 
 bench-core: build
 	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
 	  --benchmark_report_aggregates_only=true
+
+# The real server on one core under wrk (HTTPS, keep-alive), for the typical review.
+bench-server: build
+	@bash scripts/bench-server.sh $(WEBHOOK)
 
 # libFuzzer with clang; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60
@@ -48,4 +63,4 @@ tidy: build
 	@git ls-files 'src/*.cpp' | xargs clang-tidy -p build --quiet
 
 clean:
-	@rm -rf build build-asan build-fuzz
+	@rm -rf build build-asan build-tsan build-fuzz

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <filesystem>
@@ -39,7 +39,11 @@ std::int64_t nanoseconds(const timespec& time) {
 Fingerprint fingerprint(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return {};
-  return {true,         info.st_dev, info.st_ino, info.st_size, nanoseconds(info.st_mtim),
+  return {true,
+          info.st_dev,
+          info.st_ino,
+          info.st_size,
+          nanoseconds(info.st_mtim),
           nanoseconds(info.st_ctim)};
 }
 
@@ -122,12 +126,12 @@ struct FileWatcher::State : std::enable_shared_from_this<FileWatcher::State> {
   }
 
   void read_events() {
-    notify.async_read_some(asio::buffer(events),
-                           [self = shared_from_this()](boost::system::error_code error, std::size_t) {
-                             if (error || self->stopped) return;
-                             self->settle_then_check();
-                             self->read_events();
-                           });
+    notify.async_read_some(asio::buffer(events), [self = shared_from_this()](
+                                                     boost::system::error_code error, std::size_t) {
+      if (error || self->stopped) return;
+      self->settle_then_check();
+      self->read_events();
+    });
   }
 
   void settle_then_check() {

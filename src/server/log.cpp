@@ -75,11 +75,10 @@ Logger::Logger(LogFormat format, int verbosity)
 Logger::Logger(LogFormat format, int verbosity, const std::string& path)
     : format_(format),
       verbosity_(verbosity),
-      logger_(make_logger(format,
-                          std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true))) {}
+      logger_(
+          make_logger(format, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true))) {}
 
-std::string Logger::format(std::string_view message,
-                           std::initializer_list<LogField> fields) const {
+std::string Logger::format(std::string_view message, std::initializer_list<LogField> fields) const {
   std::string out;
   out.reserve(64 + fields.size() * 24);
   if (format_ == LogFormat::json) {

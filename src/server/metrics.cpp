@@ -1,6 +1,5 @@
 #include "irsa/server/metrics.hpp"
 
-
 #include <charconv>
 #include <cmath>
 #include <stdexcept>

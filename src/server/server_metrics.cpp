@@ -19,8 +19,8 @@ std::vector<double> upstream_latency_buckets() {
 // 50 microseconds to 10 seconds: the fast path lives in the first buckets, a stuck request in
 // the last.
 std::vector<double> admission_buckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1,     2.5,    5,     10};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
 }
 
 double microseconds(std::chrono::nanoseconds elapsed) {
@@ -123,52 +123,49 @@ ServerMetrics::ServerMetrics()
     : request_count_(registry_.add("http_request_count",
                                    "Requests to the instrumented routes, by verb, path and code",
                                    MetricType::counter, {"verb", "path", "code"})),
-      request_latencies_(registry_.add("http_request_latencies",
-                                       "Time to answer a request, in microseconds",
-                                       MetricType::histogram, {"verb", "path"},
-                                       upstream_latency_buckets())),
+      request_latencies_(
+          registry_.add("http_request_latencies", "Time to answer a request, in microseconds",
+                        MetricType::histogram, {"verb", "path"}, upstream_latency_buckets())),
       request_duration_(registry_.add("http_request_duration_microseconds",
                                       "Time to answer a request, in microseconds",
                                       MetricType::summary, {"verb", "path"})),
       pod_count_(registry_.add("pod_identity_webhook_pod_count",
-                               "Pods given an identity, by credential method",
-                               MetricType::counter, {"method"})),
+                               "Pods given an identity, by credential method", MetricType::counter,
+                               {"method"})),
       missing_sa_(registry_.add("pod_identity_webhook_missing_sa_count",
-                                "Pods whose ServiceAccount was not known",
-                                MetricType::counter)),
-      used_(registry_.add("pod_identity_webhook_used",
-                          "1 once any ServiceAccount has been loaded", MetricType::gauge)),
+                                "Pods whose ServiceAccount was not known", MetricType::counter)),
+      used_(registry_.add("pod_identity_webhook_used", "1 once any ServiceAccount has been loaded",
+                          MetricType::gauge)),
       admission_duration_(registry_.add("irsa_webhook_admission_duration_seconds",
-                                        "Time to review one AdmissionReview",
-                                        MetricType::histogram, {}, admission_buckets())),
+                                        "Time to review one AdmissionReview", MetricType::histogram,
+                                        {}, admission_buckets())),
       admissions_(registry_.add("irsa_webhook_admissions_total",
                                 "AdmissionReviews answered, by result", MetricType::counter,
                                 {"result"})),
-      warnings_(registry_.add("irsa_webhook_warnings_total",
-                              "Warnings returned to the API server", MetricType::counter)),
+      warnings_(registry_.add("irsa_webhook_warnings_total", "Warnings returned to the API server",
+                              MetricType::counter)),
       service_accounts_(registry_.add("irsa_webhook_service_accounts",
                                       "ServiceAccounts known to the webhook", MetricType::gauge)),
-      ready_(registry_.add("irsa_webhook_ready",
-                           "1 while /readyz answers 200", MetricType::gauge)),
+      ready_(registry_.add("irsa_webhook_ready", "1 while /readyz answers 200", MetricType::gauge)),
       certificate_reloads_(registry_.add("irsa_webhook_certificate_reloads_total",
                                          "Loads of the serving certificate, by result",
                                          MetricType::counter, {"result"})),
-      certificate_expiry_(registry_.add(
-          "irsa_webhook_certificate_expiry_timestamp_seconds",
-          "When the serving certificate expires, in seconds since the Unix epoch",
-          MetricType::gauge)),
+      certificate_expiry_(
+          registry_.add("irsa_webhook_certificate_expiry_timestamp_seconds",
+                        "When the serving certificate expires, in seconds since the Unix epoch",
+                        MetricType::gauge)),
       file_reloads_(registry_.add("irsa_webhook_file_reloads_total",
                                   "Loads of watched configuration files, by file and result",
                                   MetricType::counter, {"file", "result"})),
       resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
                                      MetricType::gauge)),
-      virtual_memory_(registry_.add("process_virtual_memory_bytes", "Virtual memory size",
-                                    MetricType::gauge)),
-      cpu_seconds_(registry_.add("process_cpu_seconds_total",
-                                 "User and system CPU time spent", MetricType::counter)),
+      virtual_memory_(
+          registry_.add("process_virtual_memory_bytes", "Virtual memory size", MetricType::gauge)),
+      cpu_seconds_(registry_.add("process_cpu_seconds_total", "User and system CPU time spent",
+                                 MetricType::counter)),
       open_fds_(registry_.add("process_open_fds", "Open file descriptors", MetricType::gauge)),
-      max_fds_(registry_.add("process_max_fds", "Limit on open file descriptors",
-                             MetricType::gauge)),
+      max_fds_(
+          registry_.add("process_max_fds", "Limit on open file descriptors", MetricType::gauge)),
       start_time_(registry_.add("process_start_time_seconds",
                                 "Start time of the process in seconds since the Unix epoch",
                                 MetricType::gauge)),
@@ -177,9 +174,9 @@ ServerMetrics::ServerMetrics()
       mutate_duration_(request_duration_.histogram({"POST", "/mutate"})),
       admission_seconds_(admission_duration_.histogram({})),
       warnings_total_(warnings_.value({})) {
-  for (auto outcome : {AdmissionOutcome::mutated, AdmissionOutcome::unchanged,
-                       AdmissionOutcome::not_mutated, AdmissionOutcome::denied,
-                       AdmissionOutcome::error}) {
+  for (auto outcome :
+       {AdmissionOutcome::mutated, AdmissionOutcome::unchanged, AdmissionOutcome::not_mutated,
+        AdmissionOutcome::denied, AdmissionOutcome::error}) {
     admissions_.value({std::string(to_string(outcome))});
   }
   for (const char* method : {"sts_web_identity", "container_credentials"}) {

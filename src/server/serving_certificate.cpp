@@ -11,7 +11,9 @@ namespace irsa::server {
 
 ServingCertificate::ServingCertificate(std::string cert_file, std::string key_file,
                                        TlsOptions options)
-    : cert_file_(std::move(cert_file)), key_file_(std::move(key_file)), options_(std::move(options)) {}
+    : cert_file_(std::move(cert_file)),
+      key_file_(std::move(key_file)),
+      options_(std::move(options)) {}
 
 std::string ServingCertificate::reload() {
   try {

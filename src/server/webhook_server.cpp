@@ -19,8 +19,8 @@
 #include "irsa/core/admission.hpp"
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/listener.hpp"
-#include "irsa/server/serving_certificate.hpp"
 #include "irsa/server/server_metrics.hpp"
+#include "irsa/server/serving_certificate.hpp"
 #include "irsa/store/identity_files.hpp"
 #include "irsa/store/live_identities.hpp"
 
@@ -73,13 +73,13 @@ std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string&
                                         handler);
     } catch (const boost::system::system_error& error) {
       if (error.code() != asio::error::address_family_not_supported) throw;
-      return std::make_unique<Listener>(io, tcp::endpoint(tcp::v4(), port_number),
-                                        std::move(tls), limits, std::move(handler));
+      return std::make_unique<Listener>(io, tcp::endpoint(tcp::v4(), port_number), std::move(tls),
+                                        limits, std::move(handler));
     }
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error(std::string("cannot listen for ") + what + " on " +
-                             (address.empty() ? "*" : address) + ":" + std::to_string(port) +
-                             ": " + error.code().message());
+                             (address.empty() ? "*" : address) + ":" + std::to_string(port) + ": " +
+                             error.code().message());
   }
 }
 
@@ -201,8 +201,8 @@ struct WebhookServer::Impl {
       return false;
     }
     for (const auto& problem : load.problems) {
-      log.warn("ServiceAccount file problem", {{"file", config.service_accounts_file},
-                                               {"problem", problem}});
+      log.warn("ServiceAccount file problem",
+               {{"file", config.service_accounts_file}, {"problem", problem}});
     }
     const std::size_t count = load.accounts->service_account_count();
     identities.publish_accounts(std::move(load.accounts));
@@ -314,11 +314,12 @@ struct WebhookServer::Impl {
                    std::size_t body_bytes) const {
     if (!log.enabled(4)) return;
     const auto agent = request[http::field::user_agent];
-    log.detail(4, "request", {{"path", path},
-                              {"method", verb_of(request)},
-                              {"status", std::to_string(code)},
-                              {"user_agent", {agent.data(), agent.size()}},
-                              {"body_bytes", std::to_string(body_bytes)}});
+    log.detail(4, "request",
+               {{"path", path},
+                {"method", verb_of(request)},
+                {"status", std::to_string(code)},
+                {"user_agent", {agent.data(), agent.size()}},
+                {"body_bytes", std::to_string(body_bytes)}});
   }
 
   Response serve_metrics(Request&& request) {
@@ -360,12 +361,12 @@ struct WebhookServer::Impl {
 
   void begin_shutdown(int signal_number) {
     update_readiness();
-    log.info("stop signal received; /readyz now fails",
-             {{"signal", strsignal(signal_number)},
-              {"shutdown_delay_ms",
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  config.shutdown_delay)
-                                  .count())}});
+    log.info(
+        "stop signal received; /readyz now fails",
+        {{"signal", strsignal(signal_number)},
+         {"shutdown_delay_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  config.shutdown_delay)
+                                                  .count())}});
     shutdown_timer.expires_after(config.shutdown_delay);
     shutdown_timer.async_wait([this](boost::system::error_code error) {
       if (error) return;

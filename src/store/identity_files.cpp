@@ -50,8 +50,8 @@ AssociationsLoad load_pod_identity_file(const std::string& path) {
     load.error = path + ": " + parsed.error;
     return load;
   }
-  load.associations = std::make_shared<const PodIdentityAssociations>(
-      parsed.identities.begin(), parsed.identities.end());
+  load.associations = std::make_shared<const PodIdentityAssociations>(parsed.identities.begin(),
+                                                                      parsed.identities.end());
   return load;
 }
 

@@ -29,12 +29,12 @@ ServeOptions parse(const std::vector<std::string>& args) {
 }
 
 TEST(ServeConfig, FlagsBecomeTheServerConfiguration) {
-  const auto config = to_server_config(parse(
-      {"--service-accounts=sa.yaml", "--port=8443", "--metrics-port", "9090",
-       "--bind-address=127.0.0.1", "--tls-min-version=1.3", "--worker-threads=3",
-       "--shutdown-delay=5s", "--shutdown-timeout=1m30s", "--enable-debugging-handlers",
-       "--watch-container-credentials-config=/etc/cc.json", "--aws-default-region=eu-west-1",
-       "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}));
+  const auto config = to_server_config(
+      parse({"--service-accounts=sa.yaml", "--port=8443", "--metrics-port", "9090",
+             "--bind-address=127.0.0.1", "--tls-min-version=1.3", "--worker-threads=3",
+             "--shutdown-delay=5s", "--shutdown-timeout=1m30s", "--enable-debugging-handlers",
+             "--watch-container-credentials-config=/etc/cc.json", "--aws-default-region=eu-west-1",
+             "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}));
   EXPECT_EQ(config.service_accounts_file, "sa.yaml");
   EXPECT_EQ(config.port, 8443);
   EXPECT_EQ(config.metrics_port, 9090);
@@ -91,8 +91,7 @@ TEST(ServeBinary, CommandLinesThatCannotWorkExitTwoWithOneLine) {
   auto no_source = run_process(IRSA_WEBHOOK_BINARY, {"serve", "--port=8443"});
   EXPECT_EQ(no_source.exit_code, 2);
   EXPECT_NE(no_source.err.find("--service-accounts is required"), std::string::npos);
-  auto duration = run_process(IRSA_WEBHOOK_BINARY,
-                              {"--service-accounts=x", "--shutdown-delay=5"});
+  auto duration = run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--shutdown-delay=5"});
   EXPECT_EQ(duration.exit_code, 2);
   EXPECT_NE(duration.err.find("--shutdown-delay"), std::string::npos) << duration.err;
 }
@@ -101,10 +100,9 @@ TEST(ServeBinary, StartupFailuresExitOneAndSayWhy) {
   irsa::testing::ScratchDir dir("irsa-serve");
   ASSERT_EQ(irsa::testing::make_self_signed_pair(dir, "tls", {"-newkey", "rsa:2048"}), "");
   dir.write("sa.yaml", "");
-  const std::vector<std::string> base = {"--tls-cert=" + dir.path("tls.crt"),
-                                         "--tls-key=" + dir.path("tls.key"),
-                                         "--service-accounts=" + dir.path("sa.yaml"),
-                                         "--bind-address=127.0.0.1"};
+  const std::vector<std::string> base = {
+      "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
+      "--service-accounts=" + dir.path("sa.yaml"), "--bind-address=127.0.0.1"};
   // A port somebody else holds.
   const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -119,8 +117,7 @@ TEST(ServeBinary, StartupFailuresExitOneAndSayWhy) {
   auto busy = run_process(IRSA_WEBHOOK_BINARY, args);
   ::close(holder);
   EXPECT_EQ(busy.exit_code, 1);
-  EXPECT_NE(busy.err.find("cannot listen for the webhook (--port)"), std::string::npos)
-      << busy.err;
+  EXPECT_NE(busy.err.find("cannot listen for the webhook (--port)"), std::string::npos) << busy.err;
 
   args = base;
   args.push_back("--tls-key=" + dir.path("sa.yaml"));

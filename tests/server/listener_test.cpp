@@ -36,8 +36,8 @@ class ListenerTest : public ::testing::Test {
     auto tls = make_server_context(path("tls.crt"), path("tls.key"), parse_tls_options("", ""));
     listener_ = std::make_unique<Listener>(
         io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
-        [tls] { return tls; },
-        limits, [this](Request&& request) {
+        [tls] { return tls; }, limits,
+        [this](Request&& request) {
           HandlerContext context{mutator_, identities_, scratch_, 1, true, false, false};
           return handle(request, context).response;
         });

@@ -1,5 +1,8 @@
 #include "server/running_webhook.hpp"
 
+#include <gtest/gtest.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,10 +12,11 @@
 namespace irsa::testing {
 
 std::string service_account_yaml(const std::string& ns, const std::string& name,
-                                  const std::string& role_arn) {
+                                 const std::string& role_arn) {
   std::string yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: " + name +
                      "\n  namespace: " + ns + "\n";
-  if (!role_arn.empty()) yaml += "  annotations:\n    eks.amazonaws.com/role-arn: " + role_arn + "\n";
+  if (!role_arn.empty())
+    yaml += "  annotations:\n    eks.amazonaws.com/role-arn: " + role_arn + "\n";
   return yaml;
 }
 
@@ -97,8 +101,22 @@ RunningWebhook::RunningWebhook(const ScratchDir& dir, const std::vector<std::str
   }
   auto args = base_flags();
   args.insert(args.end(), extra.begin(), extra.end());
-  process_ =
-      std::make_unique<WebhookProcess>(IRSA_WEBHOOK_BINARY, args, dir.path("webhook.log"));
+  process_ = std::make_unique<WebhookProcess>(IRSA_WEBHOOK_BINARY, args, dir.path("webhook.log"));
+}
+
+RunningWebhook::~RunningWebhook() {
+  if (process_->running()) {
+    process_->signal(SIGTERM);
+    (void)process_->wait_exit(std::chrono::seconds(15));
+  }
+  const std::string log = process_->log();
+  for (const char* report :
+       {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
+    if (log.find(report) != std::string::npos) {
+      ADD_FAILURE() << "the server reported " << report << ":\n" << log;
+      break;
+    }
+  }
 }
 
 std::vector<std::string> RunningWebhook::base_flags() const {

@@ -48,6 +48,10 @@ class RunningWebhook {
   // Writes tls.crt/tls.key and service-accounts.yaml (apps/web) into dir unless they exist, then
   // starts the server with the base flags plus `extra`.
   RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra = {});
+  // Stops the process and fails the test if a sanitizer reported anything in its output.
+  ~RunningWebhook();
+  RunningWebhook(const RunningWebhook&) = delete;
+  RunningWebhook& operator=(const RunningWebhook&) = delete;
 
   // The flags every test passes.
   [[nodiscard]] std::vector<std::string> base_flags() const;

@@ -154,8 +154,7 @@ TEST_F(WebhookFaults, ThousandIdleConnectionsDoNotStopService) {
   EXPECT_TRUE(still_serves());
   EXPECT_EQ(webhook_->client()->get("/readyz").status, 200);
   idle.clear();
-  EXPECT_TRUE(back_to_baseline(20s)) << webhook_->process().open_fds() << " vs "
-                                      << baseline_fds_;
+  EXPECT_TRUE(back_to_baseline(20s)) << webhook_->process().open_fds() << " vs " << baseline_fds_;
 }
 
 TEST_F(WebhookFaults, ResetsInMidRequestAreSurvived) {
@@ -179,8 +178,8 @@ TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
   // Restart on a projected Secret volume, with clients trusting both pairs.
   webhook_.reset();
   ScratchDir pairs("irsa-pairs");
-  ASSERT_EQ(make_self_signed_pair(pairs, "a", {"-newkey", "ec", "-pkeyopt",
-                                               "ec_paramgen_curve:prime256v1"}),
+  ASSERT_EQ(make_self_signed_pair(pairs, "a",
+                                  {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"}),
             "");
   ASSERT_EQ(make_self_signed_pair(pairs, "b", {"-newkey", "rsa:2048"}), "");
   ProjectedVolume secret(dir_, "certs");

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -21,8 +22,7 @@ namespace fs = std::filesystem;
 
 nlohmann::json response_of(const HttpResult& result) {
   const auto review = nlohmann::json::parse(result.body, nullptr, false);
-  return review.is_object() && review.contains("response") ? review["response"]
-                                                            : nlohmann::json();
+  return review.is_object() && review.contains("response") ? review["response"] : nlohmann::json();
 }
 
 TEST(WebhookServer, ServesMutateHealthAndReadinessOnOneConnection) {
@@ -155,9 +155,8 @@ TEST(WebhookServer, PodIdentityAssociationsFollowTheirFile) {
   ScratchDir dir("irsa-server");
   ProjectedVolume volume(dir, "pod-identity");
   volume.publish({{"config.json", R"({"identities":[]})"}});
-  RunningWebhook webhook(
-      dir, {"--watch-container-credentials-config=" + volume.path("config.json"),
-            "--token-jitter=min"});
+  RunningWebhook webhook(dir, {"--watch-container-credentials-config=" + volume.path("config.json"),
+                               "--token-jitter=min"});
   ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
   auto client = webhook.client();
   const auto mode_now = [&] {
@@ -165,7 +164,8 @@ TEST(WebhookServer, PodIdentityAssociationsFollowTheirFile) {
     return response["auditAnnotations"].value("mode", std::string());
   };
   EXPECT_EQ(mode_now(), "web-identity");
-  volume.publish({{"config.json", R"({"identities":[{"namespace":"apps","serviceAccount":"web"}]})"}});
+  volume.publish(
+      {{"config.json", R"({"identities":[{"namespace":"apps","serviceAccount":"web"}]})"}});
   EXPECT_TRUE(eventually([&] { return mode_now() == "container-credentials"; }, 5s))
       << webhook.process().log();
   // Invalid text keeps the previous list, as upstream does.
@@ -184,15 +184,15 @@ TEST(WebhookServer, RotatedCertificatesReachNewConnectionsAndBrokenOnesAreRefuse
   ScratchDir dir("irsa-server");
   ScratchDir pairs("irsa-pairs");
   ASSERT_EQ(make_self_signed_pair(pairs, "first", {"-newkey", "rsa:2048"}), "");
-  ASSERT_EQ(make_self_signed_pair(pairs, "second", {"-newkey", "ec", "-pkeyopt",
-                                                    "ec_paramgen_curve:prime256v1"}),
+  ASSERT_EQ(make_self_signed_pair(pairs, "second",
+                                  {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"}),
             "");
   const auto read = [](const std::string& path) { return read_file(path); };
   ProjectedVolume secret(dir, "certs");
-  secret.publish({{"tls.crt", read(pairs.path("first.crt"))},
-                  {"tls.key", read(pairs.path("first.key"))}});
-  RunningWebhook webhook(dir, {"--tls-cert=" + secret.path("tls.crt"),
-                               "--tls-key=" + secret.path("tls.key")});
+  secret.publish(
+      {{"tls.crt", read(pairs.path("first.crt"))}, {"tls.key", read(pairs.path("first.key"))}});
+  RunningWebhook webhook(
+      dir, {"--tls-cert=" + secret.path("tls.crt"), "--tls-key=" + secret.path("tls.key")});
   // The client trusts both certificates.
   dir.write("tls.crt", read(pairs.path("first.crt")) + read(pairs.path("second.crt")));
   ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
@@ -203,8 +203,8 @@ TEST(WebhookServer, RotatedCertificatesReachNewConnectionsAndBrokenOnesAreRefuse
   const double first_expiry = webhook.metric("irsa_webhook_certificate_expiry_timestamp_seconds");
   EXPECT_GT(first_expiry, static_cast<double>(::time(nullptr)));
 
-  secret.publish({{"tls.crt", read(pairs.path("second.crt"))},
-                  {"tls.key", read(pairs.path("second.key"))}});
+  secret.publish(
+      {{"tls.crt", read(pairs.path("second.crt"))}, {"tls.key", read(pairs.path("second.key"))}});
   std::string new_serial;
   EXPECT_TRUE(eventually(
       [&] {
@@ -222,8 +222,8 @@ TEST(WebhookServer, RotatedCertificatesReachNewConnectionsAndBrokenOnesAreRefuse
   EXPECT_EQ(old_connection->peer_serial(), first_serial);
 
   // A key that does not match is refused and logged; the second pair stays in service.
-  secret.publish({{"tls.crt", read(pairs.path("first.crt"))},
-                  {"tls.key", read(pairs.path("second.key"))}});
+  secret.publish(
+      {{"tls.crt", read(pairs.path("first.crt"))}, {"tls.key", read(pairs.path("second.key"))}});
   EXPECT_TRUE(eventually(
       [&] {
         return webhook.metric(R"(irsa_webhook_certificate_reloads_total{result="failure"})") >= 1;
@@ -249,10 +249,11 @@ TEST(WebhookServer, MetricsCarryUpstreamNamesAndPassPromtool) {
   EXPECT_EQ(webhook.metric(R"(http_request_count{verb="POST",path="/mutate",code="200"})"), 4);
   EXPECT_EQ(webhook.metric(R"(http_request_count{verb="GET",path="/mutate",code="405"})"), 1);
   EXPECT_EQ(webhook.metric(R"(http_request_latencies_count{verb="POST",path="/mutate"})"), 4);
-  EXPECT_EQ(webhook.metric(R"(http_request_latencies_bucket{verb="POST",path="/mutate",le="500000"})"),
-            4);
-  EXPECT_EQ(webhook.metric(R"(http_request_duration_microseconds_count{verb="POST",path="/mutate"})"),
-            4);
+  EXPECT_EQ(
+      webhook.metric(R"(http_request_latencies_bucket{verb="POST",path="/mutate",le="500000"})"),
+      4);
+  EXPECT_EQ(
+      webhook.metric(R"(http_request_duration_microseconds_count{verb="POST",path="/mutate"})"), 4);
   EXPECT_EQ(webhook.metric(R"(pod_identity_webhook_pod_count{method="sts_web_identity"})"), 3);
   EXPECT_EQ(webhook.metric("pod_identity_webhook_missing_sa_count"), 1);
   EXPECT_EQ(webhook.metric("pod_identity_webhook_used"), 1);
@@ -268,7 +269,8 @@ TEST(WebhookServer, MetricsCarryUpstreamNamesAndPassPromtool) {
   // promtool exits 0 when clean, 3 on naming advice, 1 when the text does not parse. The only
   // advice allowed concerns the names upstream chose and dashboards depend on.
   dir.write("metrics.txt", webhook.metrics());
-  auto promtool = run_process("/bin/sh", {"-c", "promtool check metrics < " + dir.path("metrics.txt")});
+  auto promtool =
+      run_process("/bin/sh", {"-c", "promtool check metrics < " + dir.path("metrics.txt")});
   ASSERT_TRUE(promtool.exit_code == 0 || promtool.exit_code == 3)
       << promtool.exit_code << promtool.out << promtool.err;
   std::istringstream advice(promtool.out + promtool.err);
@@ -303,11 +305,11 @@ TEST(WebhookServer, DebugHandlersMatchUpstream) {
 
   EXPECT_EQ(metrics->get("/debug/alpha/cache/clear").status, 200);
   // Cleared, then back from the source at its next check.
-  EXPECT_TRUE(eventually([&] { return metrics->get("/debug/alpha/cache").body.find("apps/web") !=
-                                      std::string::npos; },
-                         5s));
-  EXPECT_EQ(webhook.metric(R"(http_request_count{verb="POST",path="/debug/alpha/deny",code="200"})"),
-            1);
+  EXPECT_TRUE(eventually(
+      [&] { return metrics->get("/debug/alpha/cache").body.find("apps/web") != std::string::npos; },
+      5s));
+  EXPECT_EQ(
+      webhook.metric(R"(http_request_count{verb="POST",path="/debug/alpha/deny",code="200"})"), 1);
 }
 
 TEST(WebhookServer, LogsOneDecisionLinePerAdmissionAsJson) {
@@ -345,9 +347,10 @@ TEST(WebhookServer, LogsOneDecisionLinePerAdmissionAsJson) {
 
 TEST(WebhookServer, TextLogsAndVerbosityFollowKlogFlags) {
   ScratchDir dir("irsa-server");
-  RunningWebhook webhook(dir, {"-v=4", "--logtostderr", "--alsologtostderr", "--skip_headers",
-                               "--log_dir=/nonexistent", "--vmodule=foo=2", "--stderrthreshold",
-                               "INFO", "--add_dir_header", "--one_output", "-log_file_max_size=10"});
+  RunningWebhook webhook(dir,
+                         {"-v=4", "--logtostderr", "--alsologtostderr", "--skip_headers",
+                          "--log_dir=/nonexistent", "--vmodule=foo=2", "--stderrthreshold", "INFO",
+                          "--add_dir_header", "--one_output", "-log_file_max_size=10"});
   ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
   ASSERT_EQ(webhook.client()->post_json("/mutate", pod_review("apps", "web")).status, 200);
   const std::string log = webhook.process().log();
@@ -367,6 +370,53 @@ TEST(WebhookServer, UpstreamDefaultInClusterModeSaysWhereCertificatesComeFrom) {
                 "--in-cluster=true: certificates are read from --tls-cert and --tls-key"),
             std::string::npos)
       << webhook.process().log();
+}
+
+// `make run` as a user meets it: the script makes a certificate, starts the server and prints
+// curl commands; those commands, run as printed, get the examples' answers.
+TEST(MakeRun, PrintedCurlCommandsWorkAgainstTheStartedServer) {
+  ScratchDir dir("irsa-make-run");
+  const unsigned short port = free_port();
+  const unsigned short metrics_port = free_port();
+  WebhookProcess script("/usr/bin/env",
+                        {"IRSA_RUN_DIR=" + dir.path("run"), "bash",
+                         std::string(IRSA_SOURCE_DIR) + "/scripts/run-server.sh",
+                         IRSA_WEBHOOK_BINARY, std::to_string(port), std::to_string(metrics_port)},
+                        dir.path("run.log"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        if (!fs::exists(dir.path("run/tls.crt"))) return false;
+        HttpClient client(port, dir.path("run/tls.crt"), 2s);
+        return client.get("/readyz").status == 200;
+      },
+      20s))
+      << script.log();
+
+  std::map<std::string, std::string> answers;
+  std::istringstream lines(script.log());
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto start = line.find("curl --cacert");
+    if (start == std::string::npos || line.find("/mutate") == std::string::npos ||
+        line.find("jq") != std::string::npos) {
+      continue;
+    }
+    const auto review = line.substr(line.find("@examples/reviews/") + 18);
+    auto result = run_process("/bin/sh", {"-c", "cd " + std::string(IRSA_SOURCE_DIR) + " && " +
+                                                    line.substr(start) + " -sS"});
+    ASSERT_EQ(result.exit_code, 0) << line << result.err;
+    answers[review.substr(0, review.find(' '))] = result.out;
+  }
+  ASSERT_EQ(answers.size(), 3u) << script.log();
+  EXPECT_NE(patch_of(answers["checkout.json"]).find("arn:aws:iam::111122223333:role/checkout-api"),
+            std::string::npos);
+  EXPECT_NE(patch_of(answers["report-builder.json"]).find("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+            std::string::npos);
+  EXPECT_EQ(patch_of(answers["web.json"]), "");
+  EXPECT_NE(answers["web.json"].find("\"allowed\":true"), std::string::npos);
+
+  script.signal(SIGINT);
+  EXPECT_EQ(script.wait_exit(10s), 0) << script.log();
 }
 
 }  // namespace

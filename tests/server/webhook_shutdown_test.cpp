@@ -51,10 +51,10 @@ TEST(WebhookShutdown, RequestInFlightIsAnsweredBeforeExit) {
   const std::string review = pod_review("apps", "web");
   RawConnection connection(webhook.port());
   ASSERT_TRUE(connection.handshake());
-  ASSERT_TRUE(connection.send("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                              "application/json\r\nContent-Length: " +
-                              std::to_string(review.size()) + "\r\n\r\n" +
-                              review.substr(0, review.size() / 2)));
+  ASSERT_TRUE(connection.send(
+      "POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nContent-Length: " +
+      std::to_string(review.size()) + "\r\n\r\n" + review.substr(0, review.size() / 2)));
   std::this_thread::sleep_for(200ms);
   webhook.process().signal(SIGTERM);
   std::this_thread::sleep_for(500ms);

@@ -41,9 +41,7 @@ struct HttpClient::Impl {
     return result;
   }
 
-  beast::tcp_stream& lowest() {
-    return plain ? *plain : beast::get_lowest_layer(*secure);
-  }
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*secure); }
 
   std::string connect() {
     buffer.clear();
@@ -93,8 +91,7 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(unsigned short port, std::string ca_file,
-                       std::chrono::milliseconds timeout)
+HttpClient::HttpClient(unsigned short port, std::string ca_file, std::chrono::milliseconds timeout)
     : impl_(std::make_unique<Impl>()) {
   impl_->port = port;
   impl_->ca_file = std::move(ca_file);

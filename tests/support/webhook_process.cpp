@@ -93,8 +93,8 @@ std::string WebhookProcess::log() const {
 int WebhookProcess::open_fds() const {
   std::error_code error;
   int count = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd",
-                                                     error);
+  for (auto it =
+           std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", error);
        !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
     ++count;
   }
