@@ -7,6 +7,7 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -81,6 +82,7 @@ struct Listener::State {
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::milliseconds kAcceptRetryPause{50};
 
 beast::tcp_stream& lowest(beast::tcp_stream& stream) {
   return stream;
@@ -189,7 +191,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
     Executor strand = asio::make_strand(state->io);
     auto [error, socket] = co_await state->acceptor.async_accept(strand, kNoThrow);
     if (error == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
-    if (error) continue;  // e.g. too many open files: keep serving those already connected
+    if (error) {
+      // Out of descriptors or memory: those already connected go on being served, and accepting
+      // resumes after a pause instead of spinning on the same error.
+      asio::steady_timer pause(state->acceptor.get_executor(), kAcceptRetryPause);
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
     if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections) {
       boost::system::error_code ignored;
       socket.close(ignored);

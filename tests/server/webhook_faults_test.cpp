@@ -2,7 +2,13 @@
 // else keeps being served, and the server's descriptor count returns to where it was.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -172,6 +178,49 @@ TEST_F(WebhookFaults, ResetsInMidRequestAreSurvived) {
   }
   EXPECT_TRUE(still_serves());
   EXPECT_TRUE(back_to_baseline());
+}
+
+// CPU seconds the process has used so far (user + system), from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::vector<std::string> values{std::istream_iterator<std::string>(fields), {}};
+  return (std::stod(values[11]) + std::stod(values[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// With every descriptor in use, accepting fails; the server must neither spin on that nor stop
+// serving the connections it has, and must accept again once descriptors are free.
+TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
+  ScratchDir dir("irsa-faults");
+  const unsigned short port = free_port();
+  const unsigned short metrics_port = free_port();
+  ASSERT_EQ(make_self_signed_pair(dir, "tls", {"-newkey", "ec", "-pkeyopt",
+                                              "ec_paramgen_curve:prime256v1"}),
+            "");
+  dir.write("sa.yaml", service_account_yaml("apps", "web", kWebRole));
+  WebhookProcess server("/usr/bin/prlimit",
+                        {"--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false",
+                         "--bind-address=127.0.0.1", "--port=" + std::to_string(port),
+                         "--metrics-port=" + std::to_string(metrics_port),
+                         "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
+                         "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
+                        dir.path("webhook.log"));
+  auto client = std::make_unique<HttpClient>(port, dir.path("tls.crt"));
+  ASSERT_TRUE(eventually([&] { return client->get("/readyz").status == 200; })) << server.log();
+
+  std::vector<std::unique_ptr<RawConnection>> hogs;
+  for (int i = 0; i < 80; ++i) hogs.push_back(std::make_unique<RawConnection>(port));
+  std::this_thread::sleep_for(300ms);
+  const double cpu_before = cpu_seconds(server.pid());
+  std::this_thread::sleep_for(1s);
+  EXPECT_LT(cpu_seconds(server.pid()) - cpu_before, 0.5) << "the accept loop must not spin";
+  // The connection opened before the descriptors ran out is still served.
+  EXPECT_EQ(client->post_json("/mutate", pod_review("apps", "web")).status, 200);
+  hogs.clear();
+  auto fresh = std::make_unique<HttpClient>(port, dir.path("tls.crt"));
+  EXPECT_TRUE(eventually([&] { return fresh->get("/healthz").status == 200; }, 15s))
+      << server.log();
 }
 
 TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {

@@ -25,6 +25,13 @@ nlohmann::json response_of(const HttpResult& result) {
   return review.is_object() && review.contains("response") ? review["response"] : nlohmann::json();
 }
 
+// Whether the server counts a refused load of `file` within a few seconds.
+bool sees_failed_reload(const RunningWebhook& webhook, const std::string& file) {
+  const std::string series =
+      "irsa_webhook_file_reloads_total{file=\"" + file + "\",result=\"failure\"}";
+  return eventually([&] { return webhook.metric(series) >= 1; }, 5s);
+}
+
 TEST(WebhookServer, ServesMutateHealthAndReadinessOnOneConnection) {
   ScratchDir dir("irsa-server");
   RunningWebhook webhook(dir);
@@ -140,13 +147,7 @@ TEST(WebhookServer, ServiceAccountFileChangesAndSymlinkSwapsAreServed) {
 
   // A broken version is refused; the last good one stays in use.
   volume.publish({{"sa.yaml", "kind: ServiceAccount\nmetadata: [unterminated\n"}});
-  EXPECT_TRUE(eventually(
-      [&] {
-        return webhook.metric(
-                   R"(irsa_webhook_file_reloads_total{file="service_accounts",result="failure"})") >=
-               1;
-      },
-      5s));
+  EXPECT_TRUE(sees_failed_reload(webhook, "service_accounts"));
   EXPECT_EQ(role_now(), next_role);
   EXPECT_EQ(client->get("/readyz").status, 200);
 }
@@ -170,13 +171,7 @@ TEST(WebhookServer, PodIdentityAssociationsFollowTheirFile) {
       << webhook.process().log();
   // Invalid text keeps the previous list, as upstream does.
   volume.publish({{"config.json", "{not json"}});
-  EXPECT_TRUE(eventually(
-      [&] {
-        return webhook.metric(
-                   R"(irsa_webhook_file_reloads_total{file="container_credentials",result="failure"})") >=
-               1;
-      },
-      5s));
+  EXPECT_TRUE(sees_failed_reload(webhook, "container_credentials"));
   EXPECT_EQ(mode_now(), "container-credentials");
 }
 
