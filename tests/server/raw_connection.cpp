@@ -93,6 +93,26 @@ std::string RawConnection::read_until_closed(std::chrono::milliseconds within, b
   }
 }
 
+std::string RawConnection::read_some(std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  char buffer[16384];
+  while (fd_ >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (ssl_ == nullptr || SSL_pending(ssl_) == 0) {
+      pollfd poll_fd{fd_, POLLIN, 0};
+      if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) break;
+    }
+    const int n = ssl_ != nullptr ? SSL_read(ssl_, buffer, sizeof(buffer))
+                                  : static_cast<int>(::recv(fd_, buffer, sizeof(buffer), 0));
+    if (n > 0) return {buffer, static_cast<std::size_t>(n)};
+    // A TLS record without data (a session ticket) leaves nothing to return yet.
+    if (ssl_ == nullptr || SSL_get_error(ssl_, n) != SSL_ERROR_WANT_READ) break;
+  }
+  return {};
+}
+
 void RawConnection::reset() {
   if (fd_ < 0) return;
   linger option{1, 0};

@@ -25,6 +25,8 @@ class RawConnection {
   // Everything the server sends until it closes the connection or `within` passes.
   // `closed` says whether it closed.
   std::string read_until_closed(std::chrono::milliseconds within, bool& closed);
+  // What the server sends within `within`, returning as soon as anything has arrived.
+  std::string read_some(std::chrono::milliseconds within);
   // Closes with a TCP reset instead of an orderly close.
   void reset();
 

@@ -151,9 +151,13 @@ TEST_F(WebhookFaults, SlowClientsAndStalledHandshakesAreCutOffWhileOthersAreServ
 
 TEST_F(WebhookFaults, ThousandIdleConnectionsDoNotStopService) {
   std::vector<std::unique_ptr<RawConnection>> idle;
+  // Each asks once and then idles as a keep-alive connection, as the API server's pool does.
   for (int i = 0; i < 1000; ++i) {
     auto connection = std::make_unique<RawConnection>(webhook_->port());
     ASSERT_TRUE(connection->handshake()) << "connection " << i;
+    ASSERT_TRUE(connection->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const std::string answer = connection->read_some(10s);
+    ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << "connection " << i << ": " << answer;
     idle.push_back(std::move(connection));
   }
   EXPECT_GE(webhook_->process().open_fds(), baseline_fds_ + 1000);
