@@ -7,14 +7,14 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <set>
 #include <sstream>
-#include <memory>
 #include <thread>
 #include <vector>
 
-#include "server/raw_connection.hpp"
 #include "server/running_webhook.hpp"
+#include "support/raw_connection.hpp"
 
 namespace irsa::testing {
 namespace {
@@ -190,7 +190,8 @@ double cpu_seconds(pid_t pid) {
   std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   std::istringstream fields(stat.substr(stat.rfind(')') + 2));
   std::vector<std::string> values{std::istream_iterator<std::string>(fields), {}};
-  return (std::stod(values[11]) + std::stod(values[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return (std::stod(values[11]) + std::stod(values[12])) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // With every descriptor in use, accepting fails; the server must neither spin on that nor stop
@@ -199,17 +200,17 @@ TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
   ScratchDir dir("irsa-faults");
   const unsigned short port = free_port();
   const unsigned short metrics_port = free_port();
-  ASSERT_EQ(make_self_signed_pair(dir, "tls", {"-newkey", "ec", "-pkeyopt",
-                                              "ec_paramgen_curve:prime256v1"}),
+  ASSERT_EQ(make_self_signed_pair(dir, "tls",
+                                  {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"}),
             "");
   dir.write("sa.yaml", service_account_yaml("apps", "web", kWebRole));
-  WebhookProcess server("/usr/bin/prlimit",
-                        {"--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false",
-                         "--bind-address=127.0.0.1", "--port=" + std::to_string(port),
-                         "--metrics-port=" + std::to_string(metrics_port),
-                         "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
-                         "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
-                        dir.path("webhook.log"));
+  WebhookProcess server(
+      "/usr/bin/prlimit",
+      {"--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false", "--bind-address=127.0.0.1",
+       "--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
+       "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
+       "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
+      dir.path("webhook.log"));
   auto client = std::make_unique<HttpClient>(port, dir.path("tls.crt"));
   ASSERT_TRUE(eventually([&] { return client->get("/readyz").status == 200; })) << server.log();
 

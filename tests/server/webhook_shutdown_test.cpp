@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/raw_connection.hpp"
 #include "server/running_webhook.hpp"
+#include "support/raw_connection.hpp"
 
 namespace irsa::testing {
 namespace {

@@ -3,91 +3,65 @@
 #include <openssl/bn.h>
 #include <openssl/x509.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cctype>
 #include <optional>
+
+#include "support/raw_connection.hpp"
 
 namespace irsa::testing {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
 
 struct HttpClient::Impl {
-  unsigned short port;
+  unsigned short port = 0;
   std::string ca_file;
-  std::chrono::milliseconds timeout;
-  asio::io_context io;
-  asio::ssl::context tls{asio::ssl::context::tls_client};
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-  beast::flat_buffer buffer;
-
-  bool open() const { return plain.has_value() || secure.has_value(); }
-
-  // Runs one asynchronous step to completion with the connection's deadline.
-  template <typename Start>
-  boost::system::error_code step(Start&& start) {
-    boost::system::error_code result = asio::error::would_block;
-    start([&result](boost::system::error_code error, auto&&...) { result = error; });
-    io.restart();
-    io.run();
-    return result;
-  }
-
-  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*secure); }
+  std::chrono::milliseconds timeout{};
+  std::unique_ptr<RawConnection> connection;
+  std::string pending;  // bytes read past the end of the last response
 
   std::string connect() {
-    buffer.clear();
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
-    if (auto error = step([&](auto handler) { stream.async_connect(endpoint, handler); })) {
-      return "connect: " + error.message();
-    }
-    if (ca_file.empty()) {
-      plain.emplace(std::move(stream));
-      return {};
-    }
-    secure.emplace(std::move(stream), tls);
-    if (auto error = step([&](auto handler) {
-          secure->async_handshake(asio::ssl::stream_base::client, handler);
-        })) {
-      secure.reset();
-      return "handshake: " + error.message();
-    }
+    pending.clear();
+    auto fresh = std::make_unique<RawConnection>(port);
+    if (fresh->fd() < 0) return "connect: refused";
+    if (!ca_file.empty() && !fresh->handshake(ca_file, timeout)) return "handshake failed";
+    connection = std::move(fresh);
     return {};
   }
 
-  template <typename Message>
-  boost::system::error_code write(Message& message) {
-    lowest().expires_after(timeout);
-    if (plain) return step([&](auto handler) { http::async_write(*plain, message, handler); });
-    return step([&](auto handler) { http::async_write(*secure, message, handler); });
-  }
-
-  template <typename Message>
-  boost::system::error_code read(Message& message) {
-    lowest().expires_after(timeout);
-    if (plain) {
-      return step([&](auto handler) { http::async_read(*plain, buffer, message, handler); });
+  // Reads one response: the bytes go through Beast's parser as they arrive.
+  std::string read_response(http::response_parser<http::string_body>& parser) {
+    parser.eager(true);
+    parser.body_limit(boost::none);
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      while (!pending.empty() && !parser.is_done()) {
+        boost::beast::error_code error;
+        const std::size_t used = parser.put(boost::asio::buffer(pending), error);
+        if (error == http::error::need_more) break;
+        if (error) return "parse: " + error.message();
+        pending.erase(0, used);
+        if (used == 0) break;
+      }
+      if (parser.is_done()) return {};
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return "read: timed out";
+      bool closed = false;
+      const std::string more = connection->read_some(left, &closed);
+      if (more.empty()) {
+        if (!closed) return "read: timed out";
+        // A response delimited by the end of the connection ends here.
+        boost::beast::error_code error;
+        parser.put_eof(error);
+        if (!error && parser.is_done()) return {};
+        return "read: connection closed";
+      }
+      pending += more;
     }
-    return step([&](auto handler) { http::async_read(*secure, buffer, message, handler); });
-  }
-
-  void drop() {
-    if (open()) {
-      boost::system::error_code ignored;
-      lowest().socket().close(ignored);
-    }
-    plain.reset();
-    secure.reset();
   }
 };
 
@@ -96,41 +70,37 @@ HttpClient::HttpClient(unsigned short port, std::string ca_file, std::chrono::mi
   impl_->port = port;
   impl_->ca_file = std::move(ca_file);
   impl_->timeout = timeout;
-  if (!impl_->ca_file.empty()) {
-    impl_->tls.load_verify_file(impl_->ca_file);
-    impl_->tls.set_verify_mode(asio::ssl::verify_peer);
-  }
 }
 
-HttpClient::~HttpClient() {
-  impl_->drop();
-}
+HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::request(const std::string& method, const std::string& target,
                                const std::string& body, const std::string& content_type) {
   HttpResult result;
-  if (!impl_->open()) {
+  if (!impl_->connection) {
     result.error = impl_->connect();
     if (!result.error.empty()) return result;
     result.new_connection = true;
   }
-  http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "127.0.0.1");
-  request.set(http::field::user_agent, "irsa-webhook-tests");
-  if (!content_type.empty()) request.set(http::field::content_type, content_type);
-  request.body() = body;
-  request.prepare_payload();
-  if (auto error = impl_->write(request)) {
-    result.error = "write: " + error.message();
-    impl_->drop();
+  std::string message = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                        "User-Agent: irsa-webhook-tests\r\n";
+  if (!content_type.empty()) message += "Content-Type: " + content_type + "\r\n";
+  if (!body.empty() || method == "POST") {
+    message += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  message += "\r\n" + body;
+  if (!impl_->connection->send(message)) {
+    result.error = "write failed";
+    impl_->connection.reset();
     return result;
   }
-  http::response<http::string_body> response;
-  if (auto error = impl_->read(response)) {
-    result.error = "read: " + error.message();
-    impl_->drop();
+  http::response_parser<http::string_body> parser;
+  result.error = impl_->read_response(parser);
+  if (!result.error.empty()) {
+    impl_->connection.reset();
     return result;
   }
+  const auto& response = parser.get();
   result.status = static_cast<int>(response.result_int());
   result.body = response.body();
   for (const auto& field : response) {
@@ -139,13 +109,13 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     result.headers[name] = std::string(field.value());
   }
   result.keep_alive = response.keep_alive();
-  if (!result.keep_alive) impl_->drop();
+  if (!result.keep_alive) impl_->connection.reset();
   return result;
 }
 
 std::string HttpClient::peer_serial() const {
-  if (!impl_->secure) return {};
-  X509* certificate = SSL_get1_peer_certificate(impl_->secure->native_handle());
+  if (!impl_->connection || impl_->connection->ssl() == nullptr) return {};
+  X509* certificate = SSL_get1_peer_certificate(impl_->connection->ssl());
   if (certificate == nullptr) return {};
   BIGNUM* number = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
   char* hex = BN_bn2hex(number);
@@ -157,7 +127,7 @@ std::string HttpClient::peer_serial() const {
 }
 
 void HttpClient::close() {
-  impl_->drop();
+  impl_->connection.reset();
 }
 
 }  // namespace irsa::testing

@@ -1,6 +1,7 @@
-// A small blocking HTTP/1.1 client for the integration tests, built on Beast and OpenSSL: TLS
-// with certificate verification against the test's CA file, or plain HTTP, keep-alive reuse,
-// and a timeout on every step. It reports failures as values so that load tests can count them.
+// A small blocking HTTP/1.1 client for the integration tests: OpenSSL with certificate
+// verification against the test's CA file (or plain HTTP), Beast's response parser, keep-alive
+// reuse, and a deadline on every wait. It reports failures as values so that load tests can
+// count them.
 #pragma once
 
 #include <chrono>

@@ -1,10 +1,11 @@
-#include "server/raw_connection.hpp"
+#include "support/raw_connection.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 namespace irsa::testing {
@@ -27,11 +28,20 @@ RawConnection::~RawConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool RawConnection::handshake() {
+bool RawConnection::handshake(const std::string& ca_file, std::chrono::milliseconds within) {
   if (fd_ < 0) return false;
   context_ = SSL_CTX_new(TLS_client_method());
+  if (!ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(context_, ca_file.c_str(), nullptr) != 1) return false;
+    SSL_CTX_set_verify(context_, SSL_VERIFY_PEER, nullptr);
+  }
   ssl_ = SSL_new(context_);
   SSL_set_fd(ssl_, fd_);
+  // The handshake runs on the blocking socket; these bound each wait inside it.
+  const timeval limit{static_cast<time_t>(within.count() / 1000),
+                      static_cast<suseconds_t>((within.count() % 1000) * 1000)};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
   if (SSL_connect(ssl_) != 1) return false;
   // From here on reads must not block: TLS 1.3 tickets arrive as records without data, and a
   // blocking read would then wait for the server instead of for our deadline.
@@ -93,7 +103,8 @@ std::string RawConnection::read_until_closed(std::chrono::milliseconds within, b
   }
 }
 
-std::string RawConnection::read_some(std::chrono::milliseconds within) {
+std::string RawConnection::read_some(std::chrono::milliseconds within, bool* closed) {
+  if (closed != nullptr) *closed = fd_ < 0;
   const auto deadline = std::chrono::steady_clock::now() + within;
   char buffer[16384];
   while (fd_ >= 0) {
@@ -108,7 +119,10 @@ std::string RawConnection::read_some(std::chrono::milliseconds within) {
                                   : static_cast<int>(::recv(fd_, buffer, sizeof(buffer), 0));
     if (n > 0) return {buffer, static_cast<std::size_t>(n)};
     // A TLS record without data (a session ticket) leaves nothing to return yet.
-    if (ssl_ == nullptr || SSL_get_error(ssl_, n) != SSL_ERROR_WANT_READ) break;
+    if (ssl_ == nullptr || SSL_get_error(ssl_, n) != SSL_ERROR_WANT_READ) {
+      if (closed != nullptr) *closed = true;
+      break;
+    }
   }
   return {};
 }
