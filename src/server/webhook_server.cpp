@@ -120,6 +120,11 @@ std::string cache_dump(const core::StaticIdentities& accounts) {
   return dump.dump(1);
 }
 
+// The two signals the server handles, by name (strsignal is not thread-safe).
+std::string_view signal_name(int number) {
+  return number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "signal";
+}
+
 }  // namespace
 
 unsigned usable_cpus() noexcept {
@@ -350,7 +355,7 @@ struct WebhookServer::Impl {
     signals.async_wait([this](boost::system::error_code error, int signal_number) {
       if (error) return;
       if (draining.exchange(true)) {
-        log.error("second stop signal; exiting at once", {{"signal", strsignal(signal_number)}});
+        log.error("second stop signal; exiting at once", {{"signal", signal_name(signal_number)}});
         log.flush();
         std::_Exit(1);
       }
@@ -363,7 +368,7 @@ struct WebhookServer::Impl {
     update_readiness();
     log.info(
         "stop signal received; /readyz now fails",
-        {{"signal", strsignal(signal_number)},
+        {{"signal", signal_name(signal_number)},
          {"shutdown_delay_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                   config.shutdown_delay)
                                                   .count())}});

@@ -23,7 +23,7 @@ struct ServerLimits {
   // connection we are closing.
   std::chrono::milliseconds idle{120'000};
   // controller-runtime's limit, which the API server's own request limits stay below.
-  std::uint64_t body_limit = 7 * 1024 * 1024;
+  std::uint64_t body_limit = std::uint64_t{7} * 1024 * 1024;
   std::uint32_t header_limit = 16 * 1024;
   std::size_t max_connections = 4096;
 };
