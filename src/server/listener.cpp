@@ -11,7 +11,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -96,6 +98,11 @@ Response limit_response(http::status status, std::string_view text) {
   return make_response(status, 11, /*keep_alive=*/false, kPlainText, std::string(text));
 }
 
+bool expects_continue(const http::request<http::string_body>& request) {
+  const auto expect = request[http::field::expect];
+  return beast::iequals(expect, "100-continue");
+}
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
 template <typename Stream>
@@ -129,6 +136,14 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
       co_return;  // closed, reset, timed out or not HTTP: nothing to answer
     } else {
       lowest(stream).expires_after(limits.request_body);
+      if (expects_continue(parser.get())) {
+        // curl asks before sending a large body; answering at once spares it a one-second wait.
+        http::response<http::empty_body> proceed{http::status::continue_, 11};
+        auto [continue_error, continue_bytes] =
+            co_await http::async_write(stream, proceed, kNoThrow);
+        (void)continue_bytes;
+        if (continue_error) co_return;
+      }
       auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       (void)body_bytes;
       if (body_error == http::error::body_limit) {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <memory>
 #include <set>
@@ -275,6 +276,8 @@ TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
   stop = true;
   for (auto& thread : clients) thread.join();
 
+  std::cout << "rotation under load: " << requests.load() << " requests, " << failures.load()
+            << " failed\n";
   EXPECT_EQ(failures.load(), 0) << "of " << requests.load();
   EXPECT_GT(requests.load(), 100);
   std::set<std::string> seen;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/running_webhook.hpp"
+#include "support/raw_connection.hpp"
 #include "support/reviews.hpp"
 #include "support/run_process.hpp"
 
@@ -78,6 +79,27 @@ TEST(WebhookServer, AnswersWrongMethodPathAndContentTypeClearly) {
   EXPECT_EQ(webhook.metrics_client()->get("/debug/alpha/cache").status, 404);
   // All of that on one connection: none of it is fatal to the connection.
   EXPECT_EQ(client->get("/healthz").status, 200);
+}
+
+TEST(WebhookServer, ExpectContinueIsAnsweredBeforeTheBody) {
+  ScratchDir dir("irsa-server");
+  RunningWebhook webhook(dir);
+  ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
+  const std::string review = pod_review("apps", "web");
+  RawConnection connection(webhook.port());
+  ASSERT_TRUE(connection.handshake(webhook.ca_file()));
+  ASSERT_TRUE(
+      connection.send("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                      "application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                      std::to_string(review.size()) + "\r\n\r\n"));
+  EXPECT_EQ(connection.read_some(5s).rfind("HTTP/1.1 100 Continue\r\n", 0), 0u);
+  ASSERT_TRUE(connection.send(review));
+  std::string answer;
+  ASSERT_TRUE(eventually([&] {
+    answer += connection.read_some(100ms);
+    return answer.find("\"allowed\":true") != std::string::npos;
+  })) << answer;
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK", 0), 0u) << answer;
 }
 
 TEST(WebhookServer, MalformedReviewsGetAnAdmissionErrorAndServingGoesOn) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -149,6 +150,8 @@ TEST(WebhookShutdown, SigtermUnderLoadFailsNoRequest) {
   std::this_thread::sleep_for(300ms);
   endpoint_removed = true;
   for (auto& thread : clients) thread.join();
+  std::cout << "SIGTERM under load: " << requests.load() << " requests (" << after_signal.load()
+            << " after the signal), " << failures.load() << " failed\n";
   EXPECT_EQ(failures.load(), 0) << "of " << requests.load();
   EXPECT_GT(requests.load(), 100);
   EXPECT_GT(after_signal.load(), 4);

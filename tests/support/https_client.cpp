@@ -54,6 +54,7 @@ struct HttpClient::Impl {
       const std::string more = connection->read_some(left, &closed);
       if (more.empty()) {
         if (!closed) return "read: timed out";
+        if (!parser.got_some()) return "read: connection closed before any response";
         // A response delimited by the end of the connection ends here.
         boost::beast::error_code error;
         parser.put_eof(error);
