@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -198,6 +199,11 @@ double cpu_seconds(pid_t pid) {
 // With every descriptor in use, accepting fails; the server must neither spin on that nor stop
 // serving the connections it has, and must accept again once descriptors are free.
 TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
+  if (std::string_view(IRSA_SANITIZERS).find("undefined") != std::string_view::npos) {
+    // UBSan's vptr check proves memory readable by writing it into a fresh pipe; with no
+    // descriptor left the pipe fails and every virtual call is reported as a bad vptr.
+    GTEST_SKIP() << "UBSan needs free descriptors; the release and TSan runs cover this test";
+  }
   ScratchDir dir("irsa-faults");
   const unsigned short port = free_port();
   const unsigned short metrics_port = free_port();
