@@ -1,0 +1,169 @@
+#include "irsa/kube/service_account_events.hpp"
+
+#include <simdjson.h>
+
+namespace irsa::kube {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// The parse stops at the first problem with a message for the log.
+struct PayloadError {
+  std::string message;
+};
+
+std::string text(od::value value) {
+  std::string_view view = value.get_string();
+  return std::string(view);
+}
+
+void read_metadata(od::object metadata, std::string_view prefix, AccountObject& account) {
+  for (auto field : metadata) {
+    const std::string_view key = field.unescaped_key();
+    if (key == "name") {
+      account.name = text(field.value());
+    } else if (key == "namespace") {
+      account.ns = text(field.value());
+    } else if (key == "resourceVersion") {
+      account.resource_version = text(field.value());
+    } else if (key == "annotations") {
+      od::value annotations = field.value();
+      if (annotations.is_null()) continue;
+      for (auto annotation : annotations.get_object()) {
+        const std::string_view name = annotation.unescaped_key();
+        // Only "<prefix>/..." matters to the webhook; the rest is never copied.
+        if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            name[prefix.size()] == '/') {
+          account.annotations.emplace(std::string(name), text(annotation.value()));
+        }
+      }
+    }
+  }
+}
+
+AccountObject read_account(od::object object, std::string_view prefix) {
+  AccountObject account;
+  for (auto field : object) {
+    const std::string_view key = field.unescaped_key();
+    if (key == "metadata") read_metadata(field.value().get_object(), prefix, account);
+  }
+  if (account.name.empty()) throw PayloadError{"a ServiceAccount without metadata.name"};
+  if (account.ns.empty())
+    throw PayloadError{"ServiceAccount " + account.name + " has no namespace"};
+  return account;
+}
+
+WatchType watch_type(std::string_view name) {
+  if (name == "ADDED") return WatchType::added;
+  if (name == "MODIFIED") return WatchType::modified;
+  if (name == "DELETED") return WatchType::deleted;
+  if (name == "BOOKMARK") return WatchType::bookmark;
+  if (name == "ERROR") return WatchType::error;
+  throw PayloadError{"unknown watch event type \"" + std::string(name) + "\""};
+}
+
+// An ERROR event's object is a metav1.Status.
+void read_status(od::object status, WatchEvent& event) {
+  for (auto field : status) {
+    const std::string_view key = field.unescaped_key();
+    if (key == "code") {
+      event.status_code = static_cast<int>(field.value().get_int64());
+    } else if (key == "message") {
+      event.status_message = text(field.value());
+    }
+  }
+}
+
+// A BOOKMARK's object carries only metadata.resourceVersion.
+void read_bookmark(od::object object, WatchEvent& event) {
+  for (auto field : object) {
+    if (std::string_view(field.unescaped_key()) != "metadata") continue;
+    for (auto meta : field.value().get_object()) {
+      if (std::string_view(meta.unescaped_key()) == "resourceVersion") {
+        event.object.resource_version = text(meta.value());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ListPage parse_service_account_list(std::string_view json, std::string_view annotation_prefix) {
+  ListPage page;
+  try {
+    od::parser parser;
+    const simdjson::padded_string padded(json);
+    od::document document = parser.iterate(padded);
+    for (auto field : document.get_object()) {
+      const std::string_view key = field.unescaped_key();
+      if (key == "metadata") {
+        for (auto meta : field.value().get_object()) {
+          const std::string_view meta_key = meta.unescaped_key();
+          if (meta_key == "resourceVersion") page.resource_version = text(meta.value());
+          if (meta_key == "continue") page.continue_token = text(meta.value());
+        }
+      } else if (key == "items") {
+        od::value items = field.value();
+        if (items.is_null()) continue;
+        for (auto item : items.get_array()) {
+          page.items.push_back(read_account(item.get_object(), annotation_prefix));
+        }
+      }
+    }
+    if (page.resource_version.empty()) throw PayloadError{"the list has no resourceVersion"};
+  } catch (const simdjson::simdjson_error& error) {
+    page = {};
+    page.error = std::string("not a ServiceAccount list: ") + error.what();
+  } catch (const PayloadError& error) {
+    page = {};
+    page.error = error.message;
+  }
+  return page;
+}
+
+WatchEventParse parse_watch_event(std::string_view line, std::string_view annotation_prefix) {
+  WatchEventParse parse;
+  try {
+    od::parser parser;
+    const simdjson::padded_string padded(line);
+    od::document document = parser.iterate(padded);
+    // The object may come before the type, so it is kept raw until the type is known.
+    std::string type_name;
+    std::string_view raw_object;
+    for (auto field : document.get_object()) {
+      const std::string_view key = field.unescaped_key();
+      if (key == "type") {
+        type_name = text(field.value());
+      } else if (key == "object") {
+        od::object object = field.value().get_object();
+        raw_object = object.raw_json();
+      }
+    }
+    if (type_name.empty()) throw PayloadError{"a watch event without type"};
+    if (raw_object.empty()) throw PayloadError{"a watch event without object"};
+    parse.event.type = watch_type(type_name);
+    od::parser object_parser;
+    const simdjson::padded_string object_text(raw_object);
+    od::document object = object_parser.iterate(object_text);
+    switch (parse.event.type) {
+      case WatchType::error:
+        read_status(object.get_object(), parse.event);
+        break;
+      case WatchType::bookmark:
+        read_bookmark(object.get_object(), parse.event);
+        break;
+      default:
+        parse.event.object = read_account(object.get_object(), annotation_prefix);
+    }
+  } catch (const simdjson::simdjson_error& error) {
+    parse = {};
+    parse.error = std::string("not a watch event: ") + error.what();
+  } catch (const PayloadError& error) {
+    parse = {};
+    parse.error = error.message;
+  }
+  return parse;
+}
+
+}  // namespace irsa::kube
