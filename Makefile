@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server bench-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,11 +38,15 @@ run: build
 preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
 
-bench: bench-core bench-server
+bench: bench-core bench-server bench-sync
 
 bench-core: build
 	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
 	  --benchmark_report_aggregates_only=true
+
+# 100,000 ServiceAccounts from LIST pages into the account index, on one core.
+bench-sync: build
+	@taskset -c 0 build/bin/account_sync_bench
 
 # The real server on one core under wrk (HTTPS, keep-alive), for the typical review.
 bench-server: build

@@ -13,14 +13,14 @@ const std::string* find_annotation(const Annotations& annotations, const std::st
   return it == annotations.end() ? nullptr : &it->second;
 }
 
-std::string make_key(std::string_view ns, std::string_view name) {
+}  // namespace
+
+std::string account_key(std::string_view ns, std::string_view name) {
   std::string key;
   key.reserve(ns.size() + 1 + name.size());
   key.append(ns).append("/").append(name);
   return key;
 }
-
-}  // namespace
 
 IdentityEntry entry_from_service_account(const Annotations& annotations, const Settings& settings) {
   IdentityEntry entry;
@@ -201,41 +201,23 @@ ContainerCredentialsParse parse_container_credentials_config(std::string_view js
 
 void StaticIdentities::add_service_account(std::string_view ns, std::string_view name,
                                            IdentityEntry entry) {
-  service_accounts_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
+  service_accounts_[account_key(ns, name)] =
+      std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
 void StaticIdentities::add_config_map_entry(std::string_view ns, std::string_view name,
                                             IdentityEntry entry) {
-  config_map_entries_[make_key(ns, name)] = std::make_shared<const IdentityEntry>(std::move(entry));
+  config_map_entries_[account_key(ns, name)] =
+      std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
 void StaticIdentities::add_container_credentials(std::string_view ns, std::string_view name) {
-  container_credentials_.insert(make_key(ns, name));
+  container_credentials_.insert(account_key(ns, name));
 }
-
-namespace {
-
-// Calls lookup with the key "<ns>/<name>". ServiceAccount and namespace names are DNS labels
-// (at most 253 characters), so a stack buffer fits every real key and the lookup allocates
-// nothing; longer ones fall back to a string.
-template <typename Lookup>
-auto with_key(std::string_view ns, std::string_view name, Lookup&& lookup) {
-  char buffer[512];
-  if (ns.size() + 1 + name.size() <= sizeof(buffer)) {
-    std::size_t n = ns.copy(buffer, ns.size());
-    buffer[n++] = '/';
-    n += name.copy(buffer + n, name.size());
-    return lookup(std::string_view(buffer, n));
-  }
-  const std::string key = make_key(ns, name);
-  return lookup(std::string_view(key));
-}
-
-}  // namespace
 
 IdentityEntryPtr StaticIdentities::find(const Map& map, std::string_view ns,
                                         std::string_view name) {
-  return with_key(ns, name, [&map](std::string_view key) -> IdentityEntryPtr {
+  return with_account_key(ns, name, [&map](std::string_view key) -> IdentityEntryPtr {
     auto it = map.find(key);
     return it == map.end() ? nullptr : it->second;
   });
@@ -254,8 +236,8 @@ IdentityEntryPtr StaticIdentities::find_config_map_entry(std::string_view ns,
 bool StaticIdentities::uses_container_credentials(std::string_view ns,
                                                   std::string_view name) const {
   if (container_credentials_.empty()) return false;
-  return with_key(ns, name,
-                  [this](std::string_view key) { return container_credentials_.contains(key); });
+  return with_account_key(
+      ns, name, [this](std::string_view key) { return container_credentials_.contains(key); });
 }
 
 }  // namespace irsa::core

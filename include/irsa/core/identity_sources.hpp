@@ -27,6 +27,25 @@ using Annotations = std::map<std::string, std::string, std::less<>>;
 [[nodiscard]] IdentityEntry entry_from_service_account(const Annotations& annotations,
                                                        const Settings& settings);
 
+// The key "<ns>/<name>" that upstream logs and its ConfigMap uses.
+[[nodiscard]] std::string account_key(std::string_view ns, std::string_view name);
+
+// Calls lookup with the key "<ns>/<name>" as a string_view. ServiceAccount and namespace names
+// are DNS names (at most 253 characters), so a stack buffer fits every real key and the lookup
+// allocates nothing; longer ones fall back to a string.
+template <typename Lookup>
+auto with_account_key(std::string_view ns, std::string_view name, Lookup&& lookup) {
+  char buffer[512];
+  if (ns.size() + 1 + name.size() <= sizeof(buffer)) {
+    std::size_t n = ns.copy(buffer, ns.size());
+    buffer[n++] = '/';
+    n += name.copy(buffer + n, name.size());
+    return lookup(std::string_view(buffer, n));
+  }
+  const std::string key = account_key(ns, name);
+  return lookup(std::string_view(key));
+}
+
 struct NamespacedName {
   std::string ns;
   std::string name;
