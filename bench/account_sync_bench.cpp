@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "irsa/kube/service_account_events.hpp"
+#include "irsa/kube/watch_events.hpp"
 #include "irsa/store/account_index.hpp"
 
 namespace {

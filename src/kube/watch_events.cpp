@@ -1,4 +1,4 @@
-#include "irsa/kube/service_account_events.hpp"
+#include "irsa/kube/watch_events.hpp"
 
 #include <simdjson.h>
 
@@ -64,7 +64,8 @@ WatchType watch_type(std::string_view name) {
 }
 
 // An ERROR event's object is a metav1.Status.
-void read_status(od::object status, WatchEvent& event) {
+template <typename Event>
+void read_status(od::object status, Event& event) {
   for (auto field : status) {
     const std::string_view key = field.unescaped_key();
     if (key == "code") {
@@ -76,7 +77,8 @@ void read_status(od::object status, WatchEvent& event) {
 }
 
 // A BOOKMARK's object carries only metadata.resourceVersion.
-void read_bookmark(od::object object, WatchEvent& event) {
+template <typename Event>
+void read_bookmark(od::object object, Event& event) {
   for (auto field : object) {
     if (std::string_view(field.unescaped_key()) != "metadata") continue;
     for (auto meta : field.value().get_object()) {
@@ -87,10 +89,33 @@ void read_bookmark(od::object object, WatchEvent& event) {
   }
 }
 
-}  // namespace
+ConfigMapObject read_config_map(od::object object) {
+  ConfigMapObject map;
+  for (auto field : object) {
+    const std::string_view key = field.unescaped_key();
+    if (key == "metadata") {
+      for (auto meta : field.value().get_object()) {
+        const std::string_view meta_key = meta.unescaped_key();
+        if (meta_key == "name") map.name = text(meta.value());
+        if (meta_key == "namespace") map.ns = text(meta.value());
+        if (meta_key == "resourceVersion") map.resource_version = text(meta.value());
+      }
+    } else if (key == "data") {
+      od::value data = field.value();
+      if (data.is_null()) continue;
+      for (auto entry : data.get_object()) {
+        if (std::string_view(entry.unescaped_key()) == "config") map.config = text(entry.value());
+      }
+    }
+  }
+  if (map.name.empty()) throw PayloadError{"a ConfigMap without metadata.name"};
+  return map;
+}
 
-ListPage parse_service_account_list(std::string_view json, std::string_view annotation_prefix) {
-  ListPage page;
+// A LIST response: metadata.resourceVersion and .continue, then each item through read_item.
+template <typename Object, typename ReadItem>
+ListPageOf<Object> parse_list(std::string_view json, const char* what, ReadItem&& read_item) {
+  ListPageOf<Object> page;
   try {
     od::parser parser;
     const simdjson::padded_string padded(json);
@@ -106,15 +131,13 @@ ListPage parse_service_account_list(std::string_view json, std::string_view anno
       } else if (key == "items") {
         od::value items = field.value();
         if (items.is_null()) continue;
-        for (auto item : items.get_array()) {
-          page.items.push_back(read_account(item.get_object(), annotation_prefix));
-        }
+        for (auto item : items.get_array()) page.items.push_back(read_item(item.get_object()));
       }
     }
     if (page.resource_version.empty()) throw PayloadError{"the list has no resourceVersion"};
   } catch (const simdjson::simdjson_error& error) {
     page = {};
-    page.error = std::string("not a ServiceAccount list: ") + error.what();
+    page.error = std::string("not a ") + what + " list: " + error.what();
   } catch (const PayloadError& error) {
     page = {};
     page.error = error.message;
@@ -122,8 +145,11 @@ ListPage parse_service_account_list(std::string_view json, std::string_view anno
   return page;
 }
 
-WatchEventParse parse_watch_event(std::string_view line, std::string_view annotation_prefix) {
-  WatchEventParse parse;
+// One WATCH line: the envelope, then the object by its type (Status for ERROR, metadata only
+// for BOOKMARK, read_object otherwise).
+template <typename Object, typename ReadObject>
+EventParse<WatchEventOf<Object>> parse_event(std::string_view line, ReadObject&& read_object) {
+  EventParse<WatchEventOf<Object>> parse;
   try {
     od::parser parser;
     const simdjson::padded_string padded(line);
@@ -154,7 +180,7 @@ WatchEventParse parse_watch_event(std::string_view line, std::string_view annota
         read_bookmark(object.get_object(), parse.event);
         break;
       default:
-        parse.event.object = read_account(object.get_object(), annotation_prefix);
+        parse.event.object = read_object(object.get_object());
     }
   } catch (const simdjson::simdjson_error& error) {
     parse = {};
@@ -164,6 +190,27 @@ WatchEventParse parse_watch_event(std::string_view line, std::string_view annota
     parse.error = error.message;
   }
   return parse;
+}
+
+}  // namespace
+
+ListPage parse_service_account_list(std::string_view json, std::string_view annotation_prefix) {
+  return parse_list<AccountObject>(json, "ServiceAccount", [annotation_prefix](od::object item) {
+    return read_account(item, annotation_prefix);
+  });
+}
+
+WatchEventParse parse_watch_event(std::string_view line, std::string_view annotation_prefix) {
+  return parse_event<AccountObject>(
+      line, [annotation_prefix](od::object item) { return read_account(item, annotation_prefix); });
+}
+
+ConfigMapListPage parse_config_map_list(std::string_view json) {
+  return parse_list<ConfigMapObject>(json, "ConfigMap", read_config_map);
+}
+
+ConfigMapEventParse parse_config_map_event(std::string_view line) {
+  return parse_event<ConfigMapObject>(line, read_config_map);
 }
 
 }  // namespace irsa::kube

@@ -1,5 +1,5 @@
 // ServiceAccount LIST pages and WATCH lines as the API server writes them.
-#include "irsa/kube/service_account_events.hpp"
+#include "irsa/kube/watch_events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -108,6 +108,42 @@ TEST(WatchEvent, LinesThatAreNotEventsAreErrors) {
         R"({"type":"ADDED","object":{"metadata":{"name":"a","namespace":"b"})"}) {
     EXPECT_NE(parse_watch_event(bad, kPrefix).error, "") << bad;
   }
+}
+
+}  // namespace
+}  // namespace irsa::kube
+
+namespace irsa::kube {
+namespace {
+
+TEST(ConfigMapList, TheNamedMapWithItsConfig) {
+  const auto page = parse_config_map_list(
+      R"({"kind":"ConfigMapList","metadata":{"resourceVersion":"77"},"items":[{"metadata":{)"
+      R"("name":"pod-identity-webhook","namespace":"eks","resourceVersion":"70"},"data":{)"
+      R"("config":"{\"default/web\":{\"RoleARN\":\"arn:aws:iam::1:role/web\"}}","other":"x"}}]})");
+  ASSERT_EQ(page.error, "");
+  EXPECT_EQ(page.resource_version, "77");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].name, "pod-identity-webhook");
+  EXPECT_EQ(page.items[0].ns, "eks");
+  ASSERT_TRUE(page.items[0].config.has_value());
+  EXPECT_EQ(*page.items[0].config, R"({"default/web":{"RoleARN":"arn:aws:iam::1:role/web"}})");
+}
+
+TEST(ConfigMapEvent, DataWithoutConfigAndDeletion) {
+  const auto modified = parse_config_map_event(
+      R"({"type":"MODIFIED","object":{"metadata":{"name":"pod-identity-webhook","namespace":"eks"},"data":{"unrelated":"1"}}})");
+  ASSERT_EQ(modified.error, "");
+  EXPECT_EQ(modified.event.type, WatchType::modified);
+  EXPECT_FALSE(modified.event.object.config.has_value());
+  const auto deleted = parse_config_map_event(
+      R"({"type":"DELETED","object":{"metadata":{"name":"pod-identity-webhook","namespace":"eks"}}})");
+  ASSERT_EQ(deleted.error, "");
+  EXPECT_EQ(deleted.event.type, WatchType::deleted);
+  const auto gone =
+      parse_config_map_event(R"({"type":"ERROR","object":{"kind":"Status","code":410}})");
+  EXPECT_EQ(gone.event.status_code, 410);
+  EXPECT_NE(parse_config_map_event(R"({"type":"ADDED","object":{"metadata":{}}})").error, "");
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// The Kubernetes API payloads the webhook reads, turned into what its caches keep: LIST pages
+// (items, resourceVersion, continue token) and the lines of a WATCH stream
+// ({"type":...,"object":...}), for ServiceAccounts and for the pod-identity-webhook ConfigMap.
+// Only what a mutation needs is copied out; the rest of each object is skipped unread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "irsa/core/identity_sources.hpp"
+
+namespace irsa::kube {
+
+struct AccountObject {
+  std::string ns;
+  std::string name;
+  std::string resource_version;
+  core::Annotations annotations;  // only those whose key starts with "<prefix>/"
+};
+
+struct ConfigMapObject {
+  std::string ns;
+  std::string name;
+  std::string resource_version;
+  std::optional<std::string> config;  // data.config, when present
+};
+
+template <typename Object>
+struct ListPageOf {
+  std::vector<Object> items;
+  std::string resource_version;  // the list's, to start the WATCH from
+  std::string continue_token;    // empty on the last page
+  std::string error;             // non-empty: the page is unusable
+};
+using ListPage = ListPageOf<AccountObject>;
+using ConfigMapListPage = ListPageOf<ConfigMapObject>;
+
+enum class WatchType { added, modified, deleted, bookmark, error };
+
+template <typename Object>
+struct WatchEventOf {
+  WatchType type = WatchType::error;
+  Object object;  // added, modified, deleted; for a bookmark only resource_version is set
+  // ERROR events carry a Status: 410 means the resourceVersion is gone and the cache must list
+  // again.
+  int status_code = 0;
+  std::string status_message;
+};
+using WatchEvent = WatchEventOf<AccountObject>;
+using ConfigMapEvent = WatchEventOf<ConfigMapObject>;
+
+template <typename Event>
+struct EventParse {
+  Event event;
+  std::string error;  // non-empty: the line is not a watch event
+};
+using WatchEventParse = EventParse<WatchEvent>;
+using ConfigMapEventParse = EventParse<ConfigMapEvent>;
+
+// A ServiceAccountList (or v1 List) as GET .../serviceaccounts returns it.
+[[nodiscard]] ListPage parse_service_account_list(std::string_view json,
+                                                  std::string_view annotation_prefix);
+[[nodiscard]] WatchEventParse parse_watch_event(std::string_view line,
+                                                std::string_view annotation_prefix);
+
+// A ConfigMapList and ConfigMap watch lines.
+[[nodiscard]] ConfigMapListPage parse_config_map_list(std::string_view json);
+[[nodiscard]] ConfigMapEventParse parse_config_map_event(std::string_view line);
+
+}  // namespace irsa::kube
