@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace irsa::core::detail {
+namespace irsa::core {
 
 using namespace std::string_view_literals;
 
@@ -71,6 +71,8 @@ void append_json_escaped(std::string& out, std::string_view text) {
   out.append(text.substr(run_start));
 }
 
+namespace detail {
+
 void append_pointer_token(std::string& out, std::string_view token) {
   for (char c : token) {
     if (c == '~') {
@@ -99,4 +101,5 @@ std::string render_env_var(std::string_view name, std::string_view value) {
   return out;
 }
 
-}  // namespace irsa::core::detail
+}  // namespace detail
+}  // namespace irsa::core

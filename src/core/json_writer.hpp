@@ -6,19 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "irsa/core/json_text.hpp"
+
 namespace irsa::core::detail {
 
-// Appends text as the body of a JSON string (without the quotes).
-void append_json_escaped(std::string& out, std::string_view text);
+using core::append_json_escaped;
+using core::append_json_string;
 
 // Appends text as one JSON Pointer reference token ("~" -> "~0", "/" -> "~1").
 void append_pointer_token(std::string& out, std::string_view token);
-
-inline void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  append_json_escaped(out, text);
-  out.push_back('"');
-}
 
 void append_int(std::string& out, std::int64_t value);
 

@@ -4,43 +4,11 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
+#include "irsa/core/json_text.hpp"
 
 namespace irsa::server {
 
 namespace {
-
-void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", static_cast<unsigned>(c));
-          out.append(escaped);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 // Text values are quoted (JSON-style) when they are empty or hold characters that would make
 // the line ambiguous, so a line always splits back into the same fields.
@@ -83,12 +51,12 @@ std::string Logger::format(std::string_view message, std::initializer_list<LogFi
   out.reserve(64 + fields.size() * 24);
   if (format_ == LogFormat::json) {
     out.append("\"msg\":");
-    append_json_string(out, message);
+    core::append_json_string(out, message);
     for (const auto& field : fields) {
       out.push_back(',');
-      append_json_string(out, field.key);
+      core::append_json_string(out, field.key);
       out.push_back(':');
-      append_json_string(out, field.value);
+      core::append_json_string(out, field.value);
     }
     return out;
   }
@@ -97,7 +65,7 @@ std::string Logger::format(std::string_view message, std::initializer_list<LogFi
     out.push_back(' ');
     out.append(field.key).push_back('=');
     if (needs_quotes(field.value)) {
-      append_json_string(out, field.value);
+      core::append_json_string(out, field.value);
     } else {
       out.append(field.value);
     }
