@@ -11,6 +11,9 @@ namespace irsa::server {
 
 namespace {
 
+// The result label of a review that failed inside the server (the core answers bad input itself).
+constexpr std::string_view kFailedReview = "error";
+
 // Upstream's latency buckets, in microseconds (0.125 s to 8 s).
 std::vector<double> upstream_latency_buckets() {
   return {125000, 250000, 500000, 1e6, 2e6, 4e6, 8e6};
@@ -89,36 +92,6 @@ ProcessSample sample_process() {
 
 }  // namespace
 
-AdmissionOutcome outcome_of(core::Result result) noexcept {
-  switch (result) {
-    case core::Result::mutated:
-      return AdmissionOutcome::mutated;
-    case core::Result::unchanged:
-      return AdmissionOutcome::unchanged;
-    case core::Result::not_mutated:
-      return AdmissionOutcome::not_mutated;
-    case core::Result::denied:
-      return AdmissionOutcome::denied;
-  }
-  return AdmissionOutcome::error;
-}
-
-std::string_view to_string(AdmissionOutcome outcome) noexcept {
-  switch (outcome) {
-    case AdmissionOutcome::mutated:
-      return "mutated";
-    case AdmissionOutcome::unchanged:
-      return "unchanged";
-    case AdmissionOutcome::not_mutated:
-      return "not_mutated";
-    case AdmissionOutcome::denied:
-      return "denied";
-    case AdmissionOutcome::error:
-      return "error";
-  }
-  return "error";
-}
-
 ServerMetrics::ServerMetrics()
     : request_count_(registry_.add("http_request_count",
                                    "Requests to the instrumented routes, by verb, path and code",
@@ -174,11 +147,11 @@ ServerMetrics::ServerMetrics()
       mutate_duration_(request_duration_.histogram({"POST", "/mutate"})),
       admission_seconds_(admission_duration_.histogram({})),
       warnings_total_(warnings_.value({})) {
-  for (auto outcome :
-       {AdmissionOutcome::mutated, AdmissionOutcome::unchanged, AdmissionOutcome::not_mutated,
-        AdmissionOutcome::denied, AdmissionOutcome::error}) {
-    admissions_.value({std::string(to_string(outcome))});
+  for (auto result : {core::Result::mutated, core::Result::unchanged, core::Result::not_mutated,
+                      core::Result::denied}) {
+    admissions_.value({std::string(core::to_string(result))});
   }
+  admissions_.value({std::string(kFailedReview)});
   for (const char* method : {"sts_web_identity", "container_credentials"}) {
     pod_count_.value({method});
   }
@@ -209,10 +182,12 @@ void ServerMetrics::record_request(std::string_view verb, std::string_view path,
   request_duration_.histogram({verb_label, path_label}).observe(micros);
 }
 
-void ServerMetrics::record_admission(const core::Decision* decision, AdmissionOutcome outcome,
+void ServerMetrics::record_admission(const core::Decision* decision,
                                      std::chrono::nanoseconds elapsed) {
   admission_seconds_.observe(seconds(elapsed));
-  admissions_.value({std::string(to_string(outcome))}).add(1);
+  const std::string_view result =
+      decision == nullptr ? kFailedReview : core::to_string(decision->result);
+  admissions_.value({std::string(result)}).add(1);
   if (decision == nullptr) return;
   if (!decision->warnings.empty()) {
     warnings_total_.add(static_cast<double>(decision->warnings.size()));

@@ -274,10 +274,10 @@ struct WebhookServer::Impl {
     const unsigned code = handled.response.result_int();
     if (instrumented(path)) metrics.record_request(verb_of(request), path, code, elapsed);
     if (handled.decision) {
-      metrics.record_admission(&*handled.decision, outcome_of(handled.decision->result), elapsed);
+      metrics.record_admission(&*handled.decision, elapsed);
       log_decision(*handled.decision, elapsed);
     } else if (failed && path == "/mutate") {
-      metrics.record_admission(nullptr, AdmissionOutcome::error, elapsed);
+      metrics.record_admission(nullptr, elapsed);
     }
     log_request(request, path, code, handled.response.body().size());
     return std::move(handled.response);

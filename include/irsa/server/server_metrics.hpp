@@ -12,12 +12,6 @@
 
 namespace irsa::server {
 
-// How an admission request ended, as counted by irsa_webhook_admissions_total.
-enum class AdmissionOutcome { mutated, unchanged, not_mutated, denied, error };
-
-[[nodiscard]] AdmissionOutcome outcome_of(core::Result result) noexcept;
-[[nodiscard]] std::string_view to_string(AdmissionOutcome outcome) noexcept;
-
 class ServerMetrics {
  public:
   ServerMetrics();
@@ -25,9 +19,9 @@ class ServerMetrics {
   // One instrumented HTTP request (upstream instruments /mutate and its debug routes).
   void record_request(std::string_view verb, std::string_view path, unsigned code,
                       std::chrono::nanoseconds elapsed);
-  // One AdmissionReview answered (or failed), with how long the review took.
-  void record_admission(const core::Decision* decision, AdmissionOutcome outcome,
-                        std::chrono::nanoseconds elapsed);
+  // One AdmissionReview answered, with how long the review took; counted under its result
+  // (core::to_string), or under "error" when decision is null because reviewing failed.
+  void record_admission(const core::Decision* decision, std::chrono::nanoseconds elapsed);
 
   void set_service_accounts(std::size_t known);
   void set_ready(bool ready);
