@@ -93,7 +93,7 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
       ->group(group);
 }
 
-core::Settings to_settings(const MutationFlags& flags) {
+core::Settings to_settings(const MutationFlags& flags, bool account_from_metadata) {
   core::Settings settings;
   settings.annotation_prefix = flags.annotation_prefix;
   settings.aws_default_region = flags.aws_default_region;
@@ -123,7 +123,7 @@ core::Settings to_settings(const MutationFlags& flags) {
 
   auto& compose = settings.compose_role_arn;
   compose.enabled = flags.compose_role_arn;
-  if (compose.enabled) {
+  if (compose.enabled && !(account_from_metadata && flags.aws_account_id.empty())) {
     if (flags.aws_account_id.size() != 12 ||
         flags.aws_account_id.find_first_not_of("0123456789") != std::string::npos) {
       throw std::invalid_argument("--compose-role-arn needs --aws-account-id with 12 digits");

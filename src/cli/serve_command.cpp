@@ -4,6 +4,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "irsa/core/annotations.hpp"
+#include "irsa/kube/instance_metadata.hpp"
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
 
@@ -17,15 +19,8 @@ void add_serve_flags(CLI::App& app, ServeOptions& options) {
 server::ServerConfig to_server_config(const ServeOptions& options) {
   const ServerFlags& flags = options.server;
   validate(flags);
-  if (flags.service_accounts_file.empty()) {
-    // The Kubernetes API source is not part of this build; saying so beats serving pods with
-    // no identities at all.
-    throw std::invalid_argument(
-        "--service-accounts is required: this build reads ServiceAccounts from a file, not "
-        "from the Kubernetes API");
-  }
   server::ServerConfig config;
-  config.settings = to_settings(options.mutation);
+  config.settings = to_settings(options.mutation, /*account_from_metadata=*/true);
   config.bind_address = flags.bind_address;
   config.port = flags.port;
   config.metrics_port = flags.metrics_port;
@@ -33,6 +28,14 @@ server::ServerConfig to_server_config(const ServeOptions& options) {
   config.tls_key = flags.tls_key;
   config.tls = server::parse_tls_options(flags.tls_min_version, flags.tls_cipher_suites);
   config.service_accounts_file = flags.service_accounts_file;
+  if (flags.service_accounts_file.empty()) {
+    // The client's address and credentials are read at start-up (complete_from_environment).
+    kube::ClusterSourcesConfig cluster;
+    cluster.watch_config_map = flags.watch_config_map;
+    cluster.config_map_namespace = flags.kube_namespace;
+    config.cluster = std::move(cluster);
+  }
+  config.lookup_grace = flags.service_account_lookup_grace_period;
   config.pod_identity_file = options.mutation.container_credentials_config;
   config.debugging_handlers = flags.enable_debugging_handlers;
   config.worker_threads = flags.worker_threads > 0 ? static_cast<unsigned>(flags.worker_threads)
@@ -42,10 +45,30 @@ server::ServerConfig to_server_config(const ServeOptions& options) {
   return config;
 }
 
+std::string complete_from_environment(server::ServerConfig& config, const ServeOptions& options,
+                                      const kube::Environment& environment) {
+  if (config.cluster) {
+    auto load = kube::resolve_client_config(options.server.kubeconfig, options.server.kube_api,
+                                            environment);
+    if (!load.error.empty()) return load.error;
+    config.cluster->client = std::move(load.config);
+  }
+  auto& compose = config.settings.compose_role_arn;
+  if (compose.enabled && compose.account_id.empty()) {
+    const auto fetch = kube::fetch_instance_identity(environment);
+    if (!fetch.error.empty()) return "--compose-role-arn: " + fetch.error;
+    compose.account_id = fetch.identity.account_id;
+    if (options.mutation.aws_partition.empty()) {
+      compose.partition = std::string(core::partition_for_region(fetch.identity.region));
+    }
+  }
+  return {};
+}
+
 namespace {
 
-// Upstream flags that a file-fed server accepts but has no use for, named once at start-up so
-// that nobody wonders why changing them does nothing.
+// Upstream flags that this server accepts but has no use for, named once at start-up so that
+// nobody wonders why changing them does nothing.
 void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
   if (flags.in_cluster) {
     log.info(
@@ -53,6 +76,7 @@ void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
         "in-cluster mode is not supported)",
         {{"tls_cert", flags.tls_cert}, {"tls_key", flags.tls_key}});
   }
+  if (flags.service_accounts_file.empty()) return;
   std::string unused;
   const auto note = [&unused](bool set, const char* name) {
     if (!set) return;
@@ -70,6 +94,20 @@ void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
   }
 }
 
+void log_sources(const server::ServerConfig& config, const server::Logger& log) {
+  if (config.cluster) {
+    log.info("ServiceAccounts come from the Kubernetes API",
+             {{"server", config.cluster->client.server},
+              {"credentials", config.cluster->client.description},
+              {"watch_config_map", config.cluster->watch_config_map ? "true" : "false"}});
+  }
+  const auto& compose = config.settings.compose_role_arn;
+  if (compose.enabled) {
+    log.info("role names are composed into ARNs",
+             {{"account", compose.account_id}, {"partition", compose.partition}});
+  }
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options, std::ostream& err) {
@@ -84,6 +122,14 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
       options.server.log_format == "json" ? server::LogFormat::json : server::LogFormat::text,
       options.server.klog.verbosity);
   log_unused_flags(options.server, log);
+  if (const std::string error = complete_from_environment(config, options,
+                                                          kube::process_environment());
+      !error.empty()) {
+    log.error("cannot start", {{"error", error}});
+    log.flush();
+    return 1;
+  }
+  log_sources(config, log);
   try {
     server::WebhookServer webhook(std::move(config), log);
     return webhook.run();

@@ -6,9 +6,12 @@
 #include <map>
 #include <stdexcept>
 
-#include "irsa/cli/go_duration.hpp"
+#include "irsa/core/go_duration.hpp"
 
 namespace irsa::cli {
+
+using core::format_go_duration;
+using core::parse_go_duration;
 
 namespace {
 
@@ -115,11 +118,14 @@ void add_upstream_flags(CLI::App& app, ServerFlags& flags) {
                 "Serve the debug endpoints", group);
   add_duration_option(app, "--service-account-lookup-grace-period",
                       flags.service_account_lookup_grace_period,
-                      "How long a request waits for a ServiceAccount not yet in the cache; 0 "
-                      "does not wait",
+                      "How long a request waits for a ServiceAccount not yet in the cache (a "
+                      "direct GET and the watch race to deliver it); 0 does not wait, as "
+                      "upstream's default",
                       group);
   add_duration_option(app, "--resync-period", flags.resync_period,
-                      "Resync period of the ServiceAccount and ConfigMap informers", group);
+                      "Accepted for compatibility; the watch keeps the cache exact without "
+                      "periodic resyncs",
+                      group);
 }
 
 void add_project_flags(CLI::App& app, ServerFlags& flags) {

@@ -200,6 +200,23 @@ ListPage parse_service_account_list(std::string_view json, std::string_view anno
   });
 }
 
+AccountParse parse_service_account(std::string_view json, std::string_view annotation_prefix) {
+  AccountParse parse;
+  try {
+    od::parser parser;
+    const simdjson::padded_string padded(json);
+    od::document document = parser.iterate(padded);
+    parse.account = read_account(document.get_object(), annotation_prefix);
+  } catch (const simdjson::simdjson_error& error) {
+    parse = {};
+    parse.error = std::string("not a ServiceAccount: ") + error.what();
+  } catch (const PayloadError& error) {
+    parse = {};
+    parse.error = error.message;
+  }
+  return parse;
+}
+
 WatchEventParse parse_watch_event(std::string_view line, std::string_view annotation_prefix) {
   return parse_event<AccountObject>(
       line, [annotation_prefix](od::object item) { return read_account(item, annotation_prefix); });

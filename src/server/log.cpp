@@ -46,7 +46,7 @@ Logger::Logger(LogFormat format, int verbosity, const std::string& path)
       logger_(
           make_logger(format, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true))) {}
 
-std::string Logger::format(std::string_view message, std::initializer_list<LogField> fields) const {
+std::string Logger::format(std::string_view message, std::span<const LogField> fields) const {
   std::string out;
   out.reserve(64 + fields.size() * 24);
   if (format_ == LogFormat::json) {
@@ -89,6 +89,21 @@ void Logger::detail(int level, std::string_view message,
                     std::initializer_list<LogField> fields) const {
   if (!enabled(level)) return;
   logger_->debug("{}", format(message, fields));
+}
+
+void Logger::write(LogLevel level, std::string_view message,
+                   std::span<const LogField> fields) const {
+  switch (level) {
+    case LogLevel::info:
+      logger_->info("{}", format(message, fields));
+      break;
+    case LogLevel::warn:
+      logger_->warn("{}", format(message, fields));
+      break;
+    case LogLevel::error:
+      logger_->error("{}", format(message, fields));
+      break;
+  }
 }
 
 void Logger::flush() const {

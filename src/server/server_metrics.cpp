@@ -130,6 +130,31 @@ ServerMetrics::ServerMetrics()
       file_reloads_(registry_.add("irsa_webhook_file_reloads_total",
                                   "Loads of watched configuration files, by file and result",
                                   MetricType::counter, {"file", "result"})),
+      kube_lists_(registry_.add("irsa_webhook_kube_lists_total",
+                                "Complete LISTs from the Kubernetes API, by resource",
+                                MetricType::counter, {"resource"})),
+      kube_relists_(registry_.add("irsa_webhook_kube_relists_total",
+                                  "LISTs made because a watch could not resume (410 Gone)",
+                                  MetricType::counter, {"resource"})),
+      kube_watch_restarts_(registry_.add("irsa_webhook_kube_watch_restarts_total",
+                                         "Watches that broke and were opened again",
+                                         MetricType::counter, {"resource"})),
+      kube_api_errors_(registry_.add(
+          "irsa_webhook_kube_api_errors_total",
+          "Failed Kubernetes API calls, by resource and HTTP status (or transport, malformed)",
+          MetricType::counter, {"resource", "code"})),
+      account_fetches_(registry_.add(
+          "irsa_webhook_service_account_fetches_total",
+          "GETs of ServiceAccounts missing from the cache, by outcome", MetricType::counter,
+          {"outcome"})),
+      account_lookups_(registry_.add(
+          "irsa_webhook_service_account_lookups_total",
+          "ServiceAccount lookups of admissions, by outcome", MetricType::counter, {"outcome"})),
+      account_wait_(registry_.add(
+          "irsa_webhook_service_account_wait_seconds",
+          "Time admissions waited for a ServiceAccount missing from the cache",
+          MetricType::histogram, {},
+          {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
       resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
                                      MetricType::gauge)),
       virtual_memory_(
@@ -154,6 +179,9 @@ ServerMetrics::ServerMetrics()
   admissions_.value({std::string(kFailedReview)});
   for (const char* method : {"sts_web_identity", "container_credentials"}) {
     pod_count_.value({method});
+  }
+  for (const char* outcome : {"cached", "missing", "found_after_wait", "missing_after_wait"}) {
+    account_lookups_.value({outcome});
   }
   certificate_reloads_.value({"success"});
   certificate_reloads_.value({"failure"});
@@ -218,6 +246,34 @@ void ServerMetrics::record_certificate_reload(bool ok, double not_after) {
 
 void ServerMetrics::record_file_reload(std::string_view source, bool ok) {
   file_reloads_.value({std::string(source), ok ? "success" : "failure"}).add(1);
+}
+
+void ServerMetrics::record_list(std::string_view resource) {
+  kube_lists_.value({std::string(resource)}).add(1);
+}
+
+void ServerMetrics::record_relist(std::string_view resource) {
+  kube_relists_.value({std::string(resource)}).add(1);
+}
+
+void ServerMetrics::record_watch_restart(std::string_view resource) {
+  kube_watch_restarts_.value({std::string(resource)}).add(1);
+}
+
+void ServerMetrics::record_api_error(std::string_view resource, std::string_view code) {
+  kube_api_errors_.value({std::string(resource), std::string(code)}).add(1);
+}
+
+void ServerMetrics::record_account_fetch(std::string_view outcome) {
+  account_fetches_.value({std::string(outcome)}).add(1);
+}
+
+void ServerMetrics::record_account_lookup(std::string_view outcome) {
+  account_lookups_.value({std::string(outcome)}).add(1);
+}
+
+void ServerMetrics::record_account_wait(std::chrono::nanoseconds waited) {
+  account_wait_.histogram({}).observe(seconds(waited));
 }
 
 std::string ServerMetrics::render() {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "irsa/core/admission.hpp"
+#include "irsa/core/go_duration.hpp"
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/listener.hpp"
 #include "irsa/server/server_metrics.hpp"
@@ -103,9 +105,10 @@ bool instrumented(std::string_view path) {
 
 // Upstream's cache dump: keys "<ns>/<name>" sorted, Go field names in struct order, indented by
 // one space as Go's MarshalIndent(v, "", " ") does.
-std::string cache_dump(const core::StaticIdentities& accounts) {
+template <typename ForEach>
+std::string cache_dump(ForEach&& for_each) {
   std::vector<std::pair<std::string, nlohmann::ordered_json>> entries;
-  accounts.for_each_service_account([&](std::string_view key, const core::IdentityEntry& entry) {
+  for_each([&](std::string_view key, const core::IdentityEntry& entry) {
     nlohmann::ordered_json value;
     value["RoleARN"] = entry.role_arn;
     value["Audience"] = entry.audience;
@@ -120,12 +123,39 @@ std::string cache_dump(const core::StaticIdentities& accounts) {
   return dump.dump(1);
 }
 
+// The query parameter `name` of a request target ("" when absent).
+std::string_view query_parameter(std::string_view target, std::string_view name) {
+  const std::size_t question = target.find('?');
+  if (question == std::string_view::npos) return {};
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      return equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 // The two signals the server handles, by name (strsignal is not thread-safe).
 std::string_view signal_name(int number) {
   return number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "signal";
 }
 
 }  // namespace
+
+std::chrono::nanoseconds account_wait_budget(std::string_view target,
+                                             std::chrono::nanoseconds grace) {
+  const auto timeout = core::parse_go_duration(query_parameter(target, "timeout"));
+  if (!timeout || timeout->count() <= 0) return grace;
+  // Leave the API server a tenth of its timeout (at least 250 ms) to receive the answer.
+  const auto margin = std::max<std::chrono::nanoseconds>(std::chrono::milliseconds(250), *timeout / 10);
+  return std::clamp(*timeout - margin, std::chrono::nanoseconds{0}, grace);
+}
 
 unsigned usable_cpus() noexcept {
   cpu_set_t set;
@@ -137,6 +167,52 @@ unsigned usable_cpus() noexcept {
   return std::max(1U, std::thread::hardware_concurrency());
 }
 
+namespace {
+
+// Turns what the Kubernetes sources report into log lines and metrics.
+class SourceReports final : public kube::SourceObserver {
+ public:
+  SourceReports(const Logger& log, ServerMetrics& metrics, std::function<void()> on_listed)
+      : log_(log), metrics_(metrics), on_listed_(std::move(on_listed)) {}
+
+  void log(Level level, std::string_view message, kube::SourceFields fields) override {
+    // The two field types have the same shape; the server's log takes its own.
+    std::vector<LogField> copied;
+    copied.reserve(fields.size());
+    for (const auto& field : fields) copied.push_back({field.key, field.value});
+    if (level == Level::detail) {
+      if (log_.enabled(2)) log_.write(LogLevel::info, message, copied);
+      return;
+    }
+    log_.write(level == Level::info   ? LogLevel::info
+               : level == Level::warn ? LogLevel::warn
+                                      : LogLevel::error,
+               message, copied);
+  }
+  void listed(std::string_view resource, std::size_t /*objects*/,
+              std::chrono::nanoseconds /*took*/) override {
+    metrics_.record_list(resource);
+    on_listed_();
+  }
+  void relisted(std::string_view resource) override { metrics_.record_relist(resource); }
+  void watch_restarted(std::string_view resource) override {
+    metrics_.record_watch_restart(resource);
+  }
+  void api_error(std::string_view resource, std::string_view code) override {
+    metrics_.record_api_error(resource, code);
+  }
+  void account_fetched(std::string_view outcome) override {
+    metrics_.record_account_fetch(outcome);
+  }
+
+ private:
+  const Logger& log_;
+  ServerMetrics& metrics_;
+  std::function<void()> on_listed_;
+};
+
+}  // namespace
+
 struct WebhookServer::Impl {
   Impl(ServerConfig server_config, const Logger& logger)
       : config(std::move(server_config)),
@@ -145,7 +221,16 @@ struct WebhookServer::Impl {
         mutator(config.settings),
         certificate(config.tls_cert, config.tls_key, config.tls),
         signals(io, SIGINT, SIGTERM),
-        shutdown_timer(io) {
+        shutdown_timer(io),
+        source_reports(log, metrics, [this] { update_readiness(); }) {
+    if (config.cluster) {
+      cluster = std::make_unique<kube::ClusterSources>(
+          io, *config.cluster, config.settings, source_reports,
+          [this](std::shared_ptr<const core::StaticIdentities> config_map) {
+            identities.publish_accounts(std::move(config_map));
+          });
+      identities.use_account_index(&cluster->accounts());
+    }
     const std::string certificate_error = certificate.reload();
     if (!certificate_error.empty()) throw std::runtime_error(certificate_error);
     metrics.record_certificate_reload(true, certificate.not_after());
@@ -160,11 +245,11 @@ struct WebhookServer::Impl {
     metrics_limits.max_connections = 64;
     webhook = bind_listener(
         io, config.bind_address, config.port, [this] { return certificate.current(); },
-        config.limits, [this](Request&& request) { return serve_webhook(std::move(request)); },
+        config.limits, [this](Request request) { return serve_webhook(std::move(request)); },
         "the webhook (--port)");
     metrics_listener = bind_listener(
         io, config.bind_address, config.metrics_port, {}, metrics_limits,
-        [this](Request&& request) { return serve_metrics(std::move(request)); },
+        [this](Request request) { return serve_metrics(std::move(request)); },
         "metrics (--metrics-port)");
     make_watchers();
   }
@@ -173,9 +258,11 @@ struct WebhookServer::Impl {
     certificate_watcher = std::make_unique<FileWatcher>(
         io, std::vector<std::string>{config.tls_cert, config.tls_key},
         [this] { return reload_certificate(); }, config.watch_timing);
-    accounts_watcher = std::make_unique<FileWatcher>(
-        io, std::vector<std::string>{config.service_accounts_file},
-        [this] { return reload_accounts(); }, config.watch_timing);
+    if (!cluster) {
+      accounts_watcher = std::make_unique<FileWatcher>(
+          io, std::vector<std::string>{config.service_accounts_file},
+          [this] { return reload_accounts(); }, config.watch_timing);
+    }
     if (!config.pod_identity_file.empty()) {
       pod_identity_watcher = std::make_unique<FileWatcher>(
           io, std::vector<std::string>{config.pod_identity_file},
@@ -237,7 +324,9 @@ struct WebhookServer::Impl {
   }
 
   [[nodiscard]] bool ready() const noexcept {
-    return accounts_loaded.load(std::memory_order_acquire) &&
+    const bool accounts_ready =
+        cluster ? cluster->synced() : accounts_loaded.load(std::memory_order_acquire);
+    return accounts_ready &&
            (config.pod_identity_file.empty() ||
             pod_identity_loaded.load(std::memory_order_acquire)) &&
            !draining.load(std::memory_order_acquire);
@@ -245,9 +334,9 @@ struct WebhookServer::Impl {
 
   void update_readiness() { metrics.set_ready(ready()); }
 
-  Response serve_webhook(Request&& request) {
-    const auto started = Clock::now();
-    // Each worker thread keeps its own parser state and random source.
+  // One pass of the handler with this thread's scratch state. A review that waited may resume
+  // on another worker thread, so the thread-local state is looked up on every pass.
+  Handled handle_once(const Request& request, std::string_view path, bool& failed) {
     thread_local core::Scratch scratch;
     thread_local std::mt19937_64 random{std::random_device{}()};
     const HandlerContext context{mutator,
@@ -257,18 +346,51 @@ struct WebhookServer::Impl {
                                  ready(),
                                  draining.load(std::memory_order_acquire),
                                  config.debugging_handlers};
-    const std::string_view path = request_path(request.target());
-    Handled handled;
-    bool failed = false;
     try {
-      handled = handle(request, context);
+      return handle(request, context);
     } catch (const std::exception& error) {
       // Not expected: the core answers bad input itself. The API server applies the webhook's
       // failure policy to a 500.
       failed = true;
       log.error("request failed", {{"path", path}, {"error", error.what()}});
+      Handled handled;
       handled.response = make_response(http::status::internal_server_error, request.version(),
                                        false, kPlainText, "internal error\n");
+      return handled;
+    }
+  }
+
+  [[nodiscard]] bool waits_for_accounts() const noexcept {
+    return cluster && config.lookup_grace.count() > 0;
+  }
+
+  asio::awaitable<Response> serve_webhook(Request request) {
+    const auto started = Clock::now();
+    const std::string_view path = request_path(request.target());
+    bool failed = false;
+    Handled handled = handle_once(request, path, failed);
+    if (handled.decision && handled.decision->result != core::Result::denied &&
+        !handled.decision->service_account.empty()) {
+      std::string_view lookup = "cached";
+      if (handled.decision->service_account_missing) {
+        lookup = "missing";
+        if (waits_for_accounts()) {
+          // The account may be on its way (created together with the pod): wait for the watch
+          // or a direct GET, then review again with what arrived.
+          const auto budget = account_wait_budget(request.target(), config.lookup_grace);
+          const auto waited_from = Clock::now();
+          const auto outcome = co_await cluster->lookup().wait_for(
+              handled.decision->ns, handled.decision->service_account, waited_from + budget);
+          metrics.record_account_wait(Clock::now() - waited_from);
+          if (outcome == kube::WaitOutcome::found) {
+            lookup = "found_after_wait";
+            handled = handle_once(request, path, failed);
+          } else {
+            lookup = "missing_after_wait";
+          }
+        }
+      }
+      metrics.record_account_lookup(lookup);
     }
     const auto elapsed = Clock::now() - started;
     const unsigned code = handled.response.result_int();
@@ -280,7 +402,7 @@ struct WebhookServer::Impl {
       metrics.record_admission(nullptr, elapsed);
     }
     log_request(request, path, code, handled.response.body().size());
-    return std::move(handled.response);
+    co_return std::move(handled.response);
   }
 
   // The audit line: which workload got which role, and when.
@@ -327,23 +449,41 @@ struct WebhookServer::Impl {
                 {"body_bytes", std::to_string(body_bytes)}});
   }
 
-  Response serve_metrics(Request&& request) {
+  std::string dump_accounts() const {
+    if (cluster) {
+      return cache_dump([this](const auto& visit) { cluster->accounts().for_each(visit); });
+    }
+    const auto accounts = identities.accounts();
+    return cache_dump(
+        [&accounts](const auto& visit) { accounts->for_each_service_account(visit); });
+  }
+
+  asio::awaitable<Response> serve_metrics(Request request) {
+    co_return metrics_response(request);
+  }
+
+  Response metrics_response(const Request& request) {
     const std::string_view path = request_path(request.target());
     const bool keep_alive = request.keep_alive();
     if (path == "/metrics") {
+      if (cluster) metrics.set_service_accounts(cluster->accounts().size());
       return make_response(http::status::ok, request.version(), keep_alive,
                            "text/plain; version=0.0.4; charset=utf-8", metrics.render());
     }
     if (config.debugging_handlers && path == "/debug/alpha/cache") {
       return make_response(http::status::ok, request.version(), keep_alive, kPlainText,
-                           cache_dump(*identities.accounts()));
+                           dump_accounts());
     }
     if (config.debugging_handlers && path == "/debug/alpha/cache/clear") {
-      // As upstream: the entries are gone until the source delivers them again, which here is
-      // the next check of the file.
-      identities.publish_accounts(std::make_shared<const core::StaticIdentities>());
-      metrics.set_service_accounts(0);
-      accounts_watcher->reload_soon();
+      // As upstream, the entries are gone until the source delivers them again: here at once,
+      // from a fresh LIST or the next check of the file.
+      if (cluster) {
+        cluster->clear_accounts();
+      } else {
+        identities.publish_accounts(std::make_shared<const core::StaticIdentities>());
+        metrics.set_service_accounts(0);
+        accounts_watcher->reload_soon();
+      }
       log.info("ServiceAccount cache cleared through the debug handler");
       return make_response(http::status::ok, request.version(), keep_alive, kPlainText, "");
     }
@@ -384,7 +524,8 @@ struct WebhookServer::Impl {
     webhook->drain();
     metrics_listener->drain();
     certificate_watcher->stop();
-    accounts_watcher->stop();
+    if (accounts_watcher) accounts_watcher->stop();
+    if (cluster) cluster->stop();
     if (pod_identity_watcher) pod_identity_watcher->stop();
     drain_deadline = Clock::now() + config.shutdown_timeout;
     wait_for_connections();
@@ -414,7 +555,8 @@ struct WebhookServer::Impl {
     webhook->start();
     metrics_listener->start();
     certificate_watcher->start(/*load_first=*/false);
-    accounts_watcher->start();
+    if (accounts_watcher) accounts_watcher->start();
+    if (cluster) cluster->start();
     if (pod_identity_watcher) pod_identity_watcher->start();
     log.info("serving", {{"webhook", describe(*webhook, "https")},
                          {"metrics", describe(*metrics_listener, "http")},
@@ -461,6 +603,8 @@ struct WebhookServer::Impl {
   std::unique_ptr<FileWatcher> certificate_watcher;
   std::unique_ptr<FileWatcher> accounts_watcher;
   std::unique_ptr<FileWatcher> pod_identity_watcher;
+  SourceReports source_reports;
+  std::unique_ptr<kube::ClusterSources> cluster;
 };
 
 WebhookServer::WebhookServer(ServerConfig config, const Logger& log)

@@ -27,6 +27,7 @@ std::shared_ptr<const PodIdentityAssociations> LiveIdentities::pod_identity() co
 
 core::IdentityEntryPtr LiveIdentities::find_service_account(std::string_view ns,
                                                             std::string_view name) const {
+  if (index_ != nullptr) return index_->find(ns, name);
   // The snapshot stays alive for this call even if a writer publishes meanwhile; the entry
   // returned is shared, so it outlives the snapshot too.
   return accounts()->find_service_account(ns, name);

@@ -68,7 +68,8 @@ TEST_F(ServerCommandLine, DefaultsAreUpstreamsWhenNothingIsGiven) {
   EXPECT_EQ(server_.tls_secret, "pod-identity-webhook");
   EXPECT_FALSE(server_.watch_config_map);
   EXPECT_FALSE(server_.enable_debugging_handlers);
-  EXPECT_EQ(server_.service_account_lookup_grace_period, nanoseconds{0});
+  // Differs from upstream on purpose (0 there): see the README.
+  EXPECT_EQ(server_.service_account_lookup_grace_period, seconds{1});
   EXPECT_EQ(server_.resync_period, seconds{60});
 
   EXPECT_EQ(server_.bind_address, "");
@@ -304,7 +305,7 @@ TEST_F(ServerCommandLine, HelpShowsGoFormattedDefaults) {
   EXPECT_NE(help.find("--resync-period"), std::string::npos);
   EXPECT_NE(help.find("--resync-period DURATION=1m0s"), std::string::npos) << help;
   EXPECT_NE(help.find("--shutdown-timeout DURATION=10s"), std::string::npos) << help;
-  EXPECT_NE(help.find("--service-account-lookup-grace-period DURATION=0s"), std::string::npos)
+  EXPECT_NE(help.find("--service-account-lookup-grace-period DURATION=1s"), std::string::npos)
       << help;
   EXPECT_NE(help.find("/etc/webhook/certs/tls.crt"), std::string::npos) << help;
 }

@@ -38,7 +38,10 @@ struct MutationFlags {
 void add_mutation_flags(CLI::App& app, MutationFlags& flags);
 
 // Validates the combination and builds core settings; throws std::invalid_argument with a
-// message naming the flag when something is off.
-[[nodiscard]] core::Settings to_settings(const MutationFlags& flags);
+// message naming the flag when something is off. With `account_from_metadata`, --compose-role-arn
+// without --aws-account-id is allowed: the server fills the account (and, unless
+// --aws-partition is given, the partition) from the EC2 instance metadata at start-up.
+[[nodiscard]] core::Settings to_settings(const MutationFlags& flags,
+                                         bool account_from_metadata = false);
 
 }  // namespace irsa::cli

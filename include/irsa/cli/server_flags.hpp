@@ -53,7 +53,9 @@ struct ServerFlags {
   std::string tls_secret = "pod-identity-webhook";
   bool watch_config_map = false;
   bool enable_debugging_handlers = false;
-  std::chrono::nanoseconds service_account_lookup_grace_period{0};
+  // Upstream's default is 0 (pods created with their ServiceAccount get no credentials); this
+  // project waits up to a second for such an account.
+  std::chrono::nanoseconds service_account_lookup_grace_period = std::chrono::seconds{1};
   std::chrono::nanoseconds resync_period = std::chrono::seconds{60};
 
   // This project's additions.

@@ -96,6 +96,9 @@ class StaticIdentities final : public IdentitySource {
   [[nodiscard]] std::size_t service_account_count() const noexcept {
     return service_accounts_.size();
   }
+  [[nodiscard]] std::size_t config_map_entry_count() const noexcept {
+    return config_map_entries_.size();
+  }
   // Calls visit(key, entry) for every ServiceAccount, key being "<ns>/<name>"; order unspecified.
   template <typename Visit>
   void for_each_service_account(Visit&& visit) const {

@@ -62,6 +62,13 @@ using ConfigMapEventParse = EventParse<ConfigMapEvent>;
 // A ServiceAccountList (or v1 List) as GET .../serviceaccounts returns it.
 [[nodiscard]] ListPage parse_service_account_list(std::string_view json,
                                                   std::string_view annotation_prefix);
+// One ServiceAccount, as GET .../namespaces/<ns>/serviceaccounts/<name> returns it.
+struct AccountParse {
+  AccountObject account;
+  std::string error;
+};
+[[nodiscard]] AccountParse parse_service_account(std::string_view json,
+                                                 std::string_view annotation_prefix);
 [[nodiscard]] WatchEventParse parse_watch_event(std::string_view line,
                                                 std::string_view annotation_prefix);
 

@@ -4,6 +4,7 @@
 // the listener only moves bytes, enforces limits and closes connections when asked to drain.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -17,8 +18,9 @@ namespace irsa::server {
 
 class Listener {
  public:
-  // Called on the connection's strand for every complete request.
-  using Handler = std::function<Response(Request&&)>;
+  // Called on the connection's strand for every complete request. A coroutine, so that an
+  // admission can wait (for a ServiceAccount still on its way) without holding a thread.
+  using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
   // The TLS context for a connection being accepted, asked once per connection, so that a
   // reloaded certificate reaches new connections while open ones keep theirs.
   using TlsSource = std::function<std::shared_ptr<boost::asio::ssl::context>()>;

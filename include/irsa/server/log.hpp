@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,7 @@ class logger;
 namespace irsa::server {
 
 enum class LogFormat { text, json };
+enum class LogLevel { info, warn, error };
 
 struct LogField {
   std::string_view key;
@@ -36,11 +38,13 @@ class Logger {
   void detail(int level, std::string_view message,
               std::initializer_list<LogField> fields = {}) const;
   [[nodiscard]] bool enabled(int level) const noexcept { return level <= verbosity_; }
+  // For fields gathered at run time (a braced list is the usual way).
+  void write(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
   void flush() const;
 
   // The payload of a line in the chosen format (without timestamp and level); public for tests.
   [[nodiscard]] std::string format(std::string_view message,
-                                   std::initializer_list<LogField> fields) const;
+                                   std::span<const LogField> fields) const;
 
  private:
   LogFormat format_;

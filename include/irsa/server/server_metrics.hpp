@@ -28,6 +28,17 @@ class ServerMetrics {
   void record_certificate_reload(bool ok, double not_after);
   void record_file_reload(std::string_view source, bool ok);
 
+  // The Kubernetes API sources.
+  void record_list(std::string_view resource);
+  void record_relist(std::string_view resource);
+  void record_watch_restart(std::string_view resource);
+  void record_api_error(std::string_view resource, std::string_view code);
+  void record_account_fetch(std::string_view outcome);
+  // How an admission's ServiceAccount was found: "cached" (at once), "missing" (not known, no
+  // wait), or after waiting `waited`: "found_after_wait" or "missing_after_wait".
+  void record_account_lookup(std::string_view outcome);
+  void record_account_wait(std::chrono::nanoseconds waited);
+
   // The exposition, with the process metrics read fresh.
   [[nodiscard]] std::string render();
 
@@ -49,6 +60,13 @@ class ServerMetrics {
   Family& certificate_reloads_;
   Family& certificate_expiry_;
   Family& file_reloads_;
+  Family& kube_lists_;
+  Family& kube_relists_;
+  Family& kube_watch_restarts_;
+  Family& kube_api_errors_;
+  Family& account_fetches_;
+  Family& account_lookups_;
+  Family& account_wait_;
   // Process.
   Family& resident_memory_;
   Family& virtual_memory_;

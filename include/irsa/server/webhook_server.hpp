@@ -1,13 +1,16 @@
 // The running webhook: the TLS listener for /mutate and the health routes, the plain-HTTP
-// listener for /metrics, the watched files (ServiceAccounts, Pod Identity associations, the
-// certificate pair), readiness, logging and the shutdown sequence, all on one io_context.
+// listener for /metrics, the ServiceAccounts (from the Kubernetes API or a file), the watched
+// files (Pod Identity associations, the certificate pair), readiness, logging and the shutdown
+// sequence, all on one io_context.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "irsa/core/settings.hpp"
+#include "irsa/kube/cluster_sources.hpp"
 #include "irsa/server/file_watcher.hpp"
 #include "irsa/server/limits.hpp"
 #include "irsa/server/log.hpp"
@@ -24,7 +27,12 @@ struct ServerConfig {
   std::string tls_cert;
   std::string tls_key;
   TlsOptions tls;
+  // Where ServiceAccounts come from: the Kubernetes API when `cluster` is set, else this file.
+  std::optional<kube::ClusterSourcesConfig> cluster;
   std::string service_accounts_file;
+  // How long an admission whose ServiceAccount is not cached yet waits for it (API source only);
+  // zero admits such pods at once, without credentials, as upstream's default does.
+  std::chrono::nanoseconds lookup_grace = std::chrono::seconds{1};
   std::string pod_identity_file;  // --watch-container-credentials-config; empty = off
   bool debugging_handlers = false;
   unsigned worker_threads = 1;
@@ -52,6 +60,11 @@ class WebhookServer {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// How long an admission may wait for its ServiceAccount: the grace period, but never so long
+// that the API server (which says how long it waits in the request's ?timeout=) gives up first.
+[[nodiscard]] std::chrono::nanoseconds account_wait_budget(std::string_view target,
+                                                           std::chrono::nanoseconds grace);
 
 // The CPUs this process may run on (its affinity mask), at least 1.
 [[nodiscard]] unsigned usable_cpus() noexcept;

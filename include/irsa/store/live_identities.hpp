@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "irsa/core/identity_sources.hpp"
+#include "irsa/store/account_index.hpp"
 
 namespace irsa::store {
 
@@ -34,6 +35,11 @@ class LiveIdentities final : public core::IdentitySource {
  public:
   LiveIdentities();
 
+  // With the Kubernetes API as the source, ServiceAccounts are looked up in `index` (which must
+  // outlive this object) and the published account snapshots carry only ConfigMap entries. Call
+  // before the first lookup.
+  void use_account_index(const AccountIndex* index) noexcept { index_ = index; }
+
   void publish_accounts(std::shared_ptr<const core::StaticIdentities> accounts);
   void publish_pod_identity(std::shared_ptr<const PodIdentityAssociations> associations);
 
@@ -48,6 +54,7 @@ class LiveIdentities final : public core::IdentitySource {
                                                 std::string_view name) const override;
 
  private:
+  const AccountIndex* index_ = nullptr;
   std::atomic<std::shared_ptr<const core::StaticIdentities>> accounts_;
   std::atomic<std::shared_ptr<const PodIdentityAssociations>> pod_identity_;
 };

@@ -1,9 +1,9 @@
-#include "irsa/cli/go_duration.hpp"
+#include "irsa/core/go_duration.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace irsa::cli {
+namespace irsa::core {
 
 namespace {
 
@@ -213,4 +213,4 @@ std::string format_go_duration(std::chrono::nanoseconds duration) {
   return out.str();
 }
 
-}  // namespace irsa::cli
+}  // namespace irsa::core

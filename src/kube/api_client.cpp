@@ -1,0 +1,444 @@
+#include "irsa/kube/api_client.hpp"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <cctype>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <set>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include "irsa/kube/credentials.hpp"
+#include "irsa/kube/line_splitter.hpp"
+
+#ifndef IRSA_VERSION
+#define IRSA_VERSION "dev"
+#endif
+
+namespace irsa::kube {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+// Status bodies of failed watches are short; more than this is not worth keeping.
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::size_t kWatchReadSize = 64 * 1024;
+constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+
+struct ServerUrl {
+  bool tls = true;
+  std::string host;         // without brackets
+  std::string port;         // always set
+  std::string host_header;  // as it goes into Host:
+  std::string prefix;       // a path in front of every API path ("" or "/some/proxy")
+};
+
+ServerUrl parse_server(const std::string& server) {
+  ServerUrl url;
+  std::string_view rest = server;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    url.tls = false;
+    rest.remove_prefix(7);
+  } else {
+    throw std::invalid_argument("API server \"" + server + "\" is not an http(s):// URL");
+  }
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    url.prefix = std::string(rest.substr(slash));
+    while (!url.prefix.empty() && url.prefix.back() == '/') url.prefix.pop_back();
+  }
+  url.host_header = std::string(authority);
+  if (authority.starts_with('[')) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      throw std::invalid_argument("API server \"" + server + "\": unclosed [ in the address");
+    }
+    url.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    if (authority.starts_with(':')) url.port = std::string(authority.substr(1));
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) url.port = std::string(authority.substr(colon + 1));
+  }
+  if (url.host.empty()) throw std::invalid_argument("API server \"" + server + "\": no host");
+  if (url.port.empty()) url.port = url.tls ? "443" : "80";
+  return url;
+}
+
+bool is_ip_address(const std::string& host) {
+  boost::system::error_code error;
+  (void)asio::ip::make_address(host, error);
+  return !error;
+}
+
+std::string openssl_error(const boost::system::system_error& error) {
+  return error.code().message();
+}
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+struct Connection {
+  explicit Connection(PlainStream plain) : stream(std::move(plain)) {}
+  Connection(PlainStream plain, ssl::context& context)
+      : stream(std::in_place_type<TlsStream>, std::move(plain), context) {}
+
+  beast::tcp_stream& tcp() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream);
+  }
+
+  std::variant<PlainStream, TlsStream> stream;
+  beast::flat_buffer buffer;
+};
+
+using ConnectionPtr = std::unique_ptr<Connection>;
+
+}  // namespace
+
+struct ApiClient::Impl {
+  Impl(asio::any_io_executor executor, ClientConfig client_config, ApiLimits api_limits)
+      : strand(std::move(executor)),
+        config(std::move(client_config)),
+        limits(api_limits),
+        url(parse_server(config.server)),
+        server_name(config.tls_server_name.empty() ? url.host : config.tls_server_name),
+        credential_source(config),
+        resolver(strand) {
+    if (url.tls) {
+      // Fails now, at start-up, on a CA or client pair that OpenSSL refuses.
+      tls_context = make_tls_context(config.client_cert_pem, config.client_key_pem);
+      tls_context_cert = config.client_cert_pem;
+    }
+  }
+
+  std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_pem,
+                                                 const std::string& key_pem) const {
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+    context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    try {
+      if (config.insecure_skip_tls_verify) {
+        context->set_verify_mode(ssl::verify_none);
+      } else {
+        context->set_verify_mode(ssl::verify_peer);
+        if (config.ca_pem.empty()) {
+          context->set_default_verify_paths();
+        } else {
+          context->add_certificate_authority(asio::buffer(config.ca_pem));
+        }
+      }
+    } catch (const boost::system::system_error& error) {
+      throw std::invalid_argument(config.description + ": the certificate authority is not " +
+                                  "usable PEM (" + openssl_error(error) + ")");
+    }
+    if (!cert_pem.empty()) {
+      try {
+        context->use_certificate_chain(asio::buffer(cert_pem));
+        context->use_private_key(asio::buffer(key_pem), ssl::context::pem);
+      } catch (const boost::system::system_error& error) {
+        throw std::invalid_argument(config.description + ": the client certificate or key is " +
+                                    "not usable (" + openssl_error(error) + ")");
+      }
+    }
+    // Kubernetes API servers speak HTTP/2 too; this client reads HTTP/1.1 only.
+    static constexpr std::array<unsigned char, 9> kAlpn{8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    SSL_CTX_set_alpn_protos(context->native_handle(), kAlpn.data(), kAlpn.size());
+    return context;
+  }
+
+  struct Connected {
+    ConnectionPtr connection;
+    std::string error;
+  };
+
+  asio::awaitable<Connected> connect(const Credentials& credentials) {
+    if (url.tls && credentials.client_cert_pem != tls_context_cert) {
+      // An exec plugin handed out a new client certificate: new connections present it.
+      try {
+        tls_context = make_tls_context(credentials.client_cert_pem, credentials.client_key_pem);
+      } catch (const std::invalid_argument& error) {
+        co_return Connected{nullptr, error.what()};
+      }
+      tls_context_cert = credentials.client_cert_pem;
+      idle.clear();
+    }
+    auto [resolve_error, endpoints] = co_await resolver.async_resolve(url.host, url.port, kNoThrow);
+    if (resolve_error) {
+      co_return Connected{nullptr, "cannot resolve " + url.host + ": " + resolve_error.message()};
+    }
+    PlainStream plain(strand);
+    plain.expires_after(limits.connect);
+    auto [connect_error, endpoint] = co_await plain.async_connect(endpoints, kNoThrow);
+    if (connect_error) {
+      co_return Connected{nullptr, "cannot connect to " + config.server + ": " +
+                                       connect_error.message()};
+    }
+    (void)endpoint;
+    plain.socket().set_option(tcp::no_delay(true));
+    if (!url.tls) co_return Connected{std::make_unique<Connection>(std::move(plain)), {}};
+
+    auto connection = std::make_unique<Connection>(std::move(plain), *tls_context);
+    auto& tls = std::get<TlsStream>(connection->stream);
+    if (!is_ip_address(server_name)) {
+      // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+      SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(server_name.c_str()));
+    }
+    if (!config.insecure_skip_tls_verify) {
+      tls.set_verify_callback(ssl::host_name_verification(server_name));
+    }
+    connection->tcp().expires_after(limits.connect);
+    auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
+    if (handshake_error) {
+      co_return Connected{nullptr, "TLS handshake with " + config.server + " failed: " +
+                                       handshake_error.message()};
+    }
+    co_return Connected{std::move(connection), {}};
+  }
+
+  http::request<http::empty_body> make_request(const std::string& target,
+                                               const Credentials& credentials) const {
+    http::request<http::empty_body> request{http::verb::get, url.prefix + target, 11};
+    request.set(http::field::host, url.host_header);
+    request.set(http::field::user_agent, "irsa-webhook/" IRSA_VERSION);
+    request.set(http::field::accept, "application/json");
+    if (!credentials.bearer_token.empty()) {
+      request.set(http::field::authorization, "Bearer " + credentials.bearer_token);
+    }
+    return request;
+  }
+
+  // Registers a connection as busy so that close_all can reach it, for the scope's lifetime.
+  struct Busy {
+    Busy(Impl& impl, Connection* connection) : impl_(impl), connection_(connection) {
+      impl_.busy_connections.insert(connection_);
+    }
+    ~Busy() { impl_.busy_connections.erase(connection_); }
+    Busy(const Busy&) = delete;
+    Busy& operator=(const Busy&) = delete;
+
+   private:
+    Impl& impl_;
+    Connection* connection_;
+  };
+
+  asio::awaitable<ApiReply> get_once(const std::string& target, std::chrono::milliseconds timeout,
+                                     bool& reused) {
+    auto [credentials, credentials_error] = co_await credential_source.current();
+    if (!credentials_error.empty()) co_return ApiReply{0, {}, credentials_error};
+    ConnectionPtr connection;
+    reused = !idle.empty();
+    if (reused) {
+      connection = std::move(idle.back());
+      idle.pop_back();
+    } else {
+      auto connected = co_await connect(credentials);
+      if (!connected.connection) co_return ApiReply{0, {}, connected.error};
+      connection = std::move(connected.connection);
+    }
+    const Busy busy(*this, connection.get());
+    const auto request = make_request(target, credentials);
+    connection->tcp().expires_after(timeout.count() > 0 ? timeout : limits.request);
+    boost::system::error_code error;
+    // Each alternative of the stream variant gets its own small coroutine.
+    auto write = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
+      auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
+      (void)written;
+      co_return write_error;
+    };
+    error = co_await std::visit(write, connection->stream);
+    if (error) co_return ApiReply{0, {}, "request to " + config.server + ": " + error.message()};
+
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(limits.max_body);
+    parser.header_limit(kMaxHeaderBytes);
+    auto read = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
+      auto [read_error, read_bytes] =
+          co_await http::async_read(stream, connection->buffer, parser, kNoThrow);
+      (void)read_bytes;
+      co_return read_error;
+    };
+    error = co_await std::visit(read, connection->stream);
+    if (error) {
+      co_return ApiReply{0, {}, "response from " + config.server + ": " + error.message()};
+    }
+    auto response = parser.release();
+    ApiReply reply{response.result_int(), std::move(response.body()), {}};
+    if (reply.status == 401) credential_source.invalidate();
+    if (response.keep_alive() && idle.size() < limits.max_idle_connections) {
+      idle.push_back(std::move(connection));
+    }
+    co_return reply;
+  }
+
+  asio::awaitable<WatchEnd> watch(const std::string& target, const LineHandler& on_line) {
+    auto [credentials, credentials_error] = co_await credential_source.current();
+    if (!credentials_error.empty()) co_return WatchEnd{0, {}, credentials_error, false};
+    // A watch holds its connection for minutes: it gets a fresh one, never a pooled one.
+    auto connected = co_await connect(credentials);
+    if (!connected.connection) co_return WatchEnd{0, {}, connected.error, false};
+    const ConnectionPtr connection = std::move(connected.connection);
+    const Busy busy(*this, connection.get());
+    const auto request = make_request(target, credentials);
+    connection->tcp().expires_after(limits.request);
+    auto write = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
+      auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
+      (void)written;
+      co_return write_error;
+    };
+    boost::system::error_code error = co_await std::visit(write, connection->stream);
+    if (error) co_return WatchEnd{0, {}, "watch request: " + error.message(), false};
+
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);  // a watch has no end but its timeout
+    parser.header_limit(kMaxHeaderBytes);
+    auto read_header = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
+      auto [read_error, read_bytes] =
+          co_await http::async_read_header(stream, connection->buffer, parser, kNoThrow);
+      (void)read_bytes;
+      co_return read_error;
+    };
+    error = co_await std::visit(read_header, connection->stream);
+    if (error) co_return WatchEnd{0, {}, "watch response: " + error.message(), false};
+    const unsigned status = parser.get().result_int();
+    if (status == 401) credential_source.invalidate();
+
+    std::vector<char> chunk(kWatchReadSize);
+    std::string error_body;
+    LineSplitter lines(limits.max_watch_line);
+    auto read_some = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
+      auto [read_error, read_bytes] =
+          co_await http::async_read_some(stream, connection->buffer, parser, kNoThrow);
+      (void)read_bytes;
+      co_return read_error;
+    };
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      connection->tcp().expires_after(status == 200 ? limits.watch_idle : limits.request);
+      error = co_await std::visit(read_some, connection->stream);
+      if (error == http::error::need_buffer) error = {};
+      const std::size_t got = chunk.size() - parser.get().body().size;
+      if (status != 200) {
+        error_body.append(chunk.data(), std::min(got, kMaxErrorBody - std::min(kMaxErrorBody,
+                                                                                error_body.size())));
+        if (error) break;
+        continue;
+      }
+      if (got > 0 && !lines.append(std::string_view(chunk.data(), got))) {
+        co_return WatchEnd{status, {}, "a watch line is longer than the limit", false};
+      }
+      while (auto line = lines.next_line()) {
+        if (!on_line(*line)) co_return WatchEnd{status, {}, {}, true};
+      }
+      if (error) {
+        co_return WatchEnd{status, {}, "watch stream broke: " + error.message(), false};
+      }
+    }
+    if (status != 200) co_return WatchEnd{status, std::move(error_body), {}, false};
+    if (lines.pending() > 0) {
+      co_return WatchEnd{status, {}, "the watch stream ended inside a line", false};
+    }
+    co_return WatchEnd{status, {}, {}, false};
+  }
+
+  void close_all() {
+    idle.clear();
+    for (Connection* connection : busy_connections) {
+      boost::system::error_code ignored;
+      connection->tcp().socket().close(ignored);
+    }
+  }
+
+  asio::any_io_executor strand;
+  ClientConfig config;
+  ApiLimits limits;
+  ServerUrl url;
+  std::string server_name;
+  CredentialSource credential_source;
+  tcp::resolver resolver;
+  std::shared_ptr<ssl::context> tls_context;
+  std::string tls_context_cert;
+  std::vector<ConnectionPtr> idle;
+  std::set<Connection*> busy_connections;
+};
+
+ApiClient::ApiClient(asio::any_io_executor strand, ClientConfig config, ApiLimits limits)
+    : impl_(std::make_shared<Impl>(std::move(strand), std::move(config), limits)) {}
+
+ApiClient::~ApiClient() = default;
+
+const asio::any_io_executor& ApiClient::executor() const noexcept {
+  return impl_->strand;
+}
+
+const std::string& ApiClient::server() const noexcept {
+  return impl_->config.server;
+}
+
+asio::awaitable<ApiReply> ApiClient::get(std::string target, std::chrono::milliseconds timeout) {
+  // Keep the implementation alive while the coroutine runs, even if the client is destroyed.
+  const auto impl = impl_;
+  bool reused = false;
+  ApiReply reply = co_await impl->get_once(target, timeout, reused);
+  // A pooled connection the server closed while idle fails at once; one retry on a fresh
+  // connection covers that without hiding real failures (GET is idempotent).
+  if (!reply.error.empty() && reused) {
+    impl->idle.clear();
+    reply = co_await impl->get_once(target, timeout, reused);
+  }
+  co_return reply;
+}
+
+asio::awaitable<WatchEnd> ApiClient::watch(std::string target, LineHandler on_line) {
+  const auto impl = impl_;
+  co_return co_await impl->watch(target, on_line);
+}
+
+void ApiClient::close_all() {
+  impl_->close_all();
+}
+
+std::string url_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4U]);
+      out.push_back(kHex[byte & 0x0FU]);
+    }
+  }
+  return out;
+}
+
+}  // namespace irsa::kube

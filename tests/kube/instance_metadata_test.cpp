@@ -1,0 +1,443 @@
+// The instance identity fetch for --compose-role-arn, against a stand-in for IMDS on loopback
+// that behaves as a real one (IMDSv2 tokens required) or as the broken and partial ones met in
+// practice: metadata proxies that refuse the token PUT, server errors, bad documents, silence.
+#include "irsa/kube/instance_metadata.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace irsa::kube {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// As IMDS prints it, pretty and with more than the two fields read.
+constexpr const char* kDocument = R"({
+  "accountId" : "123456789012",
+  "architecture" : "x86_64",
+  "availabilityZone" : "eu-west-1a",
+  "imageId" : "ami-0abcdef1234567890",
+  "instanceId" : "i-0123456789abcdef0",
+  "instanceType" : "m5.large",
+  "pendingTime" : "2024-01-02T03:04:05Z",
+  "privateIp" : "10.0.1.2",
+  "region" : "eu-west-1",
+  "version" : "2017-09-30"
+})";
+
+constexpr const char* kTokenPath = "/latest/api/token";
+constexpr const char* kDocumentPath = "/latest/dynamic/instance-identity/document";
+
+// IMDS on 127.0.0.1, one thread per connection: blocking code keeps the stand-in obvious.
+class FakeMetadataService {
+ public:
+  enum class Token { issue, refuse, hang };
+  enum class Document { serve, fail, hang };
+  struct Behaviour {
+    Token token = Token::issue;
+    unsigned refusal = 403;   // the status of a refused PUT
+    bool accepts_v1 = false;  // serves the document without a token, as IMDSv1 does
+    Document document = Document::serve;
+    std::string body = kDocument;
+  };
+
+  explicit FakeMetadataService(Behaviour behaviour) : behaviour_(std::move(behaviour)) {
+    acceptor_.open(tcp::v4());
+    acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    accepting_ = std::thread([this] { accept_loop(); });
+  }
+
+  ~FakeMetadataService() {
+    {
+      const std::scoped_lock lock(mutex_);
+      stopping_ = true;
+    }
+    released_.notify_all();
+    // A connection of our own wakes the blocking accept so that it sees stopping_.
+    asio::io_context io;
+    tcp::socket waker(io);
+    beast::error_code ignored;
+    waker.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ignored);
+    accepting_.join();
+    for (auto& connection : connections_) connection.join();
+  }
+  FakeMetadataService(const FakeMetadataService&) = delete;
+  FakeMetadataService& operator=(const FakeMetadataService&) = delete;
+
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] int token_requests() const {
+    const std::scoped_lock lock(mutex_);
+    return token_requests_;
+  }
+  [[nodiscard]] int document_requests() const {
+    const std::scoped_lock lock(mutex_);
+    return document_requests_;
+  }
+  [[nodiscard]] std::string last_ttl() const {
+    const std::scoped_lock lock(mutex_);
+    return last_ttl_;
+  }
+
+ private:
+  using Request = http::request<http::string_body>;
+  using Response = http::response<http::string_body>;
+
+  void accept_loop() {
+    for (;;) {
+      tcp::socket socket(io_);
+      beast::error_code error;
+      acceptor_.accept(socket, error);
+      const std::scoped_lock lock(mutex_);
+      if (stopping_ || error) return;
+      connections_.emplace_back(
+          [this, connection = std::move(socket)]() mutable { serve(std::move(connection)); });
+    }
+  }
+
+  void serve(tcp::socket socket) {
+    beast::flat_buffer buffer;
+    Request request;
+    beast::error_code error;
+    http::read(socket, buffer, request, error);
+    if (error) return;
+    auto response = answer(request);
+    if (!response) {
+      // Hanging: hold the connection, say nothing, until the test ends.
+      std::unique_lock lock(mutex_);
+      released_.wait(lock, [this] { return stopping_; });
+      return;
+    }
+    response->keep_alive(false);
+    response->prepare_payload();
+    http::write(socket, *response, error);
+    socket.shutdown(tcp::socket::shutdown_both, error);
+  }
+
+  static Response reply(http::status status, std::string body = {}) {
+    Response response(status, 11);
+    response.set(http::field::content_type, "text/plain");
+    response.body() = std::move(body);
+    return response;
+  }
+
+  // Empty: no answer at all.
+  std::optional<Response> answer(const Request& request) {
+    const std::scoped_lock lock(mutex_);
+    if (request.target() == kTokenPath) {
+      if (request.method() != http::verb::put) return reply(http::status::method_not_allowed);
+      ++token_requests_;
+      last_ttl_ = std::string(request["X-aws-ec2-metadata-token-ttl-seconds"]);
+      if (behaviour_.token == Token::hang) return std::nullopt;
+      if (behaviour_.token == Token::refuse) return reply(http::int_to_status(behaviour_.refusal));
+      // IMDS requires a TTL from 1 to 21600 seconds and answers 400 otherwise.
+      int ttl = 0;
+      const auto [end, parsed] =
+          std::from_chars(last_ttl_.data(), last_ttl_.data() + last_ttl_.size(), ttl);
+      if (parsed != std::errc() || end != last_ttl_.data() + last_ttl_.size() || ttl < 1 ||
+          ttl > 21600) {
+        return reply(http::status::bad_request);
+      }
+      const std::string token = "token-" + std::to_string(token_requests_);
+      issued_.insert(token);
+      auto response = reply(http::status::ok, token);
+      response.set("X-aws-ec2-metadata-token-ttl-seconds", last_ttl_);
+      return response;
+    }
+    if (request.target() == kDocumentPath && request.method() == http::verb::get) {
+      ++document_requests_;
+      const auto token = request.find("X-aws-ec2-metadata-token");
+      const bool v1 = token == request.end() && behaviour_.accepts_v1;
+      if (!v1 && (token == request.end() || !issued_.contains(std::string(token->value())))) {
+        return reply(http::status::unauthorized);
+      }
+      if (behaviour_.document == Document::hang) return std::nullopt;
+      if (behaviour_.document == Document::fail) return reply(http::status::internal_server_error);
+      return reply(http::status::ok, behaviour_.body);
+    }
+    return reply(http::status::not_found);
+  }
+
+  Behaviour behaviour_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_{io_};
+  std::uint16_t port_ = 0;
+  std::thread accepting_;
+  std::vector<std::thread> connections_;  // joined after accepting_, so no longer growing
+  mutable std::mutex mutex_;
+  std::condition_variable released_;
+  bool stopping_ = false;
+  int token_requests_ = 0;
+  int document_requests_ = 0;
+  std::string last_ttl_;
+  std::set<std::string> issued_;
+};
+
+Environment environment_of(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Environment pointing_at(const FakeMetadataService& service,
+                        std::map<std::string, std::string> more = {}) {
+  more["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = service.url();
+  return environment_of(std::move(more));
+}
+
+// Generous per attempt (sanitizer builds are slow), short pauses: failing tests stay quick.
+constexpr MetadataOptions kQuick{2'000ms, 3, 10ms};
+
+bool mentions(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Where IMDS is.
+
+TEST(MetadataEndpoint, DefaultsToTheIpv4Address) {
+  const auto lookup = metadata_endpoint(environment_of({}));
+  ASSERT_EQ(lookup.error, "");
+  EXPECT_EQ(lookup.endpoint.host, "169.254.169.254");
+  EXPECT_EQ(lookup.endpoint.port, 80);
+  EXPECT_EQ(lookup.endpoint.url, "http://169.254.169.254");
+}
+
+TEST(MetadataEndpoint, ModeChoosesTheDefaultAddressInAnyCase) {
+  for (const char* mode : {"IPv6", "ipv6", " IPV6 "}) {
+    const auto lookup =
+        metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", mode}}));
+    ASSERT_EQ(lookup.error, "") << mode;
+    EXPECT_EQ(lookup.endpoint.host, "fd00:ec2::254");
+    EXPECT_EQ(lookup.endpoint.port, 80);
+    EXPECT_EQ(lookup.endpoint.url, "http://[fd00:ec2::254]");
+  }
+  const auto ipv4 =
+      metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv4"}}));
+  EXPECT_EQ(ipv4.endpoint.host, "169.254.169.254");
+}
+
+TEST(MetadataEndpoint, UnknownModeIsAnError) {
+  const auto lookup =
+      metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "dual"}}));
+  EXPECT_TRUE(mentions(lookup.error, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")) << lookup.error;
+  EXPECT_TRUE(mentions(lookup.error, "\"dual\"")) << lookup.error;
+}
+
+TEST(MetadataEndpoint, ExplicitEndpointWinsOverTheMode) {
+  const auto lookup = metadata_endpoint(
+      environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1338"},
+                      {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"}}));
+  ASSERT_EQ(lookup.error, "");
+  EXPECT_EQ(lookup.endpoint.host, "127.0.0.1");
+  EXPECT_EQ(lookup.endpoint.port, 1338);
+  EXPECT_EQ(lookup.endpoint.url, "http://127.0.0.1:1338");
+}
+
+TEST(MetadataEndpoint, AcceptsBracketedIpv6HostNamesAndATrailingSlash) {
+  const std::map<std::string, MetadataEndpoint> cases = {
+      {"http://[fd00:ec2::254]", {"fd00:ec2::254", 80, "http://[fd00:ec2::254]"}},
+      {"http://[::1]:8080/", {"::1", 8080, "http://[::1]:8080"}},
+      {"HTTP://imds.internal", {"imds.internal", 80, "http://imds.internal"}},
+      {"http://localhost:1338/", {"localhost", 1338, "http://localhost:1338"}},
+  };
+  for (const auto& [url, expected] : cases) {
+    const auto lookup =
+        metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", url}}));
+    ASSERT_EQ(lookup.error, "") << url;
+    EXPECT_EQ(lookup.endpoint.host, expected.host) << url;
+    EXPECT_EQ(lookup.endpoint.port, expected.port) << url;
+    EXPECT_EQ(lookup.endpoint.url, expected.url) << url;
+  }
+}
+
+TEST(MetadataEndpoint, EmptyEndpointCountsAsUnset) {
+  const auto lookup =
+      metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", ""}}));
+  ASSERT_EQ(lookup.error, "");
+  EXPECT_EQ(lookup.endpoint.host, "169.254.169.254");
+}
+
+TEST(MetadataEndpoint, RejectsWhatIsNotHttpHostAndPort) {
+  for (const char* url :
+       {"https://169.254.169.254", "169.254.169.254", "ftp://host", "http://", "http://:80",
+        "http://host:", "http://host:0", "http://host:65536", "http://host:80x",
+        "http://fd00:ec2::254", "http://[fd00:ec2::254", "http://[::1]x", "http://host/latest",
+        "http://user@host", "http://host?x=1"}) {
+    const auto lookup =
+        metadata_endpoint(environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", url}}));
+    EXPECT_TRUE(mentions(lookup.error, "AWS_EC2_METADATA_SERVICE_ENDPOINT \"")) << url;
+  }
+}
+
+// The document.
+
+TEST(MetadataDocument, TakesAccountAndRegion) {
+  const auto parsed = parse_identity_document(kDocument);
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.identity.account_id, "123456789012");
+  EXPECT_EQ(parsed.identity.region, "eu-west-1");
+}
+
+TEST(MetadataDocument, RejectsMalformedOrIncompleteDocuments) {
+  const std::map<std::string, std::string> cases = {
+      {"{\"accountId\": \"123456789012\", ", "not a JSON object"},
+      {"[]", "not a JSON object"},
+      {R"({"region": "eu-west-1"})", "no accountId"},
+      {R"({"accountId": 123456789012, "region": "eu-west-1"})", "no accountId"},
+      {R"({"accountId": "12345678901", "region": "eu-west-1"})", "not 12 digits"},
+      {R"({"accountId": "12345678901x", "region": "eu-west-1"})", "not 12 digits"},
+      {R"({"accountId": "123456789012"})", "no usable region"},
+      {R"({"accountId": "123456789012", "region": ""})", "no usable region"},
+      {R"({"accountId": "123456789012", "region": "eu west 1"})", "no usable region"},
+  };
+  for (const auto& [text, expected] : cases) {
+    const auto parsed = parse_identity_document(text);
+    EXPECT_TRUE(mentions(parsed.error, expected)) << text << " gave: " << parsed.error;
+  }
+}
+
+// The fetch, against the stand-in.
+
+TEST(InstanceMetadata, ReadsAccountAndRegionThroughImdsV2) {
+  FakeMetadataService service({});
+  const auto fetch = fetch_instance_identity(pointing_at(service), kQuick);
+  ASSERT_EQ(fetch.error, "");
+  EXPECT_EQ(fetch.identity.account_id, "123456789012");
+  EXPECT_EQ(fetch.identity.region, "eu-west-1");
+  EXPECT_EQ(service.token_requests(), 1);
+  EXPECT_EQ(service.document_requests(), 1);
+  EXPECT_FALSE(service.last_ttl().empty());
+}
+
+TEST(InstanceMetadata, RefusedTokenFallsBackToImdsV1) {
+  for (const unsigned status : {403U, 404U, 405U}) {
+    FakeMetadataService service(
+        {.token = FakeMetadataService::Token::refuse, .refusal = status, .accepts_v1 = true});
+    const auto fetch = fetch_instance_identity(pointing_at(service), kQuick);
+    ASSERT_EQ(fetch.error, "") << status;
+    EXPECT_EQ(fetch.identity.account_id, "123456789012");
+    EXPECT_EQ(service.document_requests(), 1);
+  }
+}
+
+TEST(InstanceMetadata, V1DisabledMakesARefusedTokenFatal) {
+  FakeMetadataService service(
+      {.token = FakeMetadataService::Token::refuse, .refusal = 403, .accepts_v1 = true});
+  const auto fetch = fetch_instance_identity(
+      pointing_at(service, {{"AWS_EC2_METADATA_V1_DISABLED", "true"}}), kQuick);
+  EXPECT_TRUE(mentions(fetch.error, "403")) << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "AWS_EC2_METADATA_V1_DISABLED")) << fetch.error;
+  EXPECT_EQ(service.document_requests(), 0);
+  EXPECT_EQ(service.token_requests(), 1);  // the same answer would come again
+}
+
+TEST(InstanceMetadata, RefusedTokenAndNoImdsV1IsAnError) {
+  FakeMetadataService service({.token = FakeMetadataService::Token::refuse, .refusal = 405});
+  const auto fetch = fetch_instance_identity(pointing_at(service), kQuick);
+  EXPECT_TRUE(mentions(fetch.error, service.url())) << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "405")) << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "401")) << fetch.error;
+}
+
+TEST(InstanceMetadata, ServerErrorIsRetriedThenReported) {
+  FakeMetadataService service({.document = FakeMetadataService::Document::fail});
+  const auto fetch = fetch_instance_identity(pointing_at(service), kQuick);
+  EXPECT_TRUE(mentions(fetch.error, service.url())) << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "GET /latest/dynamic/instance-identity/document answered 500"))
+      << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "after 3 attempts")) << fetch.error;
+  EXPECT_EQ(service.document_requests(), 3);
+  EXPECT_EQ(service.token_requests(), 3);
+}
+
+TEST(InstanceMetadata, BadDocumentIsReportedWithoutRetrying) {
+  const std::map<std::string, std::string> cases = {
+      {"<html>not json</html>", "not a JSON object"},
+      {R"({"region": "eu-west-1"})", "no accountId"},
+      {R"({"accountId": "1234", "region": "eu-west-1"})", "not 12 digits"},
+  };
+  for (const auto& [body, expected] : cases) {
+    FakeMetadataService service({.body = body});
+    const auto fetch = fetch_instance_identity(pointing_at(service), kQuick);
+    EXPECT_TRUE(mentions(fetch.error, service.url())) << fetch.error;
+    EXPECT_TRUE(mentions(fetch.error, expected)) << fetch.error;
+    EXPECT_EQ(service.document_requests(), 1);
+  }
+}
+
+TEST(InstanceMetadata, SilentServiceFailsWithinTheTimeout) {
+  constexpr MetadataOptions options{200ms, 2, 10ms};
+  for (const bool token_hangs : {true, false}) {
+    FakeMetadataService service({.token = token_hangs ? FakeMetadataService::Token::hang
+                                                      : FakeMetadataService::Token::issue,
+                                 .document = FakeMetadataService::Document::hang});
+    const auto started = std::chrono::steady_clock::now();
+    const auto fetch = fetch_instance_identity(pointing_at(service), options);
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_TRUE(mentions(fetch.error, "timed out")) << fetch.error;
+    EXPECT_TRUE(mentions(fetch.error, token_hangs ? "PUT" : "GET")) << fetch.error;
+    EXPECT_TRUE(mentions(fetch.error, "after 2 attempts")) << fetch.error;
+    // Two attempts of 200 ms and a pause; well under a second even on a slow machine.
+    EXPECT_GE(took, 400ms);
+    EXPECT_LT(took, 1'500ms);
+  }
+}
+
+TEST(InstanceMetadata, RefusedConnectionIsAnError) {
+  std::uint16_t port = 0;
+  {
+    // A port that was just free and has no listener now.
+    asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port = probe.local_endpoint().port();
+  }
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const auto fetch = fetch_instance_identity(
+      environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", url}}), {1'000ms, 2, 10ms});
+  EXPECT_TRUE(mentions(fetch.error, "instance metadata at " + url)) << fetch.error;
+  EXPECT_TRUE(mentions(fetch.error, "connect")) << fetch.error;
+}
+
+TEST(InstanceMetadata, DisabledByTheEnvironmentContactsNothing) {
+  FakeMetadataService service({});
+  for (const char* value : {"true", "TRUE", " True "}) {
+    const auto fetch = fetch_instance_identity(
+        pointing_at(service, {{"AWS_EC2_METADATA_DISABLED", value}}), kQuick);
+    EXPECT_TRUE(mentions(fetch.error, "AWS_EC2_METADATA_DISABLED")) << fetch.error;
+    EXPECT_TRUE(mentions(fetch.error, service.url())) << fetch.error;
+  }
+  EXPECT_EQ(service.token_requests(), 0);
+  // Only "true" disables it, as in the SDKs.
+  const auto enabled = fetch_instance_identity(
+      pointing_at(service, {{"AWS_EC2_METADATA_DISABLED", "false"}}), kQuick);
+  EXPECT_EQ(enabled.error, "");
+}
+
+TEST(InstanceMetadata, BadEndpointVariableIsReported) {
+  const auto fetch = fetch_instance_identity(
+      environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "https://169.254.169.254"}}), kQuick);
+  EXPECT_TRUE(mentions(fetch.error, "AWS_EC2_METADATA_SERVICE_ENDPOINT")) << fetch.error;
+}
+
+}  // namespace
+}  // namespace irsa::kube

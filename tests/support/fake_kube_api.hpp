@@ -1,0 +1,99 @@
+// An in-process stand-in for the Kubernetes API server, for tests and benchmarks: HTTPS on
+// 127.0.0.1 with the v1 wire protocol for ServiceAccounts and ConfigMaps (paginated LIST with
+// continue tokens, chunked WATCH streams with bookmarks and 410 errors, single-object GET) and
+// bearer-token or client-certificate authentication. It serves from its own thread; every
+// method here may be called from any other thread (but not from inside the server's thread).
+//
+// resourceVersions are decimal integers, one more per change. History is kept so that watches
+// and continue tokens can start from the past, until compact() forgets it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace irsa::testing {
+
+struct FakeKubeApiOptions {
+  std::string cert_file, key_file;  // server pair, PEM
+  std::string client_ca_file;       // non-empty: a client certificate signed by it authenticates
+  std::vector<std::string> tokens;  // accepted bearer tokens
+  // With no tokens and no client CA, every request is accepted unauthenticated.
+  unsigned short port = 0;  // 0: the kernel picks one
+};
+
+class FakeKubeApi {
+ public:
+  // Binds 127.0.0.1:port and starts serving; throws std::runtime_error when the certificate,
+  // key or CA cannot be used or the port cannot be bound.
+  explicit FakeKubeApi(FakeKubeApiOptions options);
+  // Closes every connection (open watches included) and joins the server thread.
+  ~FakeKubeApi();
+  FakeKubeApi(const FakeKubeApi&) = delete;
+  FakeKubeApi& operator=(const FakeKubeApi&) = delete;
+
+  [[nodiscard]] std::string url() const;  // "https://127.0.0.1:PORT"
+  [[nodiscard]] unsigned short port() const;
+  void set_tokens(std::vector<std::string> tokens);
+
+  // ServiceAccounts. Each change bumps the global resourceVersion and is delivered as ADDED /
+  // MODIFIED / DELETED to open watches. Deleting an account that does not exist does nothing.
+  void put_service_account(const std::string& ns, const std::string& name,
+                           const std::map<std::string, std::string>& annotations = {});
+  void delete_service_account(const std::string& ns, const std::string& name);
+  // Bulk load without events (for benchmarks): accounts "sa-<i>" in namespaces "ns-<i/50>"
+  // (the namespace number zero-padded to four digits: ns-0000, ns-0001, ...); account i is
+  // annotated with eks.amazonaws.com/role-arn = arn:aws:iam::111122223333:role/r-<i> when
+  // annotated_every > 0 and i % annotated_every == 0. The whole load takes one resourceVersion
+  // and leaves no history: a watch or continue token from before it does not see it.
+  void add_service_accounts(std::size_t count, std::size_t annotated_every);
+  // ConfigMaps (any namespace/name; LIST/WATCH honour fieldSelector=metadata.name=<name>).
+  void put_config_map(const std::string& ns, const std::string& name,
+                      const std::map<std::string, std::string>& data);
+  void delete_config_map(const std::string& ns, const std::string& name);
+
+  // Watch control.
+  // A BOOKMARK with the current resourceVersion on every open watch that asked for bookmarks.
+  void send_bookmarks();
+  // An ERROR event with this Status on every open watch, then the stream ends (final chunk).
+  void send_watch_error(int code, const std::string& reason, const std::string& message);
+  // Aborts every open watch connection: TCP close without the final chunk (and without a TLS
+  // close_notify). mid_line: first writes the first half of an event line.
+  void cut_watches(bool mid_line);
+  // Forgets the history: every resourceVersion handed out so far becomes too old, so a WATCH
+  // from one gets an ERROR 410 event and a continue token from before gets HTTP 410. (It takes
+  // a resourceVersion of its own, without an event, so that this holds even when nothing
+  // changed since the last one was handed out.)
+  void compact();
+  // false: closes the listening socket (connections are refused) and every open connection;
+  // true: listens again on the same port. Returns once done.
+  void set_available(bool available);
+  // The next `count` single-object GETs answer this status with a Status body.
+  void fail_next_gets(int count, int status = 500);
+  // Single-object GETs answer after this delay (zero: at once).
+  void delay_gets(std::chrono::milliseconds delay);
+
+  struct Counts {
+    int lists = 0;
+    int watches = 0;
+    int gets = 0;
+    int unauthorized = 0;
+  };
+  // Authenticated ServiceAccount and ConfigMap requests together, and the 401s.
+  [[nodiscard]] Counts counts() const;
+  // "<METHOD> <target>" of every request, in order ("GET /api/v1/serviceaccounts?limit=500").
+  [[nodiscard]] std::vector<std::string> requests() const;
+  [[nodiscard]] std::size_t open_watches() const;
+  // The Authorization header value of the last request ("" if none).
+  [[nodiscard]] std::string last_authorization() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace irsa::testing
