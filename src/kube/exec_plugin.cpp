@@ -98,7 +98,8 @@ struct SpawnOptions {
     sigemptyset(&unblocked);
     const auto flags =
         static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-    // Descriptors the server opened without O_CLOEXEC (a library's) stay out of the child.
+    // All are applied (the list is evaluated whole); the first failure is reported. The last
+    // action keeps descriptors opened without O_CLOEXEC (by a library) out of the child.
     for (const int error :
          {posix_spawnattr_setsigdefault(&attributes, &defaults),
           posix_spawnattr_setsigmask(&attributes, &unblocked),

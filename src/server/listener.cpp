@@ -152,8 +152,13 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
         co_return;
       }
     }
-    Response response =
-        refusal ? std::move(*refusal) : co_await state.handler(parser.release());
+    // Not a conditional expression: GCC 12 mishandles co_await inside one.
+    Response response;
+    if (refusal) {
+      response = std::move(*refusal);
+    } else {
+      response = co_await state.handler(parser.release());
+    }
     if (state.draining.load(std::memory_order_relaxed)) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
     lowest(stream).expires_after(limits.response_write);

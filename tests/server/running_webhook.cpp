@@ -89,8 +89,9 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-RunningWebhook::RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra)
-    : dir_(dir), port_(free_port()), metrics_port_(free_port()) {
+RunningWebhook::RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra,
+                               AccountSource source)
+    : dir_(dir), source_(source), port_(free_port()), metrics_port_(free_port()) {
   if (!std::filesystem::exists(dir.path("tls.crt"))) {
     const auto error = make_self_signed_pair(
         dir, "tls", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"});
@@ -120,14 +121,17 @@ RunningWebhook::~RunningWebhook() {
 }
 
 std::vector<std::string> RunningWebhook::base_flags() const {
-  return {"--in-cluster=false",
-          "--bind-address=127.0.0.1",
-          "--port=" + std::to_string(port_),
-          "--metrics-port=" + std::to_string(metrics_port_),
-          "--tls-cert=" + dir_.path("tls.crt"),
-          "--tls-key=" + dir_.path("tls.key"),
-          "--service-accounts=" + dir_.path("service-accounts.yaml"),
-          "--worker-threads=2"};
+  std::vector<std::string> flags = {"--in-cluster=false",
+                                    "--bind-address=127.0.0.1",
+                                    "--port=" + std::to_string(port_),
+                                    "--metrics-port=" + std::to_string(metrics_port_),
+                                    "--tls-cert=" + dir_.path("tls.crt"),
+                                    "--tls-key=" + dir_.path("tls.key"),
+                                    "--worker-threads=2"};
+  if (source_ == AccountSource::file) {
+    flags.push_back("--service-accounts=" + dir_.path("service-accounts.yaml"));
+  }
+  return flags;
 }
 
 bool RunningWebhook::wait_ready(std::chrono::milliseconds timeout) {

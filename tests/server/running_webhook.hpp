@@ -43,11 +43,18 @@ class ProjectedVolume {
 // A whole file's text.
 [[nodiscard]] std::string read_file(const std::string& path);
 
+// Where the server under test reads ServiceAccounts from.
+enum class AccountSource {
+  file,            // --service-accounts with apps/web
+  kubernetes_api,  // no --service-accounts: the test passes --kubeconfig or --kube-api
+};
+
 class RunningWebhook {
  public:
   // Writes tls.crt/tls.key and service-accounts.yaml (apps/web) into dir unless they exist, then
   // starts the server with the base flags plus `extra`.
-  RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra = {});
+  RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra = {},
+                 AccountSource source = AccountSource::file);
   // Stops the process and fails the test if a sanitizer reported anything in its output.
   ~RunningWebhook();
   RunningWebhook(const RunningWebhook&) = delete;
@@ -73,6 +80,7 @@ class RunningWebhook {
 
  private:
   const ScratchDir& dir_;
+  AccountSource source_;
   unsigned short port_;
   unsigned short metrics_port_;
   std::unique_ptr<WebhookProcess> process_;
