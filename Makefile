@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server bench-sync fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,7 +38,7 @@ run: build
 preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
 
-bench: bench-core bench-server bench-sync
+bench: bench-core bench-server bench-sync bench-api-sync
 
 bench-core: build
 	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
@@ -47,6 +47,11 @@ bench-core: build
 # 100,000 ServiceAccounts from LIST pages into the account index, on one core.
 bench-sync: build
 	@taskset -c 0 build/bin/account_sync_bench
+
+# The real binary syncing 100,000 ServiceAccounts from the fake API server (TLS, pages of 500),
+# on one core: LIST time, time to ready, resident memory against an empty cluster.
+bench-api-sync: build
+	@bash scripts/bench-api-sync.sh $(WEBHOOK)
 
 # The real server on one core under wrk (HTTPS, keep-alive), for the typical review.
 bench-server: build

@@ -162,6 +162,12 @@ ClientConfig read_kubeconfig(const std::string& path) {
   if (!token_file.empty()) result.token_file = relative_to(path, token_file);
   if (user.contains("exec") && user["exec"].is_object()) {
     result.exec = exec_plugin(user["exec"], user_where);
+    // As kubectl does: a relative command with a slash ("./bin/get-token") is relative to the
+    // kubeconfig's folder; a bare name is looked up in PATH.
+    if (result.exec->command.find('/') != std::string::npos &&
+        result.exec->command.front() != '/') {
+      result.exec->command = relative_to(path, result.exec->command);
+    }
   }
   if (user.contains("auth-provider")) {
     throw ConfigError{user_where + ": auth-provider plugins are not supported; use exec"};

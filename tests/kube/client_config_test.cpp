@@ -126,6 +126,21 @@ users:
   EXPECT_EQ(load.config.exec->env[0], (std::pair<std::string, std::string>{"AWS_PROFILE", "ops"}));
 }
 
+TEST(Kubeconfig, ARelativeExecCommandWithASlashIsRelativeToTheKubeconfig) {
+  ScratchDir dir("irsa-kubeconfig");
+  const auto command_of = [&](const std::string& command) {
+    const auto load = kubeconfig_config(dir.write(
+        "config", "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n"
+                  "clusters:\n- name: k\n  cluster: {server: https://x}\nusers:\n- name: u\n"
+                  "  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: " +
+                      command + "}\n"));
+    return load.config.exec ? load.config.exec->command : load.error;
+  };
+  EXPECT_EQ(command_of("bin/get-token"), dir.path("bin/get-token"));
+  EXPECT_EQ(command_of("aws"), "aws") << "a bare name is looked up in PATH";
+  EXPECT_EQ(command_of("/usr/local/bin/get-token"), "/usr/local/bin/get-token");
+}
+
 TEST(Kubeconfig, BrokenOnesSayWhatIsWrongInOneLine) {
   ScratchDir dir("irsa-kubeconfig");
   const auto error_of = [&](const std::string& text) {

@@ -936,6 +936,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server> server, std::uint64_t 
       co_await pause.async_wait(kNoThrow);
       continue;
     }
+    // As Go's net package does for every TCP connection: without it, the last segment of a
+    // response waits for the client's delayed ACK (40 ms a page).
+    beast::error_code no_delay_error;
+    socket.set_option(tcp::no_delay(true), no_delay_error);
     auto connection = std::make_shared<Connection>(strand);
     {
       const std::scoped_lock lock(server->mutex);
