@@ -157,13 +157,14 @@ asio::awaitable<bool> Reflector::list() {
   resource_version_ = list_version;
   backoff_ = {};
   const auto took = Clock::now() - started;
+  // Synced before the observer hears of it, so that readiness computed there is already true.
+  synced_.store(true, std::memory_order_release);
   observer_.listed(target_.resource(), objects, took);
   observer_.log(SourceObserver::Level::info, "listed",
                 {{"resource", target_.resource()},
                  {"objects", std::to_string(objects)},
                  {"resource_version", resource_version_},
                  {"elapsed_ms", milliseconds_text(took)}});
-  synced_.store(true, std::memory_order_release);
   co_return true;
 }
 

@@ -155,6 +155,9 @@ ServerMetrics::ServerMetrics()
           "Time admissions waited for a ServiceAccount missing from the cache",
           MetricType::histogram, {},
           {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
+      account_waiters_(registry_.add(
+          "irsa_webhook_service_account_waiters",
+          "Admissions waiting for a ServiceAccount right now", MetricType::gauge)),
       resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
                                      MetricType::gauge)),
       virtual_memory_(
@@ -274,6 +277,10 @@ void ServerMetrics::record_account_lookup(std::string_view outcome) {
 
 void ServerMetrics::record_account_wait(std::chrono::nanoseconds waited) {
   account_wait_.histogram({}).observe(seconds(waited));
+}
+
+void ServerMetrics::set_account_waiters(std::size_t waiting) {
+  account_waiters_.value({}).set(static_cast<double>(waiting));
 }
 
 std::string ServerMetrics::render() {

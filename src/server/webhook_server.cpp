@@ -466,7 +466,10 @@ struct WebhookServer::Impl {
     const std::string_view path = request_path(request.target());
     const bool keep_alive = request.keep_alive();
     if (path == "/metrics") {
-      if (cluster) metrics.set_service_accounts(cluster->accounts().size());
+      if (cluster) {
+        metrics.set_service_accounts(cluster->accounts().size());
+        metrics.set_account_waiters(cluster->lookup().waiting());
+      }
       return make_response(http::status::ok, request.version(), keep_alive,
                            "text/plain; version=0.0.4; charset=utf-8", metrics.render());
     }

@@ -102,6 +102,7 @@ TEST_F(ClusterWebhookTest, ServesRolesFromTheListedAccounts) {
   EXPECT_EQ(requests.front().rfind("GET /api/v1/serviceaccounts?limit=500", 0), 0u)
       << requests.front();
   EXPECT_EQ(webhook->metric("irsa_webhook_service_accounts"), 2);
+  EXPECT_EQ(webhook->metric("irsa_webhook_ready"), 1);
   EXPECT_GE(webhook->metric("irsa_webhook_kube_lists_total{resource=\"serviceaccounts\"}"), 1);
   EXPECT_EQ(webhook->metric("irsa_webhook_service_account_lookups_total{outcome=\"cached\"}"), 2);
 }
@@ -161,6 +162,7 @@ TEST_F(ClusterWebhookTest, PodsOfAMissingAccountShareOneGetAndTheNotFoundIsRemem
                 "irsa_webhook_service_account_lookups_total{outcome=\"missing_after_wait\"}"),
             9);
   EXPECT_EQ(webhook->metric("irsa_webhook_service_account_wait_seconds_count"), 9);
+  EXPECT_EQ(webhook->metric("irsa_webhook_service_account_waiters"), 0) << "no waiter left behind";
 }
 
 TEST_F(ClusterWebhookTest, AZeroGracePeriodAdmitsAtOnceAsUpstreamDoes) {
@@ -241,6 +243,7 @@ TEST_F(ClusterWebhookTest, AnApiServerDownAtStartLeavesTheWebhookUnreadyUntilItC
   ASSERT_TRUE(eventually([&] { return probe->get("/healthz").status == 200; }))
       << webhook->process().log();
   EXPECT_EQ(probe->get("/readyz").status, 503);
+  EXPECT_EQ(webhook->metric("irsa_webhook_ready"), 0);
   std::this_thread::sleep_for(seconds(1));
   EXPECT_EQ(probe->get("/readyz").status, 503);
   EXPECT_GE(webhook->metric(

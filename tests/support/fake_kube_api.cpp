@@ -798,10 +798,11 @@ asio::awaitable<WatchEnd> pump_watch(Server& server, const std::shared_ptr<Conne
         if (client_left(beast::get_lowest_layer(stream).socket())) co_return WatchEnd::lost;
         look_for_goodbye = false;  // data, not a goodbye: looking again would spin on it
       }
-      if (Clock::now() >= deadline) {
-        out += "0\r\n\r\n";
-        ending = WatchEnd::finished;
-      }
+    }
+    // Checked after every batch, so that a busy stream still ends on time.
+    if (!ending && Clock::now() >= deadline) {
+      out += "0\r\n\r\n";
+      ending = WatchEnd::finished;
     }
     if (!out.empty() && !co_await write_all(stream, out)) co_return WatchEnd::lost;
     if (ending) co_return *ending;

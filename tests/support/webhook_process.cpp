@@ -36,6 +36,12 @@ WebhookProcess::WebhookProcess(const std::string& program, const std::vector<std
     : log_file_(std::move(log_file)) {
   const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("cannot create " + log_file_);
+  // Built before fork: the test process has threads (the fake API server's), so the child may
+  // only make async-signal-safe calls until exec.
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -43,10 +49,9 @@ WebhookProcess::WebhookProcess(const std::string& program, const std::vector<std
     ::dup2(log_fd, STDERR_FILENO);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     ::dup2(null_fd, STDIN_FILENO);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
+    // Nothing else of the test goes along: an inherited listening socket (the fake API
+    // server's) would keep its port taken after the test closed it.
+    ::close_range(3, ~0U, 0);
     ::execv(program.c_str(), argv.data());
     ::_exit(127);
   }

@@ -38,6 +38,7 @@ class ServerMetrics {
   // wait), or after waiting `waited`: "found_after_wait" or "missing_after_wait".
   void record_account_lookup(std::string_view outcome);
   void record_account_wait(std::chrono::nanoseconds waited);
+  void set_account_waiters(std::size_t waiting);
 
   // The exposition, with the process metrics read fresh.
   [[nodiscard]] std::string render();
@@ -67,6 +68,7 @@ class ServerMetrics {
   Family& account_fetches_;
   Family& account_lookups_;
   Family& account_wait_;
+  Family& account_waiters_;
   // Process.
   Family& resident_memory_;
   Family& virtual_memory_;
