@@ -131,8 +131,9 @@ TEST_F(ClusterWebhookTest, AnAccountCreatedAfterItsPodArrivesIsUsedWithinTheGrac
 TEST_F(ClusterWebhookTest, AnAccountTheWatchHasNotDeliveredIsFetchedDirectly) {
   auto webhook = start({"--service-account-lookup-grace-period=5s"});
   ASSERT_TRUE(webhook->wait_ready()) << webhook->process().log();
-  // With the watch cut, the account reaches the cache only through a GET until the webhook has
-  // waited out its reconnect back-off.
+  // With the watch cut and refused for a while, the account can reach the cache only through a
+  // direct GET.
+  api_->fail_next_watches(1000);
   api_->cut_watches(false);
   api_->put_service_account("apps", "late", {{kRoleAnnotation, kLateRole}});
   const auto sent = Clock::now();

@@ -636,6 +636,7 @@ struct Server : std::enable_shared_from_this<Server> {
   std::vector<std::string> requests;
   std::string last_authorization;
   int failing_gets = 0;
+  int failing_watches = 0;
   int failing_status = 500;
   std::chrono::milliseconds get_delay{0};
 };
@@ -1055,6 +1056,10 @@ Reply Server::handle(const Request& request, bool certificate_ok,
   filter.ns = route->ns;
   const bool watch = query_flag(query, "watch");
   ++(watch ? counts.watches : counts.lists);
+  if (watch && failing_watches > 0) {
+    --failing_watches;
+    return status_reply(503, "the fake API server was told to refuse this watch");
+  }
   if (auto problem = parse_field_selector(query_value(query, "fieldSelector"), filter);
       !problem.empty()) {
     return status_reply(400, problem);
@@ -1429,6 +1434,11 @@ void FakeKubeApi::fail_next_gets(int count, int status) {
   const std::scoped_lock lock(impl_->server->mutex);
   impl_->server->failing_gets = count;
   impl_->server->failing_status = status;
+}
+
+void FakeKubeApi::fail_next_watches(int count) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->failing_watches = count;
 }
 
 void FakeKubeApi::delay_gets(std::chrono::milliseconds delay) {

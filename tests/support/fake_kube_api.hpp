@@ -73,6 +73,8 @@ class FakeKubeApi {
   void set_available(bool available);
   // The next `count` single-object GETs answer this status with a Status body.
   void fail_next_gets(int count, int status = 500);
+  // The next `count` WATCH requests answer 503 with a Status body (LIST and GET still work).
+  void fail_next_watches(int count);
   // Single-object GETs answer after this delay (zero: at once).
   void delay_gets(std::chrono::milliseconds delay);
 
