@@ -122,8 +122,8 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
       options.server.log_format == "json" ? server::LogFormat::json : server::LogFormat::text,
       options.server.klog.verbosity);
   log_unused_flags(options.server, log);
-  if (const std::string error = complete_from_environment(config, options,
-                                                          kube::process_environment());
+  if (const std::string error =
+          complete_from_environment(config, options, kube::process_environment());
       !error.empty()) {
     log.error("cannot start", {{"error", error}});
     log.flush();

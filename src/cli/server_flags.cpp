@@ -93,10 +93,11 @@ void add_upstream_flags(CLI::App& app, ServerFlags& flags) {
                            "Lowest TLS version: 1.0, 1.1, 1.2, 1.3 or VersionTLS10..VersionTLS13; "
                            "empty means 1.2"))
       ->group(group);
-  add_bool_flag(app, "--in-cluster", flags.in_cluster,
-                "Upstream's deprecated CSR certificate mode; accepted, but certificates always come "
-                "from --tls-cert and --tls-key",
-                group);
+  add_bool_flag(
+      app, "--in-cluster", flags.in_cluster,
+      "Upstream's deprecated CSR certificate mode; accepted, but certificates always come "
+      "from --tls-cert and --tls-key",
+      group);
   last_wins(app.add_option("--service-name", flags.service_name,
                            "Service name used by the deprecated in-cluster certificate mode"))
       ->capture_default_str()

@@ -42,8 +42,8 @@ PageResult AccountCache::add_page(std::string_view body) {
     listing_.push_back(
         {std::move(item.ns), std::move(item.name), interner_.entry_for(item.annotations)});
   }
-  return PageResult{page.items.size(), std::move(page.resource_version),
-                    std::move(page.continue_token), {}};
+  return PageResult{
+      page.items.size(), std::move(page.resource_version), std::move(page.continue_token), {}};
 }
 
 void AccountCache::commit_list() {
@@ -75,8 +75,10 @@ EventResult AccountCache::apply_event(std::string_view line) {
     case WatchType::bookmark:
       return EventResult{EventKind::bookmark, std::move(event.object.resource_version), 0, {}};
     case WatchType::error:
-      return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error, {},
-                         event.status_code, std::move(event.status_message)};
+      return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error,
+                         {},
+                         event.status_code,
+                         std::move(event.status_message)};
   }
   return EventResult{EventKind::malformed, {}, 0, "unknown event type"};
 }

@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 
 #include <array>
-#include <cctype>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -17,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cctype>
 #include <set>
 #include <stdexcept>
 #include <variant>
@@ -139,8 +139,8 @@ struct ApiClient::Impl {
   std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_pem,
                                                  const std::string& key_pem) const {
     auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-    context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
     try {
       if (config.insecure_skip_tls_verify) {
         context->set_verify_mode(ssl::verify_none);
@@ -195,8 +195,8 @@ struct ApiClient::Impl {
     plain.expires_after(limits.connect);
     auto [connect_error, endpoint] = co_await plain.async_connect(endpoints, kNoThrow);
     if (connect_error) {
-      co_return Connected{nullptr, "cannot connect to " + config.server + ": " +
-                                       connect_error.message()};
+      co_return Connected{nullptr,
+                          "cannot connect to " + config.server + ": " + connect_error.message()};
     }
     (void)endpoint;
     plain.socket().set_option(tcp::no_delay(true));
@@ -215,8 +215,8 @@ struct ApiClient::Impl {
     connection->tcp().expires_after(limits.connect);
     auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_error) {
-      co_return Connected{nullptr, "TLS handshake with " + config.server + " failed: " +
-                                       handshake_error.message()};
+      co_return Connected{
+          nullptr, "TLS handshake with " + config.server + " failed: " + handshake_error.message()};
     }
     co_return Connected{std::move(connection), {}};
   }
@@ -346,7 +346,7 @@ struct ApiClient::Impl {
       const std::size_t got = chunk.size() - parser.get().body().size;
       if (status != 200) {
         error_body.append(chunk.data(), std::min(got, kMaxErrorBody - std::min(kMaxErrorBody,
-                                                                                error_body.size())));
+                                                                               error_body.size())));
         if (error) break;
         continue;
       }

@@ -41,7 +41,8 @@ void ClusterSources::stop() {
 }
 
 bool ClusterSources::synced() const noexcept {
-  return accounts_reflector_.synced() && (!config_map_reflector_ || config_map_reflector_->synced());
+  return accounts_reflector_.synced() &&
+         (!config_map_reflector_ || config_map_reflector_->synced());
 }
 
 void ClusterSources::clear_accounts() {

@@ -31,8 +31,8 @@ PageResult ConfigMapSource::add_page(std::string_view body) {
     // The field selector already limits the list; the check keeps a lax server honest.
     if (item.name == kConfigMapName) listed_config_ = std::move(item.config);
   }
-  return PageResult{page.items.size(), std::move(page.resource_version),
-                    std::move(page.continue_token), {}};
+  return PageResult{
+      page.items.size(), std::move(page.resource_version), std::move(page.continue_token), {}};
 }
 
 void ConfigMapSource::commit_list() {
@@ -54,8 +54,10 @@ EventResult ConfigMapSource::apply_event(std::string_view line) {
     case WatchType::bookmark:
       return EventResult{EventKind::bookmark, std::move(event.object.resource_version), 0, {}};
     case WatchType::error:
-      return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error, {},
-                         event.status_code, std::move(event.status_message)};
+      return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error,
+                         {},
+                         event.status_code,
+                         std::move(event.status_message)};
   }
   return EventResult{EventKind::malformed, {}, 0, "unknown event type"};
 }
@@ -84,11 +86,10 @@ void ConfigMapSource::apply(const std::optional<std::string>& config) {
   publish_(std::move(entries));
   has_current_ = true;
   current_config_ = config;
-  observer_.log(SourceObserver::Level::info,
-                config ? "ConfigMap entries applied" : "ConfigMap absent; its entries are cleared",
-                {{"namespace", namespace_},
-                 {"name", kConfigMapName},
-                 {"entries", std::to_string(count)}});
+  observer_.log(
+      SourceObserver::Level::info,
+      config ? "ConfigMap entries applied" : "ConfigMap absent; its entries are cleared",
+      {{"namespace", namespace_}, {"name", kConfigMapName}, {"entries", std::to_string(count)}});
 }
 
 }  // namespace irsa::kube

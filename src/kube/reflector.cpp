@@ -95,8 +95,8 @@ asio::awaitable<void> Reflector::run() {
 }
 
 std::chrono::milliseconds Reflector::next_backoff() {
-  backoff_ = backoff_.count() == 0 ? timing_.backoff_initial
-                                   : std::min(backoff_ * 2, timing_.backoff_max);
+  backoff_ =
+      backoff_.count() == 0 ? timing_.backoff_initial : std::min(backoff_ * 2, timing_.backoff_max);
   // Jitter in [half, whole] of the step: replicas that lost the API server together do not
   // come back in the same millisecond.
   const auto half = backoff_.count() / 2;
@@ -109,8 +109,7 @@ asio::awaitable<void> Reflector::pause(std::chrono::milliseconds delay) {
   (void)co_await timer_.async_wait(kNoThrow);
 }
 
-void Reflector::report_status_error(std::string_view what, unsigned status,
-                                    std::string_view body) {
+void Reflector::report_status_error(std::string_view what, unsigned status, std::string_view body) {
   const std::string code = std::to_string(status);
   observer_.api_error(target_.resource(), code);
   const std::string message = status_message(body);

@@ -143,21 +143,20 @@ ServerMetrics::ServerMetrics()
           "irsa_webhook_kube_api_errors_total",
           "Failed Kubernetes API calls, by resource and HTTP status (or transport, malformed)",
           MetricType::counter, {"resource", "code"})),
-      account_fetches_(registry_.add(
-          "irsa_webhook_service_account_fetches_total",
-          "GETs of ServiceAccounts missing from the cache, by outcome", MetricType::counter,
-          {"outcome"})),
-      account_lookups_(registry_.add(
-          "irsa_webhook_service_account_lookups_total",
-          "ServiceAccount lookups of admissions, by outcome", MetricType::counter, {"outcome"})),
-      account_wait_(registry_.add(
-          "irsa_webhook_service_account_wait_seconds",
-          "Time admissions waited for a ServiceAccount missing from the cache",
-          MetricType::histogram, {},
-          {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
-      account_waiters_(registry_.add(
-          "irsa_webhook_service_account_waiters",
-          "Admissions waiting for a ServiceAccount right now", MetricType::gauge)),
+      account_fetches_(registry_.add("irsa_webhook_service_account_fetches_total",
+                                     "GETs of ServiceAccounts missing from the cache, by outcome",
+                                     MetricType::counter, {"outcome"})),
+      account_lookups_(registry_.add("irsa_webhook_service_account_lookups_total",
+                                     "ServiceAccount lookups of admissions, by outcome",
+                                     MetricType::counter, {"outcome"})),
+      account_wait_(
+          registry_.add("irsa_webhook_service_account_wait_seconds",
+                        "Time admissions waited for a ServiceAccount missing from the cache",
+                        MetricType::histogram, {},
+                        {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
+      account_waiters_(registry_.add("irsa_webhook_service_account_waiters",
+                                     "Admissions waiting for a ServiceAccount right now",
+                                     MetricType::gauge)),
       resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
                                      MetricType::gauge)),
       virtual_memory_(

@@ -153,7 +153,8 @@ std::chrono::nanoseconds account_wait_budget(std::string_view target,
   const auto timeout = core::parse_go_duration(query_parameter(target, "timeout"));
   if (!timeout || timeout->count() <= 0) return grace;
   // Leave the API server a tenth of its timeout (at least 250 ms) to receive the answer.
-  const auto margin = std::max<std::chrono::nanoseconds>(std::chrono::milliseconds(250), *timeout / 10);
+  const auto margin =
+      std::max<std::chrono::nanoseconds>(std::chrono::milliseconds(250), *timeout / 10);
   return std::clamp(*timeout - margin, std::chrono::nanoseconds{0}, grace);
 }
 
@@ -458,9 +459,7 @@ struct WebhookServer::Impl {
         [&accounts](const auto& visit) { accounts->for_each_service_account(visit); });
   }
 
-  asio::awaitable<Response> serve_metrics(Request request) {
-    co_return metrics_response(request);
-  }
+  asio::awaitable<Response> serve_metrics(Request request) { co_return metrics_response(request); }
 
   Response metrics_response(const Request& request) {
     const std::string_view path = request_path(request.target());

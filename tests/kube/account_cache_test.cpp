@@ -34,10 +34,10 @@ class AccountCacheTest : public ::testing::Test {
 
 TEST_F(AccountCacheTest, AListReplacesEverythingOnlyAtCommit) {
   cache_.begin_list();
-  const auto page = cache_.add_page(
-      R"({"metadata":{"resourceVersion":"10","continue":"next"},"items":[)" +
-      account_json("apps", "web", "5", "arn:aws:iam::111122223333:role/web") + "," +
-      account_json("apps", "plain", "6") + "]}");
+  const auto page =
+      cache_.add_page(R"({"metadata":{"resourceVersion":"10","continue":"next"},"items":[)" +
+                      account_json("apps", "web", "5", "arn:aws:iam::111122223333:role/web") + "," +
+                      account_json("apps", "plain", "6") + "]}");
   ASSERT_EQ(page.error, "");
   EXPECT_EQ(page.items, 2u);
   EXPECT_EQ(page.resource_version, "10");
@@ -57,8 +57,9 @@ TEST_F(AccountCacheTest, AListReplacesEverythingOnlyAtCommit) {
 
   // A second list without "plain" removes it.
   cache_.begin_list();
-  ASSERT_EQ(cache_.add_page(R"({"metadata":{"resourceVersion":"20"},"items":[)" +
-                            account_json("apps", "web", "5") + "]}")
+  ASSERT_EQ(cache_
+                .add_page(R"({"metadata":{"resourceVersion":"20"},"items":[)" +
+                          account_json("apps", "web", "5") + "]}")
                 .error,
             "");
   cache_.commit_list();
@@ -112,9 +113,8 @@ TEST_F(AccountCacheTest, AccountsWithTheSameAnnotationsShareOneEntry) {
     if (i > 0) items += ",";
     items += account_json("ns", "sa-" + std::to_string(i), "1");
   }
-  ASSERT_EQ(cache_.add_page(R"({"metadata":{"resourceVersion":"2"},"items":[)" + items + "]}")
-                .error,
-            "");
+  ASSERT_EQ(
+      cache_.add_page(R"({"metadata":{"resourceVersion":"2"},"items":[)" + items + "]}").error, "");
   cache_.commit_list();
   EXPECT_EQ(cache_.index().find("ns", "sa-1").get(), cache_.index().find("ns", "sa-99").get());
 }

@@ -45,11 +45,11 @@ class CountingObserver final : public SourceObserver {
 class AccountLookupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(testing::make_self_signed_pair(
-                  dir_, "api",
-                  {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-addext",
-                   "subjectAltName=IP:127.0.0.1"}),
-              "");
+    ASSERT_EQ(
+        testing::make_self_signed_pair(dir_, "api",
+                                       {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                        "-addext", "subjectAltName=IP:127.0.0.1"}),
+        "");
     testing::FakeKubeApiOptions options;
     options.cert_file = dir_.path("api.crt");
     options.key_file = dir_.path("api.key");
@@ -98,7 +98,8 @@ class AccountLookupTest : public ::testing::Test {
 };
 
 TEST_F(AccountLookupTest, ManyWaitersOfOneAccountShareOneGet) {
-  api_->put_service_account("apps", "web", {{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/x"}});
+  api_->put_service_account("apps", "web",
+                            {{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/x"}});
   api_->delay_gets(milliseconds(200));
   start({});
   std::vector<std::future<WaitOutcome>> waits;

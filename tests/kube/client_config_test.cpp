@@ -129,8 +129,9 @@ users:
 TEST(Kubeconfig, ARelativeExecCommandWithASlashIsRelativeToTheKubeconfig) {
   ScratchDir dir("irsa-kubeconfig");
   const auto command_of = [&](const std::string& command) {
-    const auto load = kubeconfig_config(dir.write(
-        "config", "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n"
+    const auto load = kubeconfig_config(
+        dir.write("config",
+                  "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n"
                   "clusters:\n- name: k\n  cluster: {server: https://x}\nusers:\n- name: u\n"
                   "  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: " +
                       command + "}\n"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "server/running_webhook.hpp"
 #include "support/fake_kube_api.hpp"
+#include "support/fake_metadata_service.hpp"
 #include "support/run_process.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/webhook_process.hpp"
@@ -28,8 +30,9 @@ constexpr const char* kRoleAnnotation = "eks.amazonaws.com/role-arn";
 const std::string kLateRole = "arn:aws:iam::111122223333:role/late";
 
 std::vector<std::string> ec_key_with_loopback_names() {
-  return {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-addext",
-          "subjectAltName=IP:127.0.0.1,DNS:localhost"};
+  return {"-newkey",  "ec",
+          "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-addext",  "subjectAltName=IP:127.0.0.1,DNS:localhost"};
 }
 
 // A kubeconfig whose one context points at `server` with the given user block (YAML, indented
@@ -159,9 +162,9 @@ TEST_F(ClusterWebhookTest, PodsOfAMissingAccountShareOneGetAndTheNotFoundIsRemem
   EXPECT_EQ(api_->counts().gets, 1);
   EXPECT_TRUE(admitted_without_patch(review(*webhook, "apps", "ghost")));
   EXPECT_EQ(api_->counts().gets, 1) << "NotFound is remembered for a while";
-  EXPECT_EQ(webhook->metric(
-                "irsa_webhook_service_account_lookups_total{outcome=\"missing_after_wait\"}"),
-            9);
+  EXPECT_EQ(
+      webhook->metric("irsa_webhook_service_account_lookups_total{outcome=\"missing_after_wait\"}"),
+      9);
   EXPECT_EQ(webhook->metric("irsa_webhook_service_account_wait_seconds_count"), 9);
   EXPECT_EQ(webhook->metric("irsa_webhook_service_account_waiters"), 0) << "no waiter left behind";
 }
@@ -196,8 +199,8 @@ TEST_F(ClusterWebhookTest, AWatchCutMidStreamResumesAndKeepsNoStaleEntry) {
   EXPECT_TRUE(eventually([&] { return carries_role(review(*webhook, "apps", "late"), kLateRole); }))
       << webhook->process().log();
   EXPECT_TRUE(admitted_without_patch(review(*webhook, "apps", "web")));
-  EXPECT_GE(
-      webhook->metric("irsa_webhook_kube_watch_restarts_total{resource=\"serviceaccounts\"}"), 1);
+  EXPECT_GE(webhook->metric("irsa_webhook_kube_watch_restarts_total{resource=\"serviceaccounts\"}"),
+            1);
   EXPECT_EQ(webhook->metric("irsa_webhook_kube_relists_total{resource=\"serviceaccounts\"}"), -1)
       << "resuming from the last resourceVersion needs no relist";
 }
@@ -213,12 +216,13 @@ TEST_F(ClusterWebhookTest, AnExpiredResourceVersionLeadsToARelist) {
   api_->set_available(true);
   EXPECT_TRUE(eventually(
       [&] {
-        return webhook->metric(
-                   "irsa_webhook_kube_relists_total{resource=\"serviceaccounts\"}") >= 1;
+        return webhook->metric("irsa_webhook_kube_relists_total{resource=\"serviceaccounts\"}") >=
+               1;
       },
       seconds(15)))
       << webhook->process().log();
-  EXPECT_TRUE(eventually([&] { return carries_role(review(*webhook, "apps", "late"), kLateRole); }));
+  EXPECT_TRUE(
+      eventually([&] { return carries_role(review(*webhook, "apps", "late"), kLateRole); }));
   EXPECT_TRUE(admitted_without_patch(review(*webhook, "apps", "web")));
   EXPECT_GE(webhook->metric("irsa_webhook_kube_lists_total{resource=\"serviceaccounts\"}"), 2);
 }
@@ -234,7 +238,8 @@ TEST_F(ClusterWebhookTest, AnErrorEventMakesTheWatchReconnect) {
            1;
   }));
   api_->put_service_account("apps", "late", {{kRoleAnnotation, kLateRole}});
-  EXPECT_TRUE(eventually([&] { return carries_role(review(*webhook, "apps", "late"), kLateRole); }));
+  EXPECT_TRUE(
+      eventually([&] { return carries_role(review(*webhook, "apps", "late"), kLateRole); }));
 }
 
 TEST_F(ClusterWebhookTest, AnApiServerDownAtStartLeavesTheWebhookUnreadyUntilItComesBack) {
@@ -247,9 +252,10 @@ TEST_F(ClusterWebhookTest, AnApiServerDownAtStartLeavesTheWebhookUnreadyUntilItC
   EXPECT_EQ(webhook->metric("irsa_webhook_ready"), 0);
   std::this_thread::sleep_for(seconds(1));
   EXPECT_EQ(probe->get("/readyz").status, 503);
-  EXPECT_GE(webhook->metric(
-                "irsa_webhook_kube_api_errors_total{resource=\"serviceaccounts\",code=\"transport\"}"),
-            1);
+  EXPECT_GE(
+      webhook->metric(
+          "irsa_webhook_kube_api_errors_total{resource=\"serviceaccounts\",code=\"transport\"}"),
+      1);
   api_->set_available(true);
   EXPECT_TRUE(webhook->wait_ready(seconds(15))) << webhook->process().log();
   EXPECT_TRUE(carries_role(review(*webhook, "apps", "web"), kWebRole));
@@ -260,16 +266,16 @@ TEST_F(ClusterWebhookTest, TheConfigMapIsFollowedThroughAddUpdateAndDelete) {
   const std::string second = "arn:aws:iam::111122223333:role/updated";
   api_->put_config_map("eks", "pod-identity-webhook",
                        {{"config", R"({"apps/plain":{"RoleARN":")" + first + R"("}})"}});
-  auto webhook = start({"--watch-config-map", "--namespace=eks",
-                        "--service-account-lookup-grace-period=0"});
+  auto webhook =
+      start({"--watch-config-map", "--namespace=eks", "--service-account-lookup-grace-period=0"});
   ASSERT_TRUE(webhook->wait_ready()) << webhook->process().log();
   EXPECT_TRUE(carries_role(review(*webhook, "apps", "plain"), first));
   // An annotated account shadows the ConfigMap.
   EXPECT_TRUE(carries_role(review(*webhook, "apps", "web"), kWebRole));
 
-  api_->put_config_map("eks", "pod-identity-webhook",
-                       {{"config", R"({"apps/plain":{"RoleARN":")" + second +
-                                       R"("},"no-slash":{"RoleARN":"x"}})"}});
+  api_->put_config_map(
+      "eks", "pod-identity-webhook",
+      {{"config", R"({"apps/plain":{"RoleARN":")" + second + R"("},"no-slash":{"RoleARN":"x"}})"}});
   EXPECT_TRUE(eventually([&] { return carries_role(review(*webhook, "apps", "plain"), second); }))
       << webhook->process().log();
   EXPECT_NE(webhook->process().log().find("no-slash"), std::string::npos)
@@ -283,11 +289,11 @@ TEST_F(ClusterWebhookTest, TheConfigMapIsFollowedThroughAddUpdateAndDelete) {
 
 TEST_F(ClusterWebhookTest, AnExecPluginSuppliesTheToken) {
   const std::string runs = dir_.path("plugin-runs");
-  const std::string plugin = dir_.write(
-      "get-token.sh",
-      "#!/bin/sh\necho run >> " + runs +
-          "\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":"
-          "\"ExecCredential\",\"status\":{\"token\":\"exec-token\"}}'\n");
+  const std::string plugin =
+      dir_.write("get-token.sh",
+                 "#!/bin/sh\necho run >> " + runs +
+                     "\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":"
+                     "\"ExecCredential\",\"status\":{\"token\":\"exec-token\"}}'\n");
   ASSERT_EQ(run_process("/bin/chmod", {"+x", plugin}).exit_code, 0);
   api_->set_tokens({"exec-token"});
   const std::string kubeconfig = dir_.write(
@@ -313,12 +319,12 @@ TEST_F(ClusterWebhookTest, AClientCertificateAuthenticatesAsKindWritesIt) {
                                   "-keyout", dir_.path("ca.key"), "-out", dir_.path("ca.crt")})
                 .exit_code,
             0);
-  ASSERT_EQ(run_process(openssl, {"req", "-nodes", "-subj", "/CN=irsa-webhook/O=system:masters",
-                                  "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                  "-keyout", dir_.path("client.key"), "-out",
-                                  dir_.path("client.csr")})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_process(openssl, {"req", "-nodes", "-subj", "/CN=irsa-webhook/O=system:masters",
+                            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-keyout",
+                            dir_.path("client.key"), "-out", dir_.path("client.csr")})
+          .exit_code,
+      0);
   ASSERT_EQ(run_process(openssl, {"x509", "-req", "-days", "1", "-in", dir_.path("client.csr"),
                                   "-CA", dir_.path("ca.crt"), "-CAkey", dir_.path("ca.key"),
                                   "-CAcreateserial", "-out", dir_.path("client.crt")})
@@ -342,9 +348,9 @@ TEST_F(ClusterWebhookTest, AClientCertificateAuthenticatesAsKindWritesIt) {
 }
 
 TEST_F(ClusterWebhookTest, AWrongTokenKeepsTheWebhookUnreadyAndIsCounted) {
-  auto webhook = start({}, dir_.write("bad-kubeconfig",
-                                      kubeconfig_yaml(api_->url(), dir_.path("api.crt"),
-                                                      "    token: wrong\n")));
+  auto webhook = start(
+      {}, dir_.write("bad-kubeconfig",
+                     kubeconfig_yaml(api_->url(), dir_.path("api.crt"), "    token: wrong\n")));
   EXPECT_TRUE(eventually([&] {
     return webhook->metric(
                "irsa_webhook_kube_api_errors_total{resource=\"serviceaccounts\",code=\"401\"}") >=
@@ -388,14 +394,66 @@ TEST(ClusterConfiguration, NoClusterAndNoFileStopsTheStartWithOneLine) {
 TEST(ClusterConfiguration, AKubeconfigThatCannotBeReadStopsTheStart) {
   const ScratchDir dir{"irsa-cluster-config"};
   ASSERT_EQ(make_self_signed_pair(dir, "tls", ec_key_with_loopback_names()), "");
-  WebhookProcess webhook(IRSA_WEBHOOK_BINARY,
-                         {"--in-cluster=false", "--port=" + std::to_string(free_port()),
-                          "--metrics-port=" + std::to_string(free_port()),
-                          "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
-                          "--kubeconfig=" + dir.path("missing-kubeconfig")},
-                         dir.path("webhook.log"));
+  WebhookProcess webhook(
+      IRSA_WEBHOOK_BINARY,
+      {"--in-cluster=false", "--port=" + std::to_string(free_port()),
+       "--metrics-port=" + std::to_string(free_port()), "--tls-cert=" + dir.path("tls.crt"),
+       "--tls-key=" + dir.path("tls.key"), "--kubeconfig=" + dir.path("missing-kubeconfig")},
+      dir.path("webhook.log"));
   EXPECT_EQ(webhook.wait_exit(seconds(10)), 1);
   EXPECT_NE(webhook.log().find("missing-kubeconfig"), std::string::npos) << webhook.log();
+}
+
+// The child process inherits the environment: the variable is set only while it starts.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): no other thread reads it
+  }
+  ~ScopedEnvironment() { ::unsetenv(name_); }  // NOLINT(concurrency-mt-unsafe)
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  const char* name_;
+};
+
+TEST(ComposeRoleArn, TheAccountAndPartitionComeFromTheInstanceMetadata) {
+  const ScratchDir dir{"irsa-compose"};
+  dir.write("service-accounts.yaml", service_account_yaml("apps", "web", "web-role"));
+  FakeMetadataService metadata({});
+  std::unique_ptr<RunningWebhook> webhook;
+  {
+    const ScopedEnvironment endpoint("AWS_EC2_METADATA_SERVICE_ENDPOINT", metadata.url());
+    webhook = std::make_unique<RunningWebhook>(dir, std::vector<std::string>{"--compose-role-arn"});
+    ASSERT_TRUE(webhook->wait_ready()) << webhook->process().log();
+  }
+  // The fake's document says account 123456789012 in eu-west-1 (partition aws).
+  const auto result = webhook->client()->post_json("/mutate", pod_review("apps", "web"));
+  EXPECT_TRUE(carries_role(result, "arn:aws:iam::123456789012:role/web-role")) << result.body;
+  EXPECT_EQ(metadata.token_requests(), 1);
+  EXPECT_EQ(metadata.document_requests(), 1);
+}
+
+TEST(ComposeRoleArn, NoInstanceMetadataStopsTheStartWithOneLine) {
+  const ScratchDir dir{"irsa-compose"};
+  ASSERT_EQ(make_self_signed_pair(dir, "tls", ec_key_with_loopback_names()), "");
+  dir.write("service-accounts.yaml", service_account_yaml("apps", "web", "web-role"));
+  const ScopedEnvironment endpoint("AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                                   "http://127.0.0.1:" + std::to_string(free_port()));
+  WebhookProcess webhook(
+      IRSA_WEBHOOK_BINARY,
+      {"--in-cluster=false", "--port=" + std::to_string(free_port()),
+       "--metrics-port=" + std::to_string(free_port()), "--tls-cert=" + dir.path("tls.crt"),
+       "--tls-key=" + dir.path("tls.key"),
+       "--service-accounts=" + dir.path("service-accounts.yaml"), "--compose-role-arn"},
+      dir.path("webhook.log"));
+  EXPECT_EQ(webhook.wait_exit(std::chrono::seconds(30)), 1);
+  const std::string log = webhook.log();
+  EXPECT_NE(log.find("cannot start"), std::string::npos) << log;
+  EXPECT_NE(log.find("--compose-role-arn: instance metadata at http://127.0.0.1:"),
+            std::string::npos)
+      << log;
 }
 
 }  // namespace

@@ -93,8 +93,8 @@ TEST_F(ConfigMapSourceTest, AnEmptyListPublishesNoEntries) {
 }
 
 TEST_F(ConfigMapSourceTest, UpdatesReplaceAndDeletionClears) {
-  auto result = source_.apply_event(R"({"type":"ADDED","object":)" +
-                                    config_map_json(kConfig, "8") + "}");
+  auto result =
+      source_.apply_event(R"({"type":"ADDED","object":)" + config_map_json(kConfig, "8") + "}");
   EXPECT_EQ(result.kind, EventKind::applied);
   ASSERT_NE(latest()->find_config_map_entry("apps", "web"), nullptr);
 
@@ -106,8 +106,8 @@ TEST_F(ConfigMapSourceTest, UpdatesReplaceAndDeletionClears) {
   EXPECT_EQ(latest()->find_config_map_entry("apps", "web"), nullptr) << "gone from the new config";
   EXPECT_NE(latest()->find_config_map_entry("apps", "api"), nullptr);
 
-  result = source_.apply_event(R"({"type":"DELETED","object":)" +
-                               config_map_json("{}", "10") + "}");
+  result =
+      source_.apply_event(R"({"type":"DELETED","object":)" + config_map_json("{}", "10") + "}");
   EXPECT_EQ(result.kind, EventKind::applied);
   EXPECT_EQ(latest()->config_map_entry_count(), 0u) << "upstream keeps entries of a deleted map";
   EXPECT_TRUE(observer_.saw("cleared"));
