@@ -6,12 +6,12 @@
 #include <map>
 #include <stdexcept>
 
-#include "irsa/core/go_duration.hpp"
+#include "irsa/server/go_duration.hpp"
 
 namespace irsa::cli {
 
-using core::format_go_duration;
-using core::parse_go_duration;
+using server::format_go_duration;
+using server::parse_go_duration;
 
 namespace {
 

@@ -73,12 +73,8 @@ EventResult AccountCache::apply_event(std::string_view line) {
       }
       return EventResult{EventKind::applied, std::move(event.object.resource_version), 0, {}};
     case WatchType::bookmark:
-      return EventResult{EventKind::bookmark, std::move(event.object.resource_version), 0, {}};
     case WatchType::error:
-      return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error,
-                         {},
-                         event.status_code,
-                         std::move(event.status_message)};
+      return *bookmark_or_error(event);
   }
   return EventResult{EventKind::malformed, {}, 0, "unknown event type"};
 }

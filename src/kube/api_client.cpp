@@ -118,6 +118,19 @@ struct Connection {
 
 using ConnectionPtr = std::unique_ptr<Connection>;
 
+// Runs one Beast operation on whichever stream the connection has. `operation(stream)` returns
+// the awaitable (error, bytes) tuple that kNoThrow makes; only the error matters here.
+template <typename Operation>
+asio::awaitable<boost::system::error_code> on_stream(Connection& connection, Operation operation) {
+  co_return co_await std::visit(
+      [&operation](auto& stream) -> asio::awaitable<boost::system::error_code> {
+        auto [error, bytes] = co_await operation(stream);
+        (void)bytes;
+        co_return error;
+      },
+      connection.stream);
+}
+
 }  // namespace
 
 struct ApiClient::Impl {
@@ -264,26 +277,16 @@ struct ApiClient::Impl {
     const Busy busy(*this, connection.get());
     const auto request = make_request(target, credentials);
     connection->tcp().expires_after(timeout.count() > 0 ? timeout : limits.request);
-    boost::system::error_code error;
-    // Each alternative of the stream variant gets its own small coroutine.
-    auto write = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
-      auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
-      (void)written;
-      co_return write_error;
-    };
-    error = co_await std::visit(write, connection->stream);
+    boost::system::error_code error = co_await on_stream(
+        *connection, [&](auto& stream) { return http::async_write(stream, request, kNoThrow); });
     if (error) co_return ApiReply{0, {}, "request to " + config.server + ": " + error.message()};
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(limits.max_body);
     parser.header_limit(kMaxHeaderBytes);
-    auto read = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
-      auto [read_error, read_bytes] =
-          co_await http::async_read(stream, connection->buffer, parser, kNoThrow);
-      (void)read_bytes;
-      co_return read_error;
-    };
-    error = co_await std::visit(read, connection->stream);
+    error = co_await on_stream(*connection, [&](auto& stream) {
+      return http::async_read(stream, connection->buffer, parser, kNoThrow);
+    });
     if (error) {
       co_return ApiReply{0, {}, "response from " + config.server + ": " + error.message()};
     }
@@ -306,24 +309,16 @@ struct ApiClient::Impl {
     const Busy busy(*this, connection.get());
     const auto request = make_request(target, credentials);
     connection->tcp().expires_after(limits.request);
-    auto write = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
-      auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
-      (void)written;
-      co_return write_error;
-    };
-    boost::system::error_code error = co_await std::visit(write, connection->stream);
+    boost::system::error_code error = co_await on_stream(
+        *connection, [&](auto& stream) { return http::async_write(stream, request, kNoThrow); });
     if (error) co_return WatchEnd{0, {}, "watch request: " + error.message(), false};
 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // a watch has no end but its timeout
     parser.header_limit(kMaxHeaderBytes);
-    auto read_header = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
-      auto [read_error, read_bytes] =
-          co_await http::async_read_header(stream, connection->buffer, parser, kNoThrow);
-      (void)read_bytes;
-      co_return read_error;
-    };
-    error = co_await std::visit(read_header, connection->stream);
+    error = co_await on_stream(*connection, [&](auto& stream) {
+      return http::async_read_header(stream, connection->buffer, parser, kNoThrow);
+    });
     if (error) co_return WatchEnd{0, {}, "watch response: " + error.message(), false};
     const unsigned status = parser.get().result_int();
     if (status == 401) credential_source.invalidate();
@@ -331,17 +326,13 @@ struct ApiClient::Impl {
     std::vector<char> chunk(kWatchReadSize);
     std::string error_body;
     LineSplitter lines(limits.max_watch_line);
-    auto read_some = [&](auto& stream) -> asio::awaitable<boost::system::error_code> {
-      auto [read_error, read_bytes] =
-          co_await http::async_read_some(stream, connection->buffer, parser, kNoThrow);
-      (void)read_bytes;
-      co_return read_error;
-    };
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       connection->tcp().expires_after(status == 200 ? limits.watch_idle : limits.request);
-      error = co_await std::visit(read_some, connection->stream);
+      error = co_await on_stream(*connection, [&](auto& stream) {
+        return http::async_read_some(stream, connection->buffer, parser, kNoThrow);
+      });
       if (error == http::error::need_buffer) error = {};
       const std::size_t got = chunk.size() - parser.get().body().size;
       if (status != 200) {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "irsa/core/admission.hpp"
-#include "irsa/core/go_duration.hpp"
+#include "irsa/server/go_duration.hpp"
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/listener.hpp"
 #include "irsa/server/server_metrics.hpp"
@@ -150,7 +150,7 @@ std::string_view signal_name(int number) {
 
 std::chrono::nanoseconds account_wait_budget(std::string_view target,
                                              std::chrono::nanoseconds grace) {
-  const auto timeout = core::parse_go_duration(query_parameter(target, "timeout"));
+  const auto timeout = parse_go_duration(query_parameter(target, "timeout"));
   if (!timeout || timeout->count() <= 0) return grace;
   // Leave the API server a tenth of its timeout (at least 250 ms) to receive the answer.
   const auto margin =

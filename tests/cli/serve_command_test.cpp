@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "support/run_process.hpp"
@@ -65,11 +66,50 @@ TEST(ServeConfig, ImpossibleCombinationsNameTheFlag) {
     }
     return std::string("accepted");
   };
-  EXPECT_EQ(message({}).rfind("--service-accounts is required", 0), 0u);
+  EXPECT_EQ(message({"--compose-role-arn", "--aws-account-id=1234"}).rfind("--compose-role-arn", 0),
+            0u);
   EXPECT_EQ(message({"--service-accounts=x", "--port=0"}).rfind("--port", 0), 0u);
   EXPECT_EQ(message({"--service-accounts=x", "--log-format=xml"}).rfind("--log-format", 0), 0u);
   EXPECT_NE(message({"--service-accounts=x", "--tls-cipher-suites=TLS_NOPE"}).find("TLS_NOPE"),
             std::string::npos);
+}
+
+TEST(ServeConfig, WithoutAFileServiceAccountsComeFromTheApi) {
+  const auto api = to_server_config(parse({"--watch-config-map", "--namespace=kube-system",
+                                           "--service-account-lookup-grace-period=250ms"}));
+  ASSERT_TRUE(api.cluster.has_value());
+  EXPECT_TRUE(api.cluster->watch_config_map);
+  EXPECT_EQ(api.cluster->config_map_namespace, "kube-system");
+  EXPECT_EQ(api.lookup_grace, std::chrono::milliseconds(250));
+  EXPECT_EQ(api.service_accounts_file, "");
+
+  const auto file = to_server_config(parse({"--service-accounts=sa.yaml"}));
+  EXPECT_FALSE(file.cluster.has_value());
+  EXPECT_EQ(file.lookup_grace, std::chrono::seconds(1)) << "the default";
+}
+
+TEST(ServeConfig, ComposeRoleArnWithoutAnAccountWaitsForTheInstanceMetadata) {
+  const auto config = to_server_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn"}));
+  EXPECT_TRUE(config.settings.compose_role_arn.enabled);
+  EXPECT_EQ(config.settings.compose_role_arn.account_id, "") << "filled at start-up";
+  const auto given =
+      to_server_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn",
+                              "--aws-account-id=111122223333", "--aws-region=cn-north-1"}));
+  EXPECT_EQ(given.settings.compose_role_arn.account_id, "111122223333");
+  EXPECT_EQ(given.settings.compose_role_arn.partition, "aws-cn");
+}
+
+TEST(ServeConfig, TheEnvironmentCompletesTheClusterConfiguration) {
+  irsa::testing::ScratchDir dir("irsa-serve-env");
+  dir.write("token", "in-cluster-token");
+  dir.write("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  ServeOptions options = parse({});
+  auto config = to_server_config(options);
+  const auto nowhere = [](const std::string&) -> std::optional<std::string> { return {}; };
+  EXPECT_NE(complete_from_environment(config, options, nowhere).find("not running in a cluster"),
+            std::string::npos);
+  options.server.kubeconfig = dir.path("missing");
+  EXPECT_NE(complete_from_environment(config, options, nowhere).find("missing"), std::string::npos);
 }
 
 TEST(ServeBinary, VersionAndHelp) {
@@ -88,9 +128,11 @@ TEST(ServeBinary, CommandLinesThatCannotWorkExitTwoWithOneLine) {
   auto unknown = run_process(IRSA_WEBHOOK_BINARY, {"--no-such-flag"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("--no-such-flag"), std::string::npos) << unknown.err;
-  auto no_source = run_process(IRSA_WEBHOOK_BINARY, {"serve", "--port=8443"});
-  EXPECT_EQ(no_source.exit_code, 2);
-  EXPECT_NE(no_source.err.find("--service-accounts is required"), std::string::npos);
+  auto bad_grace =
+      run_process(IRSA_WEBHOOK_BINARY, {"serve", "--service-account-lookup-grace-period=-1s"});
+  EXPECT_EQ(bad_grace.exit_code, 2);
+  EXPECT_NE(bad_grace.err.find("--service-account-lookup-grace-period"), std::string::npos)
+      << bad_grace.err;
   auto duration = run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--shutdown-delay=5"});
   EXPECT_EQ(duration.exit_code, 2);
   EXPECT_NE(duration.err.find("--shutdown-delay"), std::string::npos) << duration.err;

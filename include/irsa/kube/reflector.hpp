@@ -15,12 +15,14 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "irsa/kube/api_client.hpp"
+#include "irsa/kube/watch_events.hpp"
 
 namespace irsa::kube {
 
@@ -45,6 +47,22 @@ struct EventResult {
   int code = 0;
   std::string message;
 };
+
+// What a BOOKMARK or ERROR event means to a reflector, whatever the object type; none for the
+// events that carry an object.
+template <typename Event>
+[[nodiscard]] std::optional<EventResult> bookmark_or_error(Event& event) {
+  if (event.type == WatchType::bookmark) {
+    return EventResult{EventKind::bookmark, std::move(event.object.resource_version), 0, {}};
+  }
+  if (event.type == WatchType::error) {
+    return EventResult{event.status_code == 410 ? EventKind::expired : EventKind::error,
+                       {},
+                       event.status_code,
+                       std::move(event.status_message)};
+  }
+  return std::nullopt;
+}
 
 // One kind of object as a reflector feeds it. Called on the reflector's strand only.
 class ListWatchTarget {

@@ -1,6 +1,6 @@
 // The expected values come from Go's own time package behaviour (ParseDuration and
 // Duration.String), so a flag value copied from an upstream manifest means the same here.
-#include "irsa/core/go_duration.hpp"
+#include "irsa/server/go_duration.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace irsa::core {
+namespace irsa::server {
 namespace {
 
 using std::chrono::hours;
@@ -202,4 +202,4 @@ TEST(FormatGoDuration, ParsesBackToTheSameValue) {
 }
 
 }  // namespace
-}  // namespace irsa::core
+}  // namespace irsa::server

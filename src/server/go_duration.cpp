@@ -1,9 +1,9 @@
-#include "irsa/core/go_duration.hpp"
+#include "irsa/server/go_duration.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace irsa::core {
+namespace irsa::server {
 
 namespace {
 
@@ -213,4 +213,4 @@ std::string format_go_duration(std::chrono::nanoseconds duration) {
   return out.str();
 }
 
-}  // namespace irsa::core
+}  // namespace irsa::server

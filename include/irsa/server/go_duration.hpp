@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace irsa::core {
+namespace irsa::server {
 
 // Follows time.ParseDuration: an optional sign, then one or more "<number><unit>" pieces where
 // the number may have a fraction (".5s" and "5.s" are fine) and the unit is one of ns, us, µs
@@ -20,4 +20,4 @@ namespace irsa::core {
 // Follows time.Duration.String: "0s", "1.5µs", "100ms", "1m30s", "1h0m0s", "-2h45m0s".
 [[nodiscard]] std::string format_go_duration(std::chrono::nanoseconds duration);
 
-}  // namespace irsa::core
+}  // namespace irsa::server
