@@ -141,7 +141,7 @@ struct AccountLookup::State : std::enable_shared_from_this<State> {
       const ApiReply reply = co_await client.get(path, limits.get_timeout);
       if (closed.load(std::memory_order_acquire)) co_return "abandoned";
       if (reply.status == 200) {
-        AccountParse parse = parse_service_account(reply.body, cache_prefix());
+        AccountParse parse = parse_service_account(reply.body, cache.annotation_prefix());
         if (!parse.error.empty()) {
           observer.log(SourceObserver::Level::warn, "ServiceAccount GET not understood",
                        {{"account", key}, {"error", parse.error}});
@@ -169,13 +169,10 @@ struct AccountLookup::State : std::enable_shared_from_this<State> {
     }
   }
 
-  [[nodiscard]] const std::string& cache_prefix() const { return prefix; }
-
   ApiClient& client;
   AccountCache& cache;
   SourceObserver& observer;
   LookupLimits limits;
-  std::string prefix;
   std::atomic<bool> closed{false};
 
   mutable std::mutex mutex;  // guards waiters only
@@ -191,7 +188,6 @@ struct AccountLookup::State : std::enable_shared_from_this<State> {
 AccountLookup::AccountLookup(ApiClient& client, AccountCache& cache, SourceObserver& observer,
                              LookupLimits limits)
     : state_(std::make_shared<State>(client, cache, observer, limits)) {
-  state_->prefix = cache.annotation_prefix();
   cache.set_change_listener([weak = std::weak_ptr<State>(state_)](std::string_view key) {
     if (auto state = weak.lock()) state->changed(key);
   });

@@ -388,10 +388,6 @@ const asio::any_io_executor& ApiClient::executor() const noexcept {
   return impl_->strand;
 }
 
-const std::string& ApiClient::server() const noexcept {
-  return impl_->config.server;
-}
-
 asio::awaitable<ApiReply> ApiClient::get(std::string target, std::chrono::milliseconds timeout) {
   // Keep the implementation alive while the coroutine runs, even if the client is destroyed.
   const auto impl = impl_;

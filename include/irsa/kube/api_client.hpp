@@ -57,8 +57,6 @@ class ApiClient {
   ApiClient& operator=(const ApiClient&) = delete;
 
   [[nodiscard]] const boost::asio::any_io_executor& executor() const noexcept;
-  // "https://host:port" without any path prefix, for log lines.
-  [[nodiscard]] const std::string& server() const noexcept;
 
   // GET `target` (a path with its query, such as "/api/v1/serviceaccounts?limit=500"), within
   // `timeout` (zero: ApiLimits::request) once connected.
