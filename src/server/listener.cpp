@@ -224,6 +224,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
       socket.close(ignored);
       continue;
     }
+    // Every response is written whole; Nagle's algorithm would only hold its last segment back
+    // until the client's delayed ACK (40 ms on Linux) when the client is not sending.
+    boost::system::error_code no_delay_error;
+    socket.set_option(tcp::no_delay(true), no_delay_error);
     state->connections.fetch_add(1, std::memory_order_relaxed);
     auto connection = std::make_shared<Connection>(strand);
     state->add(connection);

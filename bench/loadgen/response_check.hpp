@@ -1,0 +1,42 @@
+// Decides whether one answer of the server is what an admission client needs: status 200, an
+// AdmissionReview whose response echoes the request's uid and says whether it is allowed, and,
+// when there is a patch, a base64 JSON Patch that decodes to a list of operations. Anything else
+// is an error of a named kind, so a fast server that answers wrongly cannot look good.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+namespace irsa::loadgen {
+
+enum class Verdict {
+  mutated,    // allowed, with a patch
+  unchanged,  // allowed (or denied) without a patch
+  bad_status,
+  not_a_review,
+  wrong_uid,
+  bad_patch,
+};
+
+[[nodiscard]] bool is_error(Verdict verdict) noexcept;
+[[nodiscard]] std::string_view name_of(Verdict verdict) noexcept;
+
+// Keeps its parser and scratch buffers between answers, so checking allocates nothing once warm.
+class ResponseChecker {
+ public:
+  Verdict check(unsigned status, std::string_view body, std::string_view expected_uid);
+
+ private:
+  Verdict check_patch(std::string_view encoded);
+
+  simdjson::dom::parser review_parser_;
+  simdjson::dom::parser patch_parser_;
+  std::string decoded_;
+};
+
+// Standard base64 with padding; false on any other character or a bad length.
+bool decode_base64(std::string_view text, std::string& out);
+
+}  // namespace irsa::loadgen
