@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-core bench-server bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,7 +38,13 @@ run: build
 preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
 
-bench: bench-core bench-server bench-sync bench-api-sync
+# The load table first (it writes bench/results/ and the README's table), then the micro-benchmarks.
+bench: bench-load bench-core bench-sync bench-api-sync
+
+# The real server on one core under irsa-loadgen on the other, against nginx serving the same
+# answers on the same core (the transport ceiling); closed loop and open loop at fixed rates.
+bench-load: build
+	@python3 scripts/bench-load.py
 
 bench-core: build
 	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
@@ -52,10 +58,6 @@ bench-sync: build
 # on one core: LIST time, time to ready, resident memory against an empty cluster.
 bench-api-sync: build
 	@bash scripts/bench-api-sync.sh $(WEBHOOK)
-
-# The real server on one core under wrk (HTTPS, keep-alive), for the typical review.
-bench-server: build
-	@bash scripts/bench-server.sh $(WEBHOOK)
 
 # libFuzzer with clang; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60

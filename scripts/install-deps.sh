@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-cpp-dev libcli11-dev
   clang llvm clang-format clang-tidy
-  prometheus wrk
+  prometheus nginx-light
 )
 
 missing=()

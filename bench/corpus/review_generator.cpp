@@ -200,12 +200,12 @@ void append_annotation(std::string& yaml, std::string_view key, std::string_view
   yaml.push_back('\n');
 }
 
-void append_service_account(std::string& yaml, std::size_t index, RoleStyle style) {
-  const std::string name = account_name(index);
+void append_account(std::string& yaml, const std::string& ns, const std::string& name,
+                    RoleStyle style) {
   yaml.append("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ")
       .append(name)
       .append("\n  namespace: ")
-      .append(account_namespace(index))
+      .append(ns)
       .append("\n");
   if (style == RoleStyle::none) return;
   yaml.append("  annotations:\n");
@@ -217,19 +217,52 @@ void append_service_account(std::string& yaml, std::size_t index, RoleStyle styl
   if (style != RoleStyle::role_only) append_annotation(yaml, "sts-regional-endpoints", "\"true\"");
 }
 
-std::string service_accounts_yaml(const AccountPlan& plan, std::uint64_t seed) {
+// The account typical-exact/review.json names, with a role, so that the unchanged shared review
+// is a full mutation too. It takes the place of the last filler account, keeping the total.
+struct ExactAccount {
+  std::string ns;
+  std::string name;
+};
+
+std::optional<std::size_t> exact_account_slot(const AccountPlan& plan) {
+  for (std::size_t index = plan.account_count(); index-- > 0;) {
+    if (!plan.review_style(index)) return index;
+  }
+  return std::nullopt;
+}
+
+std::string service_accounts_yaml(const AccountPlan& plan, std::uint64_t seed,
+                                  const std::optional<ExactAccount>& exact) {
   std::string yaml = "# " + std::to_string(plan.account_count()) +
                      " ServiceAccounts written by irsa-corpus (seed " + std::to_string(seed) +
                      "). The reviews name " + std::to_string(accounts_needed_by_reviews()) +
                      " of them;\n# about 1 in 20 of the others has an IAM role.\n";
   Rng rng = rng_for(seed, Stream::filler_accounts);
+  const auto exact_slot = exact ? exact_account_slot(plan) : std::nullopt;
   for (std::size_t index = 0; index < plan.account_count(); ++index) {
     // Drawn for every account, so a filler account's role does not depend on where the review
     // accounts happen to sit.
     const RoleStyle filler_style = filler_role_style(rng);
-    append_service_account(yaml, index, plan.review_style(index).value_or(filler_style));
+    if (exact_slot == index) {
+      append_account(yaml, exact->ns, exact->name, RoleStyle::role_only);
+      continue;
+    }
+    append_account(yaml, account_namespace(index), account_name(index),
+                   plan.review_style(index).value_or(filler_style));
   }
+  // Every slot belongs to a review: the typical account comes on top.
+  if (exact && !exact_slot) append_account(yaml, exact->ns, exact->name, RoleStyle::role_only);
   return yaml;
+}
+
+std::optional<ExactAccount> account_of(const Json& review) {
+  const Json& request = review["request"];
+  const Json& spec = request["object"]["spec"];
+  const auto text = [](const Json& value, const char* fallback) {
+    return value.is_string() ? value.get<std::string>() : std::string(fallback);
+  };
+  return ExactAccount{text(request.value("namespace", Json()), "default"),
+                      text(spec.value("serviceAccountName", Json()), "default")};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -802,7 +835,8 @@ std::vector<CorpusFile> assemble(const CorpusOptions& options, const TypicalSour
   for (const KindReviews& kind : kinds) add_kind_files(kind, files);
   if (typical != nullptr) files.push_back({"typical-exact/review.json", typical->bytes});
   add_mixed_files(kinds, options.seed, files);
-  files.push_back({"service-accounts.yaml", service_accounts_yaml(plan, options.seed)});
+  const auto exact = typical != nullptr ? account_of(typical->review) : std::nullopt;
+  files.push_back({"service-accounts.yaml", service_accounts_yaml(plan, options.seed, exact)});
   files.push_back({"README.txt", readme(options, typical != nullptr)});
   return files;
 }

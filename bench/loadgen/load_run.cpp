@@ -212,7 +212,11 @@ class Outcomes {
 
   void error(const std::string& kind) {
     worker_.plan.errors.fetch_add(1, std::memory_order_relaxed);
-    if (measured()) ++worker_.result.errors[kind];
+    if (measured()) {
+      ++worker_.result.errors[kind];
+    } else {
+      ++worker_.result.warmup_errors;
+    }
   }
 
   void answered(Verdict verdict, Clock::time_point done) {
@@ -350,6 +354,7 @@ void merge_into(LoadResult& total, const LoadResult& part) {
   total.mutated += part.mutated;
   total.unchanged += part.unchanged;
   for (const auto& [kind, count] : part.errors) total.errors[kind] += count;
+  total.warmup_errors += part.warmup_errors;
   total.behind += part.behind;
   total.connections_opened += part.connections_opened;
 }
@@ -410,6 +415,7 @@ LoadResult run_load(const LoadOptions& options, const Corpus& corpus,
 
   LoadResult total;
   for (const auto& worker : workers) merge_into(total, worker->result);
+  total.all_requests = plan.completed.load() + plan.errors.load();
   total.measured_seconds = std::chrono::duration<double>(options.duration).count();
   total.client_cpu_seconds = cpu_seconds() - cpu_before;
   return total;

@@ -53,10 +53,16 @@ struct LoadResult {
   std::uint64_t mutated = 0;
   std::uint64_t unchanged = 0;
   ErrorCounts errors;
+  // Failures of requests during warm-up: not in the figures, but a run that had them is not
+  // clean (a server that hangs at first would otherwise go unnoticed).
+  std::uint64_t warmup_errors = 0;
   // Open loop: requests due within the run that never left because their connection was still
   // busy when the run ended. A server keeping up leaves this near zero.
   std::uint64_t behind = 0;
   std::uint64_t connections_opened = 0;
+  // Every request answered or failed, warm-up included: what the server worked for, so that its
+  // CPU time over the whole run can be divided by it.
+  std::uint64_t all_requests = 0;
   double measured_seconds = 0;
   double client_cpu_seconds = 0;
 

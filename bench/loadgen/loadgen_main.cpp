@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
     if (!line.json.empty())
       write_json(line.json, irsa::loadgen::to_json(options, line.corpus, result));
     // Errors make the run fail, so a script cannot take a broken run's numbers for real ones.
-    return result.error_total() == 0 && result.good() > 0 ? 0 : 3;
+    const bool clean = result.error_total() == 0 && result.warmup_errors == 0 && result.good() > 0;
+    return clean ? 0 : 3;
   } catch (const CLI::Error& error) {
     return app.exit(error);
   } catch (const std::exception& error) {

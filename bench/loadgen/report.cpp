@@ -63,9 +63,11 @@ nlohmann::json to_json(const LoadOptions& options, const std::string& corpus_pat
        {{"good", result.good()}, {"mutated", result.mutated}, {"unchanged", result.unchanged}}},
       {"errors", errors},
       {"error_total", result.error_total()},
+      {"warmup_errors", result.warmup_errors},
       {"throughput_rps", std::round(result.throughput() * 10) / 10},
       {"latency_us", percentiles(result.latency)},
       {"connections_opened", result.connections_opened},
+      {"all_requests", result.all_requests},
       {"client_cpu_s", std::round(result.client_cpu_seconds * 1000) / 1000},
   };
   if (options.mode == Mode::open_loop) {
@@ -85,6 +87,10 @@ std::string summary(const LoadOptions& options, const LoadResult& result) {
           grouped(static_cast<double>(result.error_total())) + " errors";
   for (const auto& [kind, count] : result.errors) {
     text += "\n  error     " + kind + ": " + grouped(static_cast<double>(count));
+  }
+  if (result.warmup_errors > 0) {
+    text += "\n  warm-up   " + grouped(static_cast<double>(result.warmup_errors)) +
+            " requests failed before measuring began";
   }
   text += "\nthroughput  " + grouped(result.throughput()) + " requests/s";
   if (options.mode == Mode::open_loop) {

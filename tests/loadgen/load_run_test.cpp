@@ -51,6 +51,7 @@ TEST(LoadRunTest, ClosedLoopCountsGoodAnswersByKind) {
   EXPECT_EQ(result.latency.count(), result.good());
   // Warm-up requests reached the server but are not in the figures.
   EXPECT_GT(stub.requests(), result.good());
+  EXPECT_EQ(result.all_requests, stub.requests());
   EXPECT_EQ(result.connections_opened, 4U);
   EXPECT_NEAR(result.throughput(), static_cast<double>(result.good()) / 0.6, 1.0);
 }
@@ -106,6 +107,23 @@ TEST(LoadRunTest, DroppedConnectionsAndTimeoutsAreErrors) {
   EXPECT_GT(result.good(), 0U);
   // No answer took longer than the timeout plus the watchdog's tick.
   EXPECT_LT(result.latency.max(), std::uint64_t{250'000'000});
+}
+
+// Failures before measuring begins stay out of the figures but are still reported.
+TEST(LoadRunTest, WarmUpFailuresAreCountedApart) {
+  const auto started = std::chrono::steady_clock::now();
+  const StubWebhook stub([started](const std::string& body, std::uint64_t) -> StubReply {
+    if (std::chrono::steady_clock::now() - started < 60ms) return {503, "starting"};
+    return good(body);
+  });
+  const auto corpus = two_reviews();
+  auto options = options_for(stub);
+  options.warmup = 200ms;
+  options.duration = 300ms;
+  const auto result = run_load(options, corpus);
+  EXPECT_GT(result.warmup_errors, 0U);
+  EXPECT_EQ(result.error_total(), 0U);
+  EXPECT_GT(result.good(), 0U);
 }
 
 TEST(LoadRunTest, NobodyListeningIsAConnectError) {

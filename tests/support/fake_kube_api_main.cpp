@@ -9,16 +9,22 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "irsa/store/manifests.hpp"
+#include "irsa/store/yaml_json.hpp"
 #include "support/fake_kube_api.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: fake-kube-api --cert FILE --key FILE [--port N] [--token T]... [--client-ca FILE]\n"
-    "                     [--service-accounts N] [--annotated-every K]\n";
+    "                     [--service-accounts N] [--annotated-every K] [--manifests FILE]\n"
+    "--manifests loads the ServiceAccounts of a YAML or JSON file (other kinds are skipped).\n";
 
 [[noreturn]] void usage_error(const std::string& problem) {
   std::cerr << "fake-kube-api: " << problem << "\n" << kUsage;
@@ -39,12 +45,35 @@ unsigned long number_flag(std::string_view flag, const std::string& value) {
   return number;
 }
 
+// Puts every ServiceAccount of a manifest file into the fake; returns how many.
+std::size_t load_manifests(irsa::testing::FakeKubeApi& api, const std::string& path) {
+  const auto read = irsa::store::read_text(path);
+  if (!read.error.empty()) throw std::runtime_error(read.error);
+  const auto parsed = irsa::store::parse_documents(read.text);
+  if (!parsed.error.empty()) throw std::runtime_error(path + ": " + parsed.error);
+  std::size_t loaded = 0;
+  for (const auto& document : parsed.documents) {
+    if (!document.is_object() || document.value("kind", "") != "ServiceAccount") continue;
+    const auto metadata = document.value("metadata", nlohmann::json::object());
+    const auto given = metadata.value("annotations", nlohmann::json::object());
+    std::map<std::string, std::string> annotations;
+    for (const auto& [key, value] : given.items()) {
+      if (value.is_string()) annotations[key] = value.get<std::string>();
+    }
+    api.put_service_account(metadata.value("namespace", "default"), metadata.value("name", ""),
+                            annotations);
+    ++loaded;
+  }
+  return loaded;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   irsa::testing::FakeKubeApiOptions options;
   std::size_t accounts = 0;
   std::size_t annotated_every = 0;
+  std::string manifests;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "-h" || flag == "--help") {
@@ -69,6 +98,8 @@ int main(int argc, char** argv) {
       accounts = number_flag(flag, value);
     } else if (flag == "--annotated-every") {
       annotated_every = number_flag(flag, value);
+    } else if (flag == "--manifests") {
+      manifests = value;
     } else {
       usage_error("unknown flag " + std::string(flag));
     }
@@ -90,6 +121,10 @@ int main(int argc, char** argv) {
   try {
     irsa::testing::FakeKubeApi api(options);
     if (accounts > 0) api.add_service_accounts(accounts, annotated_every);
+    if (!manifests.empty()) {
+      std::cerr << "fake-kube-api: " << load_manifests(api, manifests) << " ServiceAccounts from "
+                << manifests << "\n";
+    }
     std::cout << "listening on " << api.url() << std::endl;
     int received = 0;
     sigwait(&stop_signals, &received);

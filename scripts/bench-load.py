@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""`make bench-load`: what one admission costs, against the transport ceiling of the same run.
+
+The webhook runs with one worker thread pinned to one core and irsa-loadgen on the other. The
+ceiling is nginx on the same core with the same certificate, answering the same requests with the
+webhook's own response bytes as a static file: the cheapest HTTPS exchange of those sizes there is.
+Every scenario runs closed loop (as fast as answers come) and open loop at fixed rates.
+
+Writes bench/results/<run>.json for every run, bench/results/summary.json, prints the table and
+puts it into README.md between the bench-table markers.
+
+Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per run, BENCH_RATES (1000,5000,
+10000), BENCH_CONNECTIONS (32), BENCH_ACCOUNTS (10000), SERVER_CPU / CLIENT_CPU (0 / 1),
+BENCH_RESULTS (bench/results), BENCH_README (README.md; "-" leaves it alone).
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import platform
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / "build" / "bin"
+SHARED = ROOT.parent / "shared"
+TYPICAL = pathlib.Path(os.environ.get("REVIEW", SHARED / "bench" / "typical-review.json"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+WARMUP = os.environ.get("BENCH_WARMUP", "2s")
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "1000,5000,10000").split(",") if r]
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+ACCOUNTS = os.environ.get("BENCH_ACCOUNTS", "10000")
+SERVER_CPU = os.environ.get("SERVER_CPU", "0")
+CLIENT_CPU = os.environ.get("CLIENT_CPU", "1")
+RESULTS = pathlib.Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
+README = os.environ.get("BENCH_README", str(ROOT / "README.md"))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# One request size each: tiny (~1 KB), the shared typical review, large (~64 KB, 40 containers);
+# "mixed" is the weighted corpus of all three, with accounts with and without roles.
+SIZES = ["tiny", "typical", "large"]
+
+
+def say(text):
+    print(f"bench-load: {text}", file=sys.stderr, flush=True)
+
+
+def fail(text):
+    say(text)
+    sys.exit(1)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def insecure():
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def post(url, body):
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, context=insecure(), timeout=10) as answer:
+        return answer.read()
+
+
+def wait_until(check, what, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    fail(f"{what} did not come up within {seconds} s")
+
+
+def cpu_seconds(pid):
+    """User plus system time of a whole process (all threads), from /proc."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def memory(pid):
+    status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    values = {}
+    for line in status.splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def machine():
+    model = "unknown CPU"
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
+    openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "kernel": platform.release(),
+        "nginx": nginx.replace("nginx version: ", ""),
+        "openssl": openssl,
+    }
+
+
+RUNNING = []
+
+
+class Server:
+    """A process pinned to CPUs whose CPU time and memory the runs read."""
+
+    def __init__(self, name, args, cpus, log):
+        self.name = name
+        self.log = open(log, "w")
+        self.process = subprocess.Popen(["taskset", "-c", cpus] + args, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        RUNNING.append(self)
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def stop(self):
+        if self in RUNNING:
+            RUNNING.remove(self)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def start_api(work):
+    """The fake Kubernetes API server holding the corpus's ServiceAccounts, and a kubeconfig for
+    it: the webhook then loads them as in a cluster, through LIST and WATCH."""
+    port = free_port()
+    api = Server("fake-kube-api", [str(BIN / "fake-kube-api"), "--cert", str(work / "tls.crt"),
+                                   "--key", str(work / "tls.key"), "--port", str(port),
+                                   "--token", "bench", "--manifests",
+                                   str(work / "corpus" / "service-accounts.yaml")],
+                 CLIENT_CPU, work / "fake-kube-api.log")
+    wait_until(lambda: "listening" in (work / "fake-kube-api.log").read_text(), "fake-kube-api")
+    (work / "kubeconfig").write_text(f"""apiVersion: v1
+kind: Config
+current-context: bench
+clusters:
+- name: fake
+  cluster: {{server: "https://127.0.0.1:{port}", certificate-authority: "{work / 'tls.crt'}"}}
+contexts:
+- name: bench
+  context: {{cluster: fake, user: bench}}
+users:
+- name: bench
+  user: {{token: bench}}
+""")
+    return api
+
+
+def start_webhook(work, port, metrics_port, threads, cpus):
+    args = [str(BIN / "irsa-webhook"), "--in-cluster=false", "--bind-address=127.0.0.1",
+            f"--port={port}", f"--metrics-port={metrics_port}",
+            f"--tls-cert={work / 'tls.crt'}", f"--tls-key={work / 'tls.key'}",
+            f"--kubeconfig={work / 'kubeconfig'}", f"--worker-threads={threads}"]
+    server = Server("webhook", args, cpus, work / f"webhook-{threads}.log")
+    wait_until(lambda: urllib.request.urlopen(f"https://127.0.0.1:{port}/readyz",
+                                              context=insecure(), timeout=1).status == 200,
+               "the webhook")
+    return server
+
+
+NGINX_CONF = """\
+# The transport ceiling: one nginx process on the webhook's core and certificate, answering each
+# POST with a static file holding the webhook's own response to that request.
+worker_processes 1;
+master_process off;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; use epoll; }}
+http {{
+    access_log off;
+    server_tokens off;
+    etag off;
+    open_file_cache max=16 inactive=600s;
+    open_file_cache_valid 3600s;
+    keepalive_requests 100000000;
+    keepalive_timeout 120s;
+    client_max_body_size 8m;
+    client_body_buffer_size 128k;
+    client_body_temp_path {work}/nginx-tmp;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {work}/tls.crt;
+        ssl_certificate_key {work}/tls.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        root {work}/static;
+        types {{ }}
+        default_type application/json;
+        # The static module refuses POST with 405; this turns it into the file, status 200,
+        # after the request body has been read and discarded.
+        location / {{ error_page 405 =200 $uri; }}
+    }}
+}}
+"""
+
+
+def start_nginx(work, port, cpus, probe):
+    (work / "nginx-tmp").mkdir(exist_ok=True)
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, port=port))
+    server = Server("nginx", ["nginx", "-c", str(conf), "-p", str(work)], cpus, work / "nginx.log")
+    expected = (work / "static" / "typical").read_bytes()
+    wait_until(lambda: post(f"https://127.0.0.1:{port}/typical", probe.read_bytes()) == expected,
+               "nginx")
+    return server
+
+
+def load(name, server, url, corpus, rate=None, threads=1, cpus=CLIENT_CPU, extra=()):
+    """One irsa-loadgen run; returns its report with the server's CPU time and memory added."""
+    report_file = RESULTS / f"{name}.json"
+    args = ["taskset", "-c", cpus, str(BIN / "irsa-loadgen"), url, "--corpus", str(corpus),
+            "-c", CONNECTIONS, "-t", str(threads), "-d", DURATION, "--warmup", WARMUP,
+            "--json", str(report_file), "--quiet"] + list(extra)
+    if rate:
+        args += ["-r", str(rate)]
+    cpu_before = cpu_seconds(server.pid)
+    finished = subprocess.run(args, capture_output=True, text=True)
+    cpu_used = cpu_seconds(server.pid) - cpu_before
+    if not report_file.exists():
+        fail(f"{name}: irsa-loadgen wrote no report:\n{finished.stderr}")
+    report = json.loads(report_file.read_text())
+    report["name"] = name
+    report["server"] = {"name": server.name, "cpu_s": round(cpu_used, 3),
+                        "cpu_us_per_request": round(1e6 * cpu_used / max(1, report["all_requests"]), 2),
+                        **memory(server.pid)}
+    report_file.write_text(json.dumps(report, indent=2) + "\n")
+    latency = report["latency_us"]
+    say(f"{name}: {report['throughput_rps']:,.0f} req/s, p50 {latency['p50']:.0f} us, "
+        f"p99 {latency['p99']:.0f} us, p99.9 {latency['p99_9']:.0f} us, "
+        f"{report['error_total']} errors, server {report['server']['cpu_us_per_request']} us CPU/request")
+    if report["error_total"] or report["warmup_errors"]:
+        say(f"{name}: errors {report['errors']}, {report['warmup_errors']} in warm-up")
+    return report
+
+
+def representative(work, port, size):
+    """The first review of a size that the webhook mutates, and its response bytes."""
+    folder = work / "corpus" / ("typical-exact" if size == "typical" else size)
+    for review in sorted(folder.glob("*.json")):
+        answer = post(f"https://127.0.0.1:{port}/mutate", review.read_bytes())
+        if b'"patch"' in answer:
+            return review, answer
+    fail(f"no review in {folder} is mutated by the webhook")
+
+
+def latency_cells(runs):
+    cells = []
+    for rate in RATES:
+        run = runs.get(rate)
+        if run is None:
+            cells.append("")
+            continue
+        latency = run["latency_us"]
+        if run["requests"]["good"] == 0:
+            cells.append(f"overloaded ({run.get('behind', 0):,} never sent)")
+            continue
+        text = f"{latency['p50'] / 1000:.2f} / {latency['p99'] / 1000:.2f} / {latency['p99_9'] / 1000:.2f}"
+        if run["throughput_rps"] < 0.98 * rate:
+            text += f" (only {run['throughput_rps']:,.0f}/s)"
+        cells.append(text)
+    return cells
+
+
+def table(rows):
+    header = ["Scenario", "Requests/s (closed loop)", "vs nginx"]
+    header += [f"ms p50 / p99 / p99.9 at {rate:,}/s" for rate in RATES]
+    header += ["Server RSS", "Server CPU per request"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        closed = row["closed"]
+        ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else ""
+        cells = [row["label"], f"{closed['throughput_rps']:,.0f}", ratio]
+        cells += latency_cells(row["open"])
+        cells += [f"{closed['server']['VmRSS'] / 2**20:.1f} MiB",
+                  f"{closed['server']['cpu_us_per_request']:.1f} µs"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def update_readme(text):
+    if README == "-":
+        return
+    path = pathlib.Path(README)
+    content = path.read_text()
+    begin, end = "<!-- bench-table:begin -->", "<!-- bench-table:end -->"
+    if begin not in content or end not in content:
+        say(f"{path} has no bench-table markers; not updated")
+        return
+    head, rest = content.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(head + begin + "\n" + text + "\n" + end + tail)
+    say(f"table written into {path}")
+
+
+def main():
+    try:
+        measure()
+    finally:
+        for server in list(RUNNING):
+            server.stop()
+
+
+def measure():
+    for tool in ("irsa-webhook", "irsa-loadgen", "irsa-corpus", "fake-kube-api"):
+        if not (BIN / tool).exists():
+            fail(f"{BIN / tool} is missing; run make build")
+    if shutil.which("nginx") is None:
+        fail("nginx is missing; scripts/install-deps.sh installs nginx-light")
+    if not TYPICAL.exists():
+        fail(f"no typical review at {TYPICAL}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    with tempfile.TemporaryDirectory(prefix="irsa-bench-") as temp:
+        work = pathlib.Path(temp)
+        subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "1", "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-subj", "/CN=irsa-webhook",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(work / "tls.key"),
+                        "-out", str(work / "tls.crt")], check=True, capture_output=True)
+        subprocess.run([str(BIN / "irsa-corpus"), "--out", str(work / "corpus"), "--typical",
+                        str(TYPICAL), "--accounts", ACCOUNTS], check=True)
+        port, metrics_port, nginx_port = free_port(), free_port(), free_port()
+        start_api(work)
+        webhook = start_webhook(work, port, metrics_port, 1, SERVER_CPU)
+        say(f"webhook pid {webhook.pid} on CPU {SERVER_CPU} with {ACCOUNTS} ServiceAccounts, "
+            f"resident {memory(webhook.pid)['VmRSS'] / 2**20:.1f} MiB; load on CPU {CLIENT_CPU}")
+        static = work / "static"
+        static.mkdir()
+        single = {}
+        for size in SIZES:
+            review, answer = representative(work, port, size)
+            single[size] = review
+            (static / size).write_bytes(answer)
+        rows = {}
+        try:
+            for size in SIZES:
+                url = f"https://127.0.0.1:{port}/mutate"
+                rows[size] = {"label": f"webhook, {size} ({single[size].stat().st_size:,} B)",
+                              "closed": load(f"webhook-{size}-closed", webhook, url, single[size]),
+                              "open": {r: load(f"webhook-{size}-{r}", webhook, url, single[size], r)
+                                       for r in RATES}}
+            mixed_url = f"https://127.0.0.1:{port}/mutate"
+            mixed = work / "corpus" / "mixed"
+            rows["mixed"] = {"label": "webhook, mixed corpus (weighted)",
+                             "closed": load("webhook-mixed-closed", webhook, mixed_url, mixed,
+                                            extra=["--order", "weighted"]),
+                             "open": {r: load(f"webhook-mixed-{r}", webhook, mixed_url, mixed, r,
+                                              extra=["--order", "weighted"]) for r in RATES}}
+        finally:
+            webhook.stop()
+
+        nginx = start_nginx(work, nginx_port, SERVER_CPU, single["typical"])
+        try:
+            for size in SIZES:
+                url = f"https://127.0.0.1:{nginx_port}/{size}"
+                rows[f"nginx-{size}"] = {
+                    "label": f"nginx static file, {size} (ceiling)",
+                    "closed": load(f"nginx-{size}-closed", nginx, url, single[size]),
+                    "open": {r: load(f"nginx-{size}-{r}", nginx, url, single[size], r) for r in RATES}}
+        finally:
+            nginx.stop()
+
+        # Two worker threads on both cores, the load sharing them: the raw rate, and what the
+        # server did per CPU-second against one thread on one core.
+        webhook2 = start_webhook(work, port, metrics_port, 2, f"{SERVER_CPU},{CLIENT_CPU}")
+        try:
+            two = load("webhook-typical-2-threads", webhook2, f"https://127.0.0.1:{port}/mutate",
+                       single["typical"], threads=2, cpus=f"{SERVER_CPU},{CLIENT_CPU}")
+        finally:
+            webhook2.stop()
+
+    for size in SIZES:
+        ceiling = rows[f"nginx-{size}"]["closed"]["throughput_rps"]
+        rows[size]["ratio"] = rows[size]["closed"]["throughput_rps"] / ceiling if ceiling else None
+    one = rows["typical"]["closed"]
+    scaling = {
+        "one_thread_rps": one["throughput_rps"],
+        "two_threads_rps_sharing_cores_with_load": two["throughput_rps"],
+        "one_thread_cpu_us_per_request": one["server"]["cpu_us_per_request"],
+        "two_threads_cpu_us_per_request": two["server"]["cpu_us_per_request"],
+        # Two cores' worth of work at two threads' CPU cost per request, against one core's.
+        "projected_two_core_speedup": round(2 * one["server"]["cpu_us_per_request"] /
+                                            two["server"]["cpu_us_per_request"], 2),
+    }
+    order = ["nginx-typical", "typical", "nginx-tiny", "tiny", "nginx-large", "large", "mixed"]
+    text = table([rows[key] for key in order])
+    info = machine()
+    stamp = started.strftime("%Y-%m-%d %H:%M UTC")
+    header = (f"Measured {stamp} by `make bench` on {info['cpu']} ({info['cores']} cores, Linux "
+              f"{info['kernel']}, {info['openssl']}, nginx {info['nginx']}): webhook with 1 worker "
+              f"thread on one core and {ACCOUNTS} ServiceAccounts loaded, irsa-loadgen on the other, "
+              f"{CONNECTIONS} keep-alive TLS connections, {DURATION} per run after {WARMUP} warm-up.")
+    footer = (f"Two worker threads on both cores (load sharing them): "
+              f"{scaling['two_threads_rps_sharing_cores_with_load']:,.0f} req/s at "
+              f"{scaling['two_threads_cpu_us_per_request']} µs CPU per request against "
+              f"{scaling['one_thread_cpu_us_per_request']} µs with one thread, so two free cores "
+              f"would give {scaling['projected_two_core_speedup']}× one.")
+    summary = {"date": started.isoformat(), "machine": info, "duration": DURATION, "warmup": WARMUP,
+               "connections": int(CONNECTIONS), "accounts": int(ACCOUNTS), "rates": RATES,
+               "rows": {key: {"label": row["label"], "closed_rps": row["closed"]["throughput_rps"],
+                              "ratio_to_nginx": row.get("ratio"),
+                              "server_rss_bytes": row["closed"]["server"]["VmRSS"],
+                              "server_cpu_us_per_request": row["closed"]["server"]["cpu_us_per_request"],
+                              "open_loop_us": {str(rate): {k: run["latency_us"][k]
+                                                           for k in ("p50", "p99", "p99_9")}
+                                               for rate, run in row["open"].items()}}
+                        for key, row in rows.items()},
+               "two_threads": scaling}
+    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(header + "\n\n" + text + "\n\n" + footer)
+    update_readme(header + "\n\n" + text + "\n\n" + footer)
+    errors = sum(run["error_total"] + run["warmup_errors"] for row in rows.values()
+                 for run in [row["closed"], *row["open"].values()])
+    errors += two["error_total"] + two["warmup_errors"]
+    if errors:
+        fail(f"{errors} requests failed; the figures above are not to be trusted")
+
+
+if __name__ == "__main__":
+    main()
