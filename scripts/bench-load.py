@@ -11,7 +11,7 @@ puts it into README.md between the bench-table markers.
 
 Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per run, BENCH_RATES (1000,5000,
 10000), BENCH_CONNECTIONS (32), BENCH_ACCOUNTS (10000), SERVER_CPU / CLIENT_CPU (0 / 1),
-BENCH_RESULTS (bench/results), BENCH_README (README.md; "-" leaves it alone).
+BENCH_RESULTS (bench/results), BENCH_README (README.md; "-" leaves it alone), BENCH_BIN (build/bin).
 """
 
 import datetime
@@ -29,8 +29,8 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-BIN = ROOT / "build" / "bin"
-SHARED = ROOT.parent / "shared"
+BIN = pathlib.Path(os.environ.get("BENCH_BIN", ROOT / "build" / "bin"))
+SHARED = pathlib.Path(os.environ.get("IRSA_SHARED_DIR", ROOT.parent / "shared"))
 TYPICAL = pathlib.Path(os.environ.get("REVIEW", SHARED / "bench" / "typical-review.json"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WARMUP = os.environ.get("BENCH_WARMUP", "2s")
@@ -470,6 +470,9 @@ def measure():
     errors += two["error_total"] + two["warmup_errors"]
     if errors:
         fail(f"{errors} requests failed; the figures above are not to be trusted")
+    idle = [key for key, row in rows.items() if row["closed"]["requests"]["good"] == 0]
+    if idle:
+        fail(f"no request was answered in the closed-loop runs of {', '.join(idle)}")
 
 
 if __name__ == "__main__":
