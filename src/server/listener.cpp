@@ -6,28 +6,28 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
+
+#include "irsa/server/wire.hpp"
 
 namespace irsa::server {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Executor = asio::strand<asio::io_context::executor_type>;
 
 namespace {
@@ -37,7 +37,7 @@ namespace {
 struct Connection {
   explicit Connection(Executor strand) : executor(std::move(strand)) {}
   Executor executor;
-  beast::tcp_stream* stream = nullptr;  // null once the session has ended
+  Wire* wire = nullptr;  // null once the session has ended
   const beast::flat_buffer* buffer = nullptr;
   bool idle = false;  // has served a request and waits for the next one
 };
@@ -86,12 +86,7 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kAcceptRetryPause{50};
 
-beast::tcp_stream& lowest(beast::tcp_stream& stream) {
-  return stream;
-}
-beast::tcp_stream& lowest(TlsStream& stream) {
-  return beast::get_lowest_layer(stream);
-}
+using RequestParser = http::request_parser<http::string_body>;
 
 // A response the listener itself sends when a request breaks a limit; it then closes.
 Response limit_response(http::status status, std::string_view text) {
@@ -103,10 +98,71 @@ bool expects_continue(const http::request<http::string_body>& request) {
   return beast::iequals(expect, "100-continue");
 }
 
+// Feeds the parser from the buffer, reading more until `done(parser)`: what Beast's
+// http::async_read and async_read_header do (same errors, same use of the buffer), without
+// their layers of composed operations.
+template <typename Done>
+asio::awaitable<boost::system::error_code> read_until(Wire& wire, beast::flat_buffer& buffer,
+                                                      RequestParser& parser, Done done) {
+  for (;;) {
+    if (done(parser)) co_return boost::system::error_code{};
+    if (buffer.size() > 0) {
+      boost::system::error_code error;
+      buffer.consume(parser.put(buffer.data(), error));
+      if (error != http::error::need_more) {
+        if (error) co_return error;
+        continue;
+      }
+    }
+    const std::size_t size = beast::read_size(buffer, 65536);
+    if (size == 0) co_return http::error::buffer_overflow;
+    auto [error, bytes] = co_await wire.read_some(buffer.prepare(size));
+    buffer.commit(bytes);
+    if (error == asio::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      error = {};
+      parser.put_eof(error);
+      co_return error;
+    }
+    if (error) co_return error;
+  }
+}
+
+asio::awaitable<boost::system::error_code> read_header(Wire& wire, beast::flat_buffer& buffer,
+                                                       RequestParser& parser) {
+  return read_until(wire, buffer, parser,
+                    [](const RequestParser& p) { return p.is_header_done(); });
+}
+
+asio::awaitable<boost::system::error_code> read_body(Wire& wire, beast::flat_buffer& buffer,
+                                                     RequestParser& parser) {
+  parser.eager(true);  // as http::async_read: the body is parsed as it arrives
+  return read_until(wire, buffer, parser, [](const RequestParser& p) { return p.is_done(); });
+}
+
+// The whole message in one buffer, so that header and body leave in one TLS record and one send.
+template <typename Body>
+std::string serialize(http::response<Body>& message) {
+  http::response_serializer<Body> serializer(message);
+  std::string bytes;
+  boost::system::error_code error;
+  while (!serializer.is_done() && !error) {
+    serializer.next(error, [&](boost::system::error_code&, const auto& buffers) {
+      std::size_t size = 0;
+      for (const auto piece : beast::buffers_range_ref(buffers)) {
+        bytes.append(static_cast<const char*>(piece.data()), piece.size());
+        size += piece.size();
+      }
+      serializer.consume(size);
+    });
+  }
+  if (error) throw boost::system::system_error(error);
+  return bytes;
+}
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
-template <typename Stream>
-asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Stream& stream) {
+asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Wire& wire) {
   const ServerLimits& limits = state.limits;
   beast::flat_buffer buffer;
   connection.buffer = &buffer;
@@ -114,16 +170,14 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
   for (;;) {
     // A connection that has had its answer is not kept once draining has begun.
     if (!first && state.draining.load(std::memory_order_relaxed)) co_return;
-    http::request_parser<http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
     // Between requests the connection may sit idle; the first request must come promptly.
-    lowest(stream).expires_after(first ? limits.request_header : limits.idle);
+    wire.expires_after(first ? limits.request_header : limits.idle);
     connection.idle = !first;
     first = false;
-    auto [header_error, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
-    (void)header_bytes;
+    const auto header_error = co_await read_header(wire, buffer, parser);
     connection.idle = false;
     std::optional<Response> refusal;
     if (header_error == http::error::header_limit) {
@@ -135,17 +189,13 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
     } else if (header_error) {
       co_return;  // closed, reset, timed out or not HTTP: nothing to answer
     } else {
-      lowest(stream).expires_after(limits.request_body);
+      wire.expires_after(limits.request_body);
       if (expects_continue(parser.get())) {
         // curl asks before sending a large body; answering at once spares it a one-second wait.
         http::response<http::empty_body> proceed{http::status::continue_, 11};
-        auto [continue_error, continue_bytes] =
-            co_await http::async_write(stream, proceed, kNoThrow);
-        (void)continue_bytes;
-        if (continue_error) co_return;
+        if (co_await wire.write(serialize(proceed))) co_return;
       }
-      auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
-      (void)body_bytes;
+      const auto body_error = co_await read_body(wire, buffer, parser);
       if (body_error == http::error::body_limit) {
         refusal = limit_response(http::status::payload_too_large, "request body too large\n");
       } else if (body_error) {
@@ -161,9 +211,8 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, S
     }
     if (state.draining.load(std::memory_order_relaxed)) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
-    lowest(stream).expires_after(limits.response_write);
-    auto [write_error, written] = co_await http::async_write(stream, response, kNoThrow);
-    (void)written;
+    wire.expires_after(limits.response_write);
+    const auto write_error = co_await wire.write(serialize(response));
     if (write_error || !keep_alive) co_return;
   }
 }
@@ -173,37 +222,23 @@ struct SessionGuard {
   Listener::State& state;
   Connection& connection;
   ~SessionGuard() {
-    connection.stream = nullptr;
+    connection.wire = nullptr;
     connection.buffer = nullptr;
     state.remove(&connection);
     state.connections.fetch_sub(1, std::memory_order_relaxed);
   }
 };
 
-asio::awaitable<void> serve_plain(std::shared_ptr<Listener::State> state,
-                                  std::shared_ptr<Connection> connection, tcp::socket socket) {
+asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
+                            std::shared_ptr<Connection> connection, tcp::socket socket,
+                            std::shared_ptr<asio::ssl::context> tls) {
   const SessionGuard guard{*state, *connection};
-  beast::tcp_stream stream(std::move(socket));
-  connection->stream = &stream;
-  co_await exchange(*state, *connection, stream);
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-asio::awaitable<void> serve_tls(std::shared_ptr<Listener::State> state,
-                                std::shared_ptr<Connection> connection, tcp::socket socket,
-                                std::shared_ptr<asio::ssl::context> tls) {
-  const SessionGuard guard{*state, *connection};
-  TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
-  connection->stream = &beast::get_lowest_layer(stream);
-  beast::get_lowest_layer(stream).expires_after(state->limits.tls_handshake);
-  auto [handshake_error] =
-      co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
-  if (handshake_error) co_return;
-  co_await exchange(*state, *connection, stream);
-  beast::get_lowest_layer(stream).expires_after(state->limits.tls_close);
-  auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
-  (void)shutdown_error;  // the peer may already be gone; the socket closes either way
+  Wire wire(std::move(socket), tls ? tls->native_handle() : nullptr);
+  connection->wire = &wire;
+  wire.expires_after(state->limits.tls_handshake);
+  if (co_await wire.handshake()) co_return;
+  co_await exchange(*state, *connection, wire);
+  co_await wire.close(state->limits.tls_close);
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
@@ -231,12 +266,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
     state->connections.fetch_add(1, std::memory_order_relaxed);
     auto connection = std::make_shared<Connection>(strand);
     state->add(connection);
-    if (state->tls) {
-      asio::co_spawn(strand, serve_tls(state, connection, std::move(socket), state->tls()),
-                     asio::detached);
-    } else {
-      asio::co_spawn(strand, serve_plain(state, connection, std::move(socket)), asio::detached);
-    }
+    auto tls = state->tls ? state->tls() : nullptr;
+    asio::co_spawn(strand, serve(state, connection, std::move(socket), std::move(tls)),
+                   asio::detached);
   }
 }
 
@@ -285,13 +317,13 @@ void Listener::drain() {
   for (const auto& connection : state_->snapshot()) {
     asio::post(connection->executor, [connection] {
       // A request whose first bytes have arrived is in flight and gets its answer.
-      const bool idle = connection->stream != nullptr && connection->idle &&
+      const bool idle = connection->wire != nullptr && connection->idle &&
                         (connection->buffer == nullptr || connection->buffer->size() == 0);
       if (!idle) return;
       boost::system::error_code ignored;
       // Shutting the socket down completes the pending read at once, and makes the TLS
       // goodbye that follows fail fast instead of waiting for the peer's.
-      connection->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      connection->wire->socket().shutdown(tcp::socket::shutdown_both, ignored);
     });
   }
 }

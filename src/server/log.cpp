@@ -1,8 +1,12 @@
 #include "irsa/server/log.hpp"
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
 
 #include "irsa/core/json_text.hpp"
 
@@ -22,29 +26,68 @@ bool needs_quotes(std::string_view value) {
   return false;
 }
 
-std::shared_ptr<spdlog::logger> make_logger(LogFormat format, spdlog::sink_ptr sink) {
+// Standard error through a buffer that leaves with flush(). spdlog's own stderr sink flushes
+// after every line, whatever the logger's flush policy, which would make deferred lines
+// impossible.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  StderrSink() = default;
+  StderrSink(const StderrSink&) = delete;
+  StderrSink& operator=(const StderrSink&) = delete;
+  ~StderrSink() override { flush_(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(message, formatted);
+    buffer_.append(formatted.data(), formatted.size());
+    if (buffer_.size() >= kMostBuffered) flush_();
+  }
+
+  void flush_() override {
+    std::size_t written = 0;
+    while (written < buffer_.size()) {
+      const ssize_t result =
+          ::write(STDERR_FILENO, buffer_.data() + written, buffer_.size() - written);
+      if (result > 0) {
+        written += static_cast<std::size_t>(result);
+      } else if (result < 0 && errno != EINTR) {
+        break;  // nowhere to report it; the lines are dropped as a failed fwrite would drop them
+      }
+    }
+    buffer_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMostBuffered = 64 * 1024;
+  std::string buffer_;
+};
+
+std::shared_ptr<spdlog::logger> make_logger(LogFormat format, spdlog::sink_ptr sink,
+                                            spdlog::level::level_enum flush_level) {
   auto logger = std::make_shared<spdlog::logger>("irsa-webhook", std::move(sink));
   const char* pattern = format == LogFormat::json
                             ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})"
                             : "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
   logger->set_pattern(pattern, spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::debug);
-  logger->flush_on(spdlog::level::debug);
+  logger->flush_on(flush_level);
   return logger;
 }
 
 }  // namespace
 
 Logger::Logger(LogFormat format, int verbosity)
-    : format_(format),
-      verbosity_(verbosity),
-      logger_(make_logger(format, std::make_shared<spdlog::sinks::stderr_sink_mt>())) {}
+    : Logger(format, verbosity, std::make_shared<StderrSink>()) {}
 
 Logger::Logger(LogFormat format, int verbosity, const std::string& path)
+    : Logger(format, verbosity, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true)) {}
+
+Logger::Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::sink> sink)
     : format_(format),
       verbosity_(verbosity),
-      logger_(
-          make_logger(format, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true))) {}
+      logger_(make_logger(format, sink, spdlog::level::debug)),
+      deferred_(make_logger(format, sink, spdlog::level::off)) {}
 
 std::string Logger::format(std::string_view message, std::span<const LogField> fields) const {
   std::string out;
@@ -102,6 +145,21 @@ void Logger::write(LogLevel level, std::string_view message,
       break;
     case LogLevel::error:
       logger_->error("{}", format(message, fields));
+      break;
+  }
+}
+
+void Logger::deferred(LogLevel level, std::string_view message,
+                      std::initializer_list<LogField> fields) const {
+  switch (level) {
+    case LogLevel::info:
+      deferred_->info("{}", format(message, fields));
+      break;
+    case LogLevel::warn:
+      deferred_->warn("{}", format(message, fields));
+      break;
+    case LogLevel::error:
+      deferred_->error("{}", format(message, fields));
       break;
   }
 }

@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -211,6 +215,52 @@ class SourceReports final : public kube::SourceObserver {
   std::function<void()> on_listed_;
 };
 
+// Group commit of the audit lines: an admission's answer leaves only once its line has been
+// written, as when every line was written on its own, but the lines of all admissions answered in
+// the same pass through the ready queue share one write(2). The flush is posted behind the
+// handlers already queued; each waiting admission resumes after the flush that covered its line.
+class AuditFlush {
+ public:
+  AuditFlush(asio::io_context& io, const Logger& log) : io_(io), log_(log) {}
+
+  // Completes once every line logged before the call has been written.
+  asio::awaitable<void> written() {
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [this](auto handler) { wait(std::move(handler)); }, asio::use_awaitable);
+  }
+
+ private:
+  template <typename Handler>
+  void wait(Handler handler) {
+    // Resumed on its own executor (the connection's strand), whichever thread flushes.
+    const auto executor = asio::get_associated_executor(handler, io_.get_executor());
+    const std::scoped_lock lock(mutex_);
+    waiting_.emplace_back([executor, handler = std::move(handler)]() mutable {
+      asio::post(executor, std::move(handler));
+    });
+    if (scheduled_) return;
+    scheduled_ = true;
+    asio::post(io_, [this] { flush(); });
+  }
+
+  void flush() {
+    std::vector<asio::any_completion_handler<void()>> resumed;
+    {
+      const std::scoped_lock lock(mutex_);
+      resumed.swap(waiting_);
+      scheduled_ = false;
+    }
+    log_.flush();
+    for (auto& resume : resumed) std::move(resume)();
+  }
+
+  asio::io_context& io_;
+  const Logger& log_;
+  std::mutex mutex_;
+  bool scheduled_ = false;
+  std::vector<asio::any_completion_handler<void()>> waiting_;
+};
+
 }  // namespace
 
 struct WebhookServer::Impl {
@@ -221,6 +271,7 @@ struct WebhookServer::Impl {
         mutator(config.settings),
         certificate(config.tls_cert, config.tls_key, config.tls),
         signals(io, SIGINT, SIGTERM),
+        audit_flush(io, log),
         shutdown_timer(io),
         source_reports(log, metrics, [this] { update_readiness(); }) {
     if (config.cluster) {
@@ -402,6 +453,7 @@ struct WebhookServer::Impl {
       metrics.record_admission(nullptr, elapsed);
     }
     log_request(request, path, code, handled.response.body().size());
+    if (handled.decision) co_await audit_flush.written();
     co_return std::move(handled.response);
   }
 
@@ -412,28 +464,30 @@ struct WebhookServer::Impl {
     const std::string micros = std::to_string(elapsed.count() / 1000);
     const std::string warnings = std::to_string(decision.warnings.size());
     if (decision.result == core::Result::denied) {
-      log.warn("admission denied", {{"uid", decision.uid},
-                                    {"namespace", decision.ns},
-                                    {"pod", decision.pod_name},
-                                    {"user", decision.user},
-                                    {"error", decision.error},
-                                    {"elapsed_us", micros}});
+      log.deferred(LogLevel::warn, "admission denied",
+                   {{"uid", decision.uid},
+                    {"namespace", decision.ns},
+                    {"pod", decision.pod_name},
+                    {"user", decision.user},
+                    {"error", decision.error},
+                    {"elapsed_us", micros}});
       return;
     }
-    log.info("admission", {{"result", core::to_string(decision.result)},
-                           {"uid", decision.uid},
-                           {"namespace", decision.ns},
-                           {"pod", decision.pod_name},
-                           {"service_account", decision.service_account},
-                           {"mode", core::to_string(decision.mode)},
-                           {"role_arn", decision.role_arn},
-                           {"containers_mutated", mutated},
-                           {"containers_skipped", skipped},
-                           {"operation", decision.operation},
-                           {"dry_run", decision.dry_run ? "true" : "false"},
-                           {"user", decision.user},
-                           {"warnings", warnings},
-                           {"elapsed_us", micros}});
+    log.deferred(LogLevel::info, "admission",
+                 {{"result", core::to_string(decision.result)},
+                  {"uid", decision.uid},
+                  {"namespace", decision.ns},
+                  {"pod", decision.pod_name},
+                  {"service_account", decision.service_account},
+                  {"mode", core::to_string(decision.mode)},
+                  {"role_arn", decision.role_arn},
+                  {"containers_mutated", mutated},
+                  {"containers_skipped", skipped},
+                  {"operation", decision.operation},
+                  {"dry_run", decision.dry_run ? "true" : "false"},
+                  {"user", decision.user},
+                  {"warnings", warnings},
+                  {"elapsed_us", micros}});
   }
 
   // Upstream's V(4) request line.
@@ -597,6 +651,7 @@ struct WebhookServer::Impl {
   std::atomic<bool> pod_identity_loaded{false};
   std::atomic<bool> draining{false};
   asio::signal_set signals;
+  AuditFlush audit_flush;
   asio::steady_timer shutdown_timer;
   Clock::time_point drain_deadline;
   std::unique_ptr<Listener> webhook;

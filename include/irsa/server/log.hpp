@@ -12,7 +12,10 @@
 
 namespace spdlog {
 class logger;
+namespace sinks {
+class sink;
 }
+}  // namespace spdlog
 
 namespace irsa::server {
 
@@ -40,6 +43,10 @@ class Logger {
   [[nodiscard]] bool enabled(int level) const noexcept { return level <= verbosity_; }
   // For fields gathered at run time (a braced list is the usual way).
   void write(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
+  // A line that waits in the buffer for the next flush() (or for any other line, which flushes
+  // as it is written): a busy server then writes the lines of many admissions with one write(2).
+  void deferred(LogLevel level, std::string_view message,
+                std::initializer_list<LogField> fields) const;
   void flush() const;
 
   // The payload of a line in the chosen format (without timestamp and level); public for tests.
@@ -47,9 +54,12 @@ class Logger {
                                    std::span<const LogField> fields) const;
 
  private:
+  Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::sink> sink);
+
   LogFormat format_;
   int verbosity_;
-  std::shared_ptr<spdlog::logger> logger_;
+  std::shared_ptr<spdlog::logger> logger_;    // flushes every line
+  std::shared_ptr<spdlog::logger> deferred_;  // the same sink, flushed by flush()
 };
 
 }  // namespace irsa::server

@@ -1,0 +1,94 @@
+// One accepted connection's bytes: a socket, OpenSSL on top of it when the port speaks TLS, and
+// the deadline of the phase in progress. The listener's sessions read and write through it.
+//
+// Why not Beast's ssl_stream<tcp_stream>: that stack runs every read through four composed
+// operations (HTTP read, SSL io_op, the timed stream, the socket), each copying type-erased
+// executors and re-arming a timer, and copies every byte through a second pair of buffers. On a
+// keep-alive connection serving small reviews that cost more than the review itself. Here
+// OpenSSL reads ciphertext straight from the one buffer a recv filled and writes into a buffer
+// that is sent at once; the deadline timer is armed lazily, so that a connection re-arms it about
+// once per idle period instead of once per socket operation.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace irsa::server {
+
+class Wire {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `tls` null: plain TCP. Otherwise a server-side TLS session from that context.
+  Wire(boost::asio::ip::tcp::socket socket, SSL_CTX* tls);
+  ~Wire();
+  Wire(const Wire&) = delete;
+  Wire& operator=(const Wire&) = delete;
+
+  boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
+
+  // Every wait for the socket from now on fails with a timeout once `budget` has passed (as
+  // Beast's tcp_stream::expires_after): the budget of the phase that starts now.
+  void expires_after(std::chrono::milliseconds budget);
+
+  // The TLS handshake (nothing for plain TCP).
+  boost::asio::awaitable<boost::system::error_code> handshake();
+  // Some plaintext into `into`; asio::error::eof once the peer has closed cleanly.
+  boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(
+      boost::asio::mutable_buffer into);
+  // All of `bytes`, encrypted into as few records as TLS allows and sent with one send.
+  boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);
+  // Ends the connection politely: the TLS close_notify and the peer's (within `budget`), or
+  // TCP's half-close. Errors are ignored; the socket closes with the Wire either way.
+  boost::asio::awaitable<void> close(std::chrono::milliseconds budget);
+
+  // The BIO between OpenSSL and this Wire's buffers (internal, for the BIO callbacks).
+  struct Ciphertext {
+    std::unique_ptr<unsigned char[]> input;  // received, not yet taken by OpenSSL
+    std::size_t input_begin = 0;
+    std::size_t input_end = 0;
+    std::string output;  // written by OpenSSL, not yet sent
+    std::size_t output_sent = 0;
+  };
+
+ private:
+  boost::asio::awaitable<boost::system::error_code> fill();
+  boost::asio::awaitable<boost::system::error_code> flush();
+  boost::asio::awaitable<boost::system::error_code> send(std::string_view bytes, std::size_t& sent);
+  [[nodiscard]] boost::system::error_code tls_error(int result) const;
+  [[nodiscard]] bool input_empty() const noexcept {
+    return ciphertext_.input_begin == ciphertext_.input_end;
+  }
+
+  // The lazy deadline: the timer is re-armed only when a wait begins with the timer set later
+  // than the deadline (or not at all); when it fires early, it moves on to the deadline.
+  void begin_wait();
+  boost::system::error_code end_wait(boost::system::error_code error);
+  void arm(Clock::time_point at);
+  void on_timer(unsigned generation);
+
+  boost::asio::ip::tcp::socket socket_;
+  SSL* ssl_ = nullptr;
+  Ciphertext ciphertext_;
+  boost::asio::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point armed_at_ = Clock::time_point::max();
+  unsigned generation_ = 0;
+  bool waiting_ = false;
+  bool timed_out_ = false;
+  // Lets a timer handler that outlives the Wire see that it is gone.
+  std::shared_ptr<Wire*> self_;
+};
+
+}  // namespace irsa::server
