@@ -1,6 +1,5 @@
 #include "load_run.hpp"
 
-#include <openssl/ssl.h>
 #include <sys/resource.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -9,19 +8,18 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <optional>
 #include <thread>
-#include <type_traits>
 
+#include "irsa/server/wire.hpp"
 #include "response_check.hpp"
 
 namespace irsa::loadgen {
@@ -34,18 +32,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Every object on a worker's hot path names the io_context's own executor type, which spares
-// the type-erased any_io_executor its indirections on each operation.
-using Executor = asio::io_context::executor_type;
-template <typename T = void>
-using Task = asio::awaitable<T, Executor>;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
-using Socket = asio::basic_stream_socket<tcp, Executor>;
-using TlsStream = asio::ssl::stream<Socket>;
-using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+using Timer = asio::steady_timer;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::uint64_t kResponseLimit = std::uint64_t{64} * 1024 * 1024;
-constexpr auto kWatchdogTick = std::chrono::milliseconds(20);
+constexpr std::size_t kReadChunk = 16 * 1024;
 // After a failed connect, a pause before the next attempt, so a dead server is not hammered.
 constexpr auto kReconnectPause = std::chrono::milliseconds(100);
 constexpr auto kStartLead = std::chrono::milliseconds(20);
@@ -53,6 +44,11 @@ constexpr auto kStartLead = std::chrono::milliseconds(20);
 std::uint64_t nanos(Clock::duration duration) {
   return static_cast<std::uint64_t>(std::max<std::int64_t>(
       0, std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count()));
+}
+
+std::chrono::milliseconds whole_milliseconds(std::chrono::nanoseconds duration) {
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(duration));
 }
 
 double cpu_seconds() {
@@ -92,12 +88,6 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const LoadOptions& options)
   return context;
 }
 
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code error;
-  (void)asio::ip::make_address(host, error);
-  return !error;
-}
-
 // The read-only description of the run every thread works from, and the live counters the
 // progress line reads.
 struct Plan {
@@ -113,95 +103,93 @@ struct Plan {
   std::atomic<std::uint64_t> latency_sum_ns{0};
 };
 
-// A connection's in-flight state as the watchdog sees it.
-struct Slot {
-  std::optional<Clock::time_point> busy_since;
-  bool timed_out = false;
-  Socket* socket = nullptr;
-};
-
 struct Worker {
   explicit Worker(Plan& run_plan) : plan(run_plan), io(1) {}
   Plan& plan;
   asio::io_context io;
   LoadResult result;
-  std::vector<Slot*> slots;
-  unsigned running = 0;
 };
 
-// Registers a connection with its worker for its whole life.
-struct SlotGuard {
-  SlotGuard(Worker& owner, Slot& slot) : worker(owner), registered(&slot) {
-    worker.slots.push_back(registered);
-    ++worker.running;
-  }
-  ~SlotGuard() {
-    std::erase(worker.slots, registered);
-    --worker.running;
-  }
-  SlotGuard(const SlotGuard&) = delete;
-  SlotGuard& operator=(const SlotGuard&) = delete;
-  Worker& worker;
-  Slot* registered;
-};
-
-Socket& lowest(Socket& socket) {
-  return socket;
-}
-Socket& lowest(TlsStream& stream) {
-  return stream.next_layer();
-}
-
-template <typename Stream>
-void emplace_stream(std::optional<Stream>& stream, Worker& worker) {
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    stream.emplace(worker.io.get_executor(), *worker.plan.tls);
-  } else {
-    stream.emplace(worker.io.get_executor());
-  }
-}
-
-// Connects (and shakes hands); returns the kind of failure, or an empty string.
-template <typename Stream>
-Task<std::string> open_stream(Worker& worker, Slot& slot, std::optional<Stream>& stream) {
+// Connects (and shakes hands) within the timeout; returns the kind of failure, or "".
+asio::awaitable<std::string> open_wire(Worker& worker, std::unique_ptr<server::Wire>& wire) {
   const auto& options = worker.plan.options;
-  emplace_stream(stream, worker);
-  slot.socket = &lowest(*stream);
-  slot.timed_out = false;
+  const auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  // Nothing answers a SYN to an unreachable address for minutes: the connect gets the same
+  // budget as a request, enforced by closing the socket. The state is shared with the timer's
+  // handler, which may run after this coroutine has moved on.
+  struct ConnectDeadline {
+    tcp::socket* socket = nullptr;
+    bool fired = false;
+  };
+  const auto state = std::make_shared<ConnectDeadline>(ConnectDeadline{&socket});
+  Timer deadline(executor);
+  deadline.expires_after(options.timeout);
+  deadline.async_wait([state](boost::system::error_code error) {
+    if (error || state->socket == nullptr) return;
+    state->fired = true;
+    boost::system::error_code ignored;
+    state->socket->close(ignored);
+  });
   auto [connect_error, endpoint] =
-      co_await asio::async_connect(lowest(*stream), options.endpoints, kNoThrow);
+      co_await asio::async_connect(socket, options.endpoints, kNoThrow);
   (void)endpoint;
-  if (connect_error) co_return slot.timed_out ? "timeout" : "connect";
+  state->socket = nullptr;
+  deadline.cancel();
+  if (connect_error) co_return state->fired ? "timeout" : "connect";
   boost::system::error_code ignored;
-  lowest(*stream).set_option(tcp::no_delay(true), ignored);
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    const auto& host = options.target.host;
-    if (!is_ip_literal(host)) {
-      // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-      ::SSL_ctrl(stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(host.c_str()));
-    }
-    if (!options.ca_file.empty()) {
-      stream->set_verify_callback(asio::ssl::host_name_verification(host));
-    }
-    auto [handshake_error] =
-        co_await stream->async_handshake(asio::ssl::stream_base::client, kNoThrow);
-    if (handshake_error) co_return slot.timed_out ? "timeout" : "tls_handshake";
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (!options.target.tls) {
+    wire = std::make_unique<server::Wire>(std::move(socket), nullptr);
+  } else {
+    wire = std::make_unique<server::Wire>(std::move(socket), worker.plan.tls->native_handle(),
+                                          server::Wire::Client{options.target.host});
+  }
+  wire->expires_after(whole_milliseconds(options.timeout));
+  const auto handshake_error = co_await wire->handshake();
+  if (handshake_error) {
+    wire.reset();
+    co_return handshake_error == asio::error::timed_out ? "timeout" : "tls_handshake";
   }
   ++worker.result.connections_opened;
   co_return "";
 }
 
-std::string transport_error_kind(const Slot& slot, bool while_writing,
-                                 const boost::system::error_code& error) {
-  if (slot.timed_out) return "timeout";
-  if (while_writing) return "write";
+std::string read_error_kind(const boost::system::error_code& error) {
+  if (error == asio::error::timed_out) return "timeout";
   if (error == http::error::end_of_stream || error == asio::error::eof ||
-      error == asio::error::connection_reset || error == asio::ssl::error::stream_truncated) {
+      error == asio::error::connection_reset || error == asio::ssl::error::stream_truncated ||
+      error == http::error::partial_message) {
     return "closed";
   }
-  if (error == http::error::body_limit) return "too_large";
+  if (error == http::error::body_limit || error == http::error::header_limit) return "too_large";
   return "read";
+}
+
+// Feeds Beast's parser from the wire until one whole response is in. Bytes past it (none, as
+// requests are not pipelined) would stay in `buffer`.
+asio::awaitable<boost::system::error_code> read_response(
+    server::Wire& wire, beast::flat_buffer& buffer, http::response_parser<http::string_body>& parser) {
+  parser.eager(true);
+  for (;;) {
+    boost::system::error_code error;
+    if (buffer.size() > 0) {
+      buffer.consume(parser.put(buffer.data(), error));
+      if (parser.is_done()) co_return boost::system::error_code{};
+      if (error && error != http::error::need_more) co_return error;
+    }
+    auto [read_error, bytes] = co_await wire.read_some(buffer.prepare(kReadChunk));
+    if (read_error == asio::error::eof || read_error == asio::ssl::error::stream_truncated) {
+      // A response delimited by the end of the connection is complete now; any other is cut.
+      if (parser.got_some() && parser.need_eof()) {
+        parser.put_eof(error);
+        co_return error;
+      }
+      co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
+    if (read_error) co_return read_error;
+    buffer.commit(bytes);
+  }
 }
 
 class Outcomes {
@@ -237,17 +225,15 @@ class Outcomes {
   Clock::time_point origin_;
 };
 
-template <typename Stream>
-Task<> drive(Worker& worker, unsigned index) {
+asio::awaitable<void> drive(Worker& worker, unsigned index) {
   Plan& plan = worker.plan;
   const LoadOptions& options = plan.options;
-  Slot slot;
-  const SlotGuard guard(worker, slot);
   BodyPicker picker(plan.corpus, options.order, options.seed + index, index);
   ResponseChecker checker;
   beast::flat_buffer buffer;
-  std::optional<Stream> stream;
+  std::unique_ptr<server::Wire> wire;
   Timer timer(worker.io.get_executor());
+  const auto request_budget = whole_milliseconds(options.timeout);
 
   const bool open_loop = options.mode == Mode::open_loop;
   // Connection k of N sends requests k, k+N, k+2N... of the global schedule.
@@ -259,16 +245,14 @@ Task<> drive(Worker& worker, unsigned index) {
     const auto now = Clock::now();
     if (open_loop && due >= plan.end) break;
     if (now >= plan.end) {
-      if (open_loop)
+      if (open_loop) {
         worker.result.behind += static_cast<std::uint64_t>((plan.end - due) / spacing) + 1;
+      }
       break;
     }
-    if (!stream) {
-      slot.busy_since = now;
-      const std::string failure = co_await open_stream(worker, slot, stream);
-      slot.busy_since.reset();
+    if (!wire) {
+      const std::string failure = co_await open_wire(worker, wire);
       if (!failure.empty()) {
-        stream.reset();
         Outcomes(worker, open_loop ? due : now).error(failure);
         if (open_loop) due += spacing;
         timer.expires_after(kReconnectPause);
@@ -290,61 +274,31 @@ Task<> drive(Worker& worker, unsigned index) {
     const CorpusEntry& entry = picker.next();
     const auto& request =
         plan.requests[static_cast<std::size_t>(&entry - plan.corpus.entries.data())];
-    slot.busy_since = sent;
-    auto [write_error, written] =
-        co_await asio::async_write(*stream, asio::buffer(request), kNoThrow);
-    (void)written;
-    boost::system::error_code read_error;
-    http::response_parser<http::string_body> parser;
-    if (!write_error) {
-      parser.body_limit(kResponseLimit);
-      auto [error, read] = co_await http::async_read(*stream, buffer, parser, kNoThrow);
-      (void)read;
-      read_error = error;
+    wire->expires_after(request_budget);
+    if (const auto write_error = co_await wire->write(request)) {
+      outcomes.error(write_error == asio::error::timed_out ? "timeout" : "write");
+      wire.reset();
+      continue;
     }
-    slot.busy_since.reset();
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kResponseLimit);
+    const auto read_error = co_await read_response(*wire, buffer, parser);
     const auto done = Clock::now();
-    if (write_error || read_error) {
-      outcomes.error(transport_error_kind(slot, static_cast<bool>(write_error),
-                                          write_error ? write_error : read_error));
-      stream.reset();
+    if (read_error) {
+      outcomes.error(read_error_kind(read_error));
+      wire.reset();
       continue;
     }
     const auto& response = parser.get();
     outcomes.answered(checker.check(response.result_int(), response.body(), entry.uid), done);
-    if (!response.keep_alive()) stream.reset();
-  }
-}
-
-// Closes the socket of any request that has run past the timeout; its coroutine then sees the
-// failure and counts a timeout.
-Task<> watchdog(Worker& worker) {
-  Timer tick(worker.io.get_executor());
-  const auto timeout = worker.plan.options.timeout;
-  while (worker.running > 0) {
-    tick.expires_after(kWatchdogTick);
-    co_await tick.async_wait(kNoThrow);
-    const auto now = Clock::now();
-    for (Slot* slot : worker.slots) {
-      if (slot->busy_since && slot->socket != nullptr && now - *slot->busy_since > timeout) {
-        slot->timed_out = true;
-        boost::system::error_code ignored;
-        slot->socket->close(ignored);
-      }
-    }
+    if (!response.keep_alive()) wire.reset();
   }
 }
 
 void run_worker(Worker& worker, const std::vector<unsigned>& connections) {
-  const bool tls = worker.plan.options.target.tls;
   for (const unsigned index : connections) {
-    if (tls) {
-      asio::co_spawn(worker.io, drive<TlsStream>(worker, index), asio::detached);
-    } else {
-      asio::co_spawn(worker.io, drive<Socket>(worker, index), asio::detached);
-    }
+    asio::co_spawn(worker.io, drive(worker, index), asio::detached);
   }
-  asio::co_spawn(worker.io, watchdog(worker), asio::detached);
   worker.io.run();
 }
 

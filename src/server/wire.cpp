@@ -2,11 +2,13 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -14,6 +16,7 @@
 #include <climits>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace irsa::server {
 
@@ -113,19 +116,45 @@ Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls)
   error_code ignored;
   socket_.non_blocking(true, ignored);
   if (tls == nullptr) return;
+  start_tls(tls);
+  SSL_set_accept_state(ssl_);
+}
+
+Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client)
+    : Wire(std::move(socket), nullptr) {
+  start_tls(tls);
+  const std::string& name = client.peer_name;
+  boost::system::error_code not_an_address;
+  (void)asio::ip::make_address(name, not_an_address);
+  const bool is_address = !not_an_address;
+  if (!name.empty() && !is_address) {
+    // SSL_set_tlsext_host_name is a macro around this call, with a C-style cast in it.
+    SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(name.c_str()));
+  }
+  if (!name.empty() && (SSL_get_verify_mode(ssl_) & SSL_VERIFY_PEER) != 0) {
+    X509_VERIFY_PARAM* check = SSL_get0_param(ssl_);
+    const int set = is_address ? X509_VERIFY_PARAM_set1_ip_asc(check, name.c_str())
+                               : X509_VERIFY_PARAM_set1_host(check, name.c_str(), name.size());
+    if (set != 1) throw std::invalid_argument("cannot verify a peer named " + name);
+  }
+  SSL_set_connect_state(ssl_);
+}
+
+void Wire::start_tls(SSL_CTX* tls) {
   ciphertext_.input = std::make_unique_for_overwrite<unsigned char[]>(kInputCapacity);
   ssl_ = SSL_new(tls);
   BIO* bio = BIO_new(buffer_bio_method());
   if (ssl_ == nullptr || bio == nullptr) {
     BIO_free(bio);
     SSL_free(ssl_);
+    ssl_ = nullptr;
     throw std::bad_alloc();
   }
   BIO_set_data(bio, &ciphertext_);
   SSL_set_bio(ssl_, bio, bio);
   // As Asio's engine did: idle keep-alive connections do not keep OpenSSL's record buffers.
   SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
-  SSL_set_accept_state(ssl_);
 }
 
 Wire::~Wire() {

@@ -23,6 +23,22 @@ TEST(ResponseCheckTest, APatchThatDecodesIsAMutation) {
   EXPECT_EQ(checker.check(200, body, "u1"), Verdict::mutated);
 }
 
+// An answer already verified is recognised by its bytes; any other answer for the same request
+// is checked in full, so a server that starts answering wrongly is caught at once.
+TEST(ResponseCheckTest, RepeatedAnswersAreComparedAndChangedOnesCheckedAgain) {
+  ResponseChecker checker;
+  const auto good = answer(R"("uid":"u1","allowed":true,"patchType":"JSONPatch","patch":")" +
+                           std::string(kPatch) + "\"");
+  EXPECT_EQ(checker.check(200, good, "u1"), Verdict::mutated);
+  EXPECT_EQ(checker.check(200, good, "u1"), Verdict::mutated);
+  EXPECT_EQ(checker.check(500, good, "u1"), Verdict::bad_status);
+  auto broken = good;
+  broken.replace(broken.find(kPatch), 4, "!!!!");
+  EXPECT_EQ(checker.check(200, broken, "u1"), Verdict::bad_patch);
+  EXPECT_EQ(checker.check(200, good, "u2"), Verdict::wrong_uid);
+  EXPECT_EQ(checker.check(200, answer(R"("uid":"u1","allowed":true)"), "u1"), Verdict::unchanged);
+}
+
 TEST(ResponseCheckTest, NoPatchIsAnUnchangedAnswer) {
   ResponseChecker checker;
   EXPECT_EQ(checker.check(200, answer(R"("uid":"u1","allowed":true)"), "u1"), Verdict::unchanged);

@@ -30,8 +30,18 @@ class Wire {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // Which end of the TLS session this Wire is. The client end is what irsa-loadgen drives the
+  // server with, so that both ends of a benchmark pay the same, lean, per-byte costs.
+  struct Client {
+    // Sent as SNI (unless an IP address) and, when the context verifies peers, matched against
+    // the certificate as a DNS name or an IP address.
+    std::string peer_name;
+  };
+
   // `tls` null: plain TCP. Otherwise a server-side TLS session from that context.
   Wire(boost::asio::ip::tcp::socket socket, SSL_CTX* tls);
+  // A client-side TLS session from `tls` (which must not be null).
+  Wire(boost::asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client);
   ~Wire();
   Wire(const Wire&) = delete;
   Wire& operator=(const Wire&) = delete;
@@ -63,6 +73,7 @@ class Wire {
   };
 
  private:
+  void start_tls(SSL_CTX* tls);
   boost::asio::awaitable<boost::system::error_code> fill();
   boost::asio::awaitable<boost::system::error_code> flush();
   boost::asio::awaitable<boost::system::error_code> send(std::string_view bytes, std::size_t& sent);
