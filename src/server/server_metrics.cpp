@@ -174,16 +174,18 @@ ServerMetrics::ServerMetrics()
       mutate_duration_(request_duration_.histogram({"POST", "/mutate"})),
       admission_seconds_(admission_duration_.histogram({})),
       warnings_total_(warnings_.value({})) {
+  std::size_t slot = 0;
   for (auto result : {core::Result::mutated, core::Result::unchanged, core::Result::not_mutated,
                       core::Result::denied}) {
-    admissions_.value({std::string(core::to_string(result))});
+    admissions_by_result_[slot++] = {result,
+                                     &admissions_.value({std::string(core::to_string(result))})};
   }
-  admissions_.value({std::string(kFailedReview)});
-  for (const char* method : {"sts_web_identity", "container_credentials"}) {
-    pod_count_.value({method});
-  }
+  failed_admissions_ = &admissions_.value({std::string(kFailedReview)});
+  web_identity_pods_ = &pod_count_.value({"sts_web_identity"});
+  container_credentials_pods_ = &pod_count_.value({"container_credentials"});
+  slot = 0;
   for (const char* outcome : {"cached", "missing", "found_after_wait", "missing_after_wait"}) {
-    account_lookups_.value({outcome});
+    lookups_by_outcome_[slot++] = {outcome, &account_lookups_.value({outcome})};
   }
   certificate_reloads_.value({"success"});
   certificate_reloads_.value({"failure"});
@@ -215,19 +217,20 @@ void ServerMetrics::record_request(std::string_view verb, std::string_view path,
 void ServerMetrics::record_admission(const core::Decision* decision,
                                      std::chrono::nanoseconds elapsed) {
   admission_seconds_.observe(seconds(elapsed));
-  const std::string_view result =
-      decision == nullptr ? kFailedReview : core::to_string(decision->result);
-  admissions_.value({std::string(result)}).add(1);
-  if (decision == nullptr) return;
+  if (decision == nullptr) {
+    failed_admissions_->add(1);
+    return;
+  }
+  for (const auto& [result, series] : admissions_by_result_) {
+    if (result == decision->result) series->add(1);
+  }
   if (!decision->warnings.empty()) {
     warnings_total_.add(static_cast<double>(decision->warnings.size()));
   }
   // Upstream counts a pod whenever it works out an identity for it, patch or not.
   if (decision->result == core::Result::mutated || decision->result == core::Result::unchanged) {
-    if (decision->mode == core::Mode::web_identity) pod_count_.value({"sts_web_identity"}).add(1);
-    if (decision->mode == core::Mode::container_credentials) {
-      pod_count_.value({"container_credentials"}).add(1);
-    }
+    if (decision->mode == core::Mode::web_identity) web_identity_pods_->add(1);
+    if (decision->mode == core::Mode::container_credentials) container_credentials_pods_->add(1);
   }
   if (decision->service_account_missing) missing_sa_.value({}).add(1);
 }
@@ -271,6 +274,12 @@ void ServerMetrics::record_account_fetch(std::string_view outcome) {
 }
 
 void ServerMetrics::record_account_lookup(std::string_view outcome) {
+  for (const auto& [known, series] : lookups_by_outcome_) {
+    if (known == outcome) {
+      series->add(1);
+      return;
+    }
+  }
   account_lookups_.value({std::string(outcome)}).add(1);
 }
 

@@ -3,6 +3,8 @@
 // touches are looked up once, so recording takes a few relaxed atomic adds.
 #pragma once
 
+#include <array>
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -83,6 +85,13 @@ class ServerMetrics {
   Histogram& mutate_duration_;
   Histogram& admission_seconds_;
   AtomicDouble& warnings_total_;
+  // The admission series with fixed labels (created in the constructor), found once: looking
+  // them up builds label strings and takes the family's mutex on every admission.
+  std::array<std::pair<core::Result, AtomicDouble*>, 4> admissions_by_result_{};
+  AtomicDouble* failed_admissions_ = nullptr;
+  AtomicDouble* web_identity_pods_ = nullptr;
+  AtomicDouble* container_credentials_pods_ = nullptr;
+  std::array<std::pair<std::string_view, AtomicDouble*>, 4> lookups_by_outcome_{};
 };
 
 }  // namespace irsa::server
