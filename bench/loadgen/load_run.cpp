@@ -9,8 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -169,7 +169,8 @@ std::string read_error_kind(const boost::system::error_code& error) {
 // Feeds Beast's parser from the wire until one whole response is in. Bytes past it (none, as
 // requests are not pipelined) would stay in `buffer`.
 asio::awaitable<boost::system::error_code> read_response(
-    server::Wire& wire, beast::flat_buffer& buffer, http::response_parser<http::string_body>& parser) {
+    server::Wire& wire, beast::flat_buffer& buffer,
+    http::response_parser<http::string_body>& parser) {
   parser.eager(true);
   for (;;) {
     boost::system::error_code error;

@@ -64,7 +64,8 @@ bool decode_base64(std::string_view text, std::string& out) {
   auto* write = reinterpret_cast<unsigned char*>(out.data());
   const std::size_t full_groups = padding > 0 ? text.size() / 4 - 1 : text.size() / 4;
   for (std::size_t group = 0; group < full_groups; ++group, in += 4, write += 3) {
-    const std::uint32_t a = kDecode[in[0]], b = kDecode[in[1]], c = kDecode[in[2]], d = kDecode[in[3]];
+    const std::uint32_t a = kDecode[in[0]], b = kDecode[in[1]], c = kDecode[in[2]],
+                        d = kDecode[in[3]];
     if (((a | b | c | d) & 0xc0) != 0) return false;  // kInvalid has the top bits set
     const std::uint32_t bits = (a << 18) | (b << 12) | (c << 6) | d;
     write[0] = static_cast<unsigned char>(bits >> 16);

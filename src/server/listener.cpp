@@ -47,8 +47,9 @@ struct Connection {
 // Shared between the listener object and its coroutines, which may outlive a stop().
 struct Listener::State {
   State(asio::io_context& io_context, TlsSource tls_source, ServerLimits server_limits,
-        Handler request_handler)
+        Handler request_handler, std::vector<asio::io_context*> contexts)
       : io(io_context),
+        connection_contexts(std::move(contexts)),
         acceptor(asio::make_strand(io_context)),
         tls(std::move(tls_source)),
         limits(server_limits),
@@ -70,7 +71,15 @@ struct Listener::State {
     return all;
   }
 
+  // Where the next accepted connection lives: round robin over the worker threads' contexts.
+  asio::io_context& next_context() {
+    if (connection_contexts.empty()) return io;
+    return *connection_contexts[next_connection++ % connection_contexts.size()];
+  }
+
   asio::io_context& io;
+  std::vector<asio::io_context*> connection_contexts;
+  std::size_t next_connection = 0;  // only touched by the accept loop
   tcp::acceptor acceptor;
   TlsSource tls;
   ServerLimits limits;
@@ -244,7 +253,7 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
   for (;;) {
     // Each connection gets its own strand: its coroutine never runs on two threads at once.
-    Executor strand = asio::make_strand(state->io);
+    Executor strand = asio::make_strand(state->next_context());
     auto [error, socket] = co_await state->acceptor.async_accept(strand, kNoThrow);
     if (error == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
     if (error) {
@@ -275,8 +284,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
 }  // namespace
 
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, TlsSource tls,
-                   ServerLimits limits, Handler handler)
-    : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler))) {
+                   ServerLimits limits, Handler handler,
+                   std::vector<asio::io_context*> connection_contexts)
+    : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler),
+                                     std::move(connection_contexts))) {
   auto& acceptor = state_->acceptor;
   acceptor.open(endpoint.protocol());
   acceptor.set_option(tcp::acceptor::reuse_address(true));

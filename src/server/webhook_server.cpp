@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <cstdlib>
@@ -66,20 +68,21 @@ asio::ip::address bind_address(const std::string& text) {
 // where the host has IPv6, IPv4 alone where it does not.
 std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string& address, int port,
                                         Listener::TlsSource tls, const ServerLimits& limits,
-                                        Listener::Handler handler, const char* what) {
+                                        Listener::Handler handler, const char* what,
+                                        const std::vector<asio::io_context*>& contexts = {}) {
   const auto port_number = static_cast<unsigned short>(port);
   try {
     if (!address.empty()) {
       return std::make_unique<Listener>(io, tcp::endpoint(bind_address(address), port_number),
-                                        std::move(tls), limits, std::move(handler));
+                                        std::move(tls), limits, std::move(handler), contexts);
     }
     try {
       return std::make_unique<Listener>(io, tcp::endpoint(tcp::v6(), port_number), tls, limits,
-                                        handler);
+                                        handler, contexts);
     } catch (const boost::system::system_error& error) {
       if (error.code() != asio::error::address_family_not_supported) throw;
       return std::make_unique<Listener>(io, tcp::endpoint(tcp::v4(), port_number), std::move(tls),
-                                        limits, std::move(handler));
+                                        limits, std::move(handler), contexts);
     }
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error(std::string("cannot listen for ") + what + " on " +
@@ -223,6 +226,8 @@ class AuditFlush {
  public:
   AuditFlush(asio::io_context& io, const Logger& log) : io_(io), log_(log) {}
 
+  [[nodiscard]] const asio::execution_context& context() const noexcept { return io_; }
+
   // Completes once every line logged before the call has been written.
   asio::awaitable<void> written() {
     co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
@@ -267,11 +272,11 @@ struct WebhookServer::Impl {
   Impl(ServerConfig server_config, const Logger& logger)
       : config(std::move(server_config)),
         log(logger),
-        io(static_cast<int>(config.worker_threads)),
+        // One thread runs each context (hint 1): no thread hands a connection's work to another.
+        io(1),
         mutator(config.settings),
         certificate(config.tls_cert, config.tls_key, config.tls),
         signals(io, SIGINT, SIGTERM),
-        audit_flush(io, log),
         shutdown_timer(io),
         source_reports(log, metrics, [this] { update_readiness(); }) {
     if (config.cluster) {
@@ -282,6 +287,7 @@ struct WebhookServer::Impl {
           });
       identities.use_account_index(&cluster->accounts());
     }
+    make_worker_contexts();
     const std::string certificate_error = certificate.reload();
     if (!certificate_error.empty()) throw std::runtime_error(certificate_error);
     metrics.record_certificate_reload(true, certificate.not_after());
@@ -297,12 +303,46 @@ struct WebhookServer::Impl {
     webhook = bind_listener(
         io, config.bind_address, config.port, [this] { return certificate.current(); },
         config.limits, [this](Request request) { return serve_webhook(std::move(request)); },
-        "the webhook (--port)");
+        "the webhook (--port)", connection_contexts());
     metrics_listener = bind_listener(
         io, config.bind_address, config.metrics_port, {}, metrics_limits,
         [this](Request request) { return serve_metrics(std::move(request)); },
         "metrics (--metrics-port)");
     make_watchers();
+  }
+
+  // Worker threads beyond the first each get an io_context of their own; the acceptor hands them
+  // connections in turn. With one shared context, every handler of every connection went through
+  // one scheduler lock and one epoll set, and the second thread bought little.
+  void make_worker_contexts() {
+    audit_flushes.push_back(std::make_unique<AuditFlush>(io, log));
+    for (unsigned i = 1; i < config.worker_threads; ++i) {
+      auto& context = worker_contexts.emplace_back(std::make_unique<asio::io_context>(1));
+      worker_guards.push_back(asio::make_work_guard(*context));
+      audit_flushes.push_back(std::make_unique<AuditFlush>(*context, log));
+    }
+  }
+
+  std::vector<asio::io_context*> connection_contexts() {
+    if (worker_contexts.empty()) return {};
+    std::vector<asio::io_context*> contexts{&io};
+    for (const auto& context : worker_contexts) contexts.push_back(context.get());
+    return contexts;
+  }
+
+  // The group commit of the thread a connection runs on, so that flushing never crosses threads.
+  AuditFlush& audit_flush_for(const asio::any_io_executor& executor) {
+    const auto& context = asio::query(executor, asio::execution::context);
+    for (const auto& flush : audit_flushes) {
+      if (&flush->context() == &context) return *flush;
+    }
+    return *audit_flushes.front();
+  }
+
+  void stop_all() {
+    io.stop();
+    worker_guards.clear();
+    for (const auto& context : worker_contexts) context->stop();
   }
 
   void make_watchers() {
@@ -453,7 +493,10 @@ struct WebhookServer::Impl {
       metrics.record_admission(nullptr, elapsed);
     }
     log_request(request, path, code, handled.response.body().size());
-    if (handled.decision) co_await audit_flush.written();
+    if (handled.decision) {
+      const auto executor = co_await asio::this_coro::executor;
+      co_await audit_flush_for(executor).written();
+    }
     co_return std::move(handled.response);
   }
 
@@ -590,13 +633,13 @@ struct WebhookServer::Impl {
     const std::size_t open = webhook->open_connections() + metrics_listener->open_connections();
     if (open == 0) {
       log.info("shut down gracefully");
-      io.stop();
+      stop_all();
       return;
     }
     if (Clock::now() >= drain_deadline) {
       log.warn("shutdown timeout reached; closing the remaining connections",
                {{"connections", std::to_string(open)}});
-      io.stop();
+      stop_all();
       return;
     }
     shutdown_timer.expires_after(std::chrono::milliseconds(10));
@@ -619,8 +662,9 @@ struct WebhookServer::Impl {
                          {"max_connections", std::to_string(config.limits.max_connections)}});
     std::vector<std::thread> workers;
     workers.reserve(config.worker_threads);
-    for (unsigned i = 0; i < config.worker_threads; ++i) {
-      workers.emplace_back([this] { io.run(); });
+    workers.emplace_back([this] { io.run(); });
+    for (const auto& context : worker_contexts) {
+      workers.emplace_back([&context = *context] { context.run(); });
     }
     for (auto& worker : workers) worker.join();
     log.flush();
@@ -650,8 +694,10 @@ struct WebhookServer::Impl {
   std::atomic<bool> accounts_loaded{false};
   std::atomic<bool> pod_identity_loaded{false};
   std::atomic<bool> draining{false};
+  std::vector<std::unique_ptr<asio::io_context>> worker_contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> worker_guards;
+  std::vector<std::unique_ptr<AuditFlush>> audit_flushes;  // one per context, `io` first
   asio::signal_set signals;
-  AuditFlush audit_flush;
   asio::steady_timer shutdown_timer;
   Clock::time_point drain_deadline;
   std::unique_ptr<Listener> webhook;

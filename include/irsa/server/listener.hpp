@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/limits.hpp"
@@ -26,9 +27,12 @@ class Listener {
   using TlsSource = std::function<std::shared_ptr<boost::asio::ssl::context>()>;
 
   // Binds and listens at once, so that a port in use is reported by the constructor (as a
-  // boost::system::system_error naming the address). An empty `tls` serves plain HTTP.
+  // boost::system::system_error naming the address). An empty `tls` serves plain HTTP. The
+  // acceptor runs on `io`; accepted connections go to `connection_contexts` in turn (each run by
+  // its own thread, so a connection never meets another thread), or stay on `io` when empty.
   Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-           TlsSource tls, ServerLimits limits, Handler handler);
+           TlsSource tls, ServerLimits limits, Handler handler,
+           std::vector<boost::asio::io_context*> connection_contexts = {});
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
