@@ -412,29 +412,35 @@ def measure():
         finally:
             nginx.stop()
 
-        # Two worker threads on both cores, the load sharing them: the raw rate, and what the
-        # server did per CPU-second against one thread on one core.
-        webhook2 = start_webhook(work, port, metrics_port, 2, f"{SERVER_CPU},{CLIENT_CPU}")
-        try:
-            two = load("webhook-typical-2-threads", webhook2, f"https://127.0.0.1:{port}/mutate",
-                       single["typical"], threads=2, cpus=f"{SERVER_CPU},{CLIENT_CPU}")
-        finally:
-            webhook2.stop()
+        # Scaling with both cores: 1 and then 2 worker threads, each time with the load (two
+        # threads of it) on the same two cores, so that both runs pay the same for sharing them.
+        # What is compared is the server's CPU time per request: 2 threads scale to two free
+        # cores as far as that cost stays what one thread pays.
+        both = f"{SERVER_CPU},{CLIENT_CPU}"
+        shared = {}
+        for threads in (1, 2):
+            server = start_webhook(work, port, metrics_port, threads, both)
+            try:
+                shared[threads] = load(f"webhook-typical-{threads}-threads-shared-cores", server,
+                                       f"https://127.0.0.1:{port}/mutate", single["typical"],
+                                       threads=2, cpus=both)
+            finally:
+                server.stop()
+        two = shared[2]
 
     for size in SIZES:
         ceiling = rows[f"nginx-{size}"]["closed"]["throughput_rps"]
         rows[size]["ratio"] = rows[size]["closed"]["throughput_rps"] / ceiling if ceiling else None
         ours, theirs = cpu_at_rate(rows[size]), cpu_at_rate(rows[f"nginx-{size}"])
         rows[size]["cpu_ratio"] = theirs / ours if ours and theirs else None
-    one = rows["typical"]["closed"]
+    one, two_cpu = shared[1]["server"]["cpu_us_per_request"], two["server"]["cpu_us_per_request"]
     scaling = {
-        "one_thread_rps": one["throughput_rps"],
-        "two_threads_rps_sharing_cores_with_load": two["throughput_rps"],
-        "one_thread_cpu_us_per_request": one["server"]["cpu_us_per_request"],
-        "two_threads_cpu_us_per_request": two["server"]["cpu_us_per_request"],
+        "one_thread_rps_shared_cores": shared[1]["throughput_rps"],
+        "two_threads_rps_shared_cores": two["throughput_rps"],
+        "one_thread_cpu_us_per_request": one,
+        "two_threads_cpu_us_per_request": two_cpu,
         # Two cores' worth of work at two threads' CPU cost per request, against one core's.
-        "projected_two_core_speedup": round(2 * one["server"]["cpu_us_per_request"] /
-                                            two["server"]["cpu_us_per_request"], 2),
+        "projected_two_core_speedup": round(2 * one / two_cpu, 2),
     }
     order = ["nginx-typical", "typical", "nginx-tiny", "tiny", "nginx-large", "large", "mixed"]
     text = table([rows[key] for key in order])
@@ -444,11 +450,12 @@ def measure():
               f"{info['kernel']}, {info['openssl']}, nginx {info['nginx']}): webhook with 1 worker "
               f"thread on one core and {ACCOUNTS} ServiceAccounts loaded, irsa-loadgen on the other, "
               f"{CONNECTIONS} keep-alive TLS connections, {DURATION} per run after {WARMUP} warm-up.")
-    footer = (f"Two worker threads on both cores (load sharing them): "
-              f"{scaling['two_threads_rps_sharing_cores_with_load']:,.0f} req/s at "
-              f"{scaling['two_threads_cpu_us_per_request']} µs CPU per request against "
-              f"{scaling['one_thread_cpu_us_per_request']} µs with one thread, so two free cores "
-              f"would give {scaling['projected_two_core_speedup']}× one.")
+    footer = (f"Scaling, with the load sharing both cores: one worker thread "
+              f"{scaling['one_thread_rps_shared_cores']:,.0f} req/s at "
+              f"{scaling['one_thread_cpu_us_per_request']} µs CPU per request, two threads "
+              f"{scaling['two_threads_rps_shared_cores']:,.0f} req/s at "
+              f"{scaling['two_threads_cpu_us_per_request']} µs, so two free cores would give "
+              f"{scaling['projected_two_core_speedup']}× one.")
     summary = {"date": started.isoformat(), "machine": info, "duration": DURATION, "warmup": WARMUP,
                "connections": int(CONNECTIONS), "accounts": int(ACCOUNTS), "rates": RATES,
                "rows": {key: {"label": row["label"], "closed_rps": row["closed"]["throughput_rps"],
@@ -467,7 +474,7 @@ def measure():
     update_readme(header + "\n\n" + text + "\n\n" + footer)
     errors = sum(run["error_total"] + run["warmup_errors"] for row in rows.values()
                  for run in [row["closed"], *row["open"].values()])
-    errors += two["error_total"] + two["warmup_errors"]
+    errors += sum(run["error_total"] + run["warmup_errors"] for run in shared.values())
     if errors:
         fail(f"{errors} requests failed; the figures above are not to be trusted")
     idle = [key for key, row in rows.items() if row["closed"]["requests"]["good"] == 0]
