@@ -270,6 +270,30 @@ def load(name, server, url, corpus, rate=None, threads=1, cpus=CLIENT_CPU, extra
     return report
 
 
+HICCUP_PROBE = """
+import time
+gaps = []
+end = time.perf_counter() + 3
+last = time.perf_counter()
+while last < end:
+    now = time.perf_counter()
+    if now - last > 0.0005:
+        gaps.append(now - last)
+    last = now
+print(len(gaps), sum(gaps), max(gaps, default=0))
+"""
+
+
+def hiccups(cpu):
+    """How often the machine itself stops a busy thread on `cpu` for over 0.5 ms (a virtual CPU
+    descheduled by its host, say): the floor under every tail latency measured here."""
+    out = subprocess.run(["taskset", "-c", cpu, sys.executable, "-c", HICCUP_PROBE],
+                         capture_output=True, text=True, check=True).stdout.split()
+    count, total, longest = int(out[0]), float(out[1]), float(out[2])
+    return {"cpu": cpu, "seconds": 3, "stalls_over_0_5ms": count,
+            "stalled_ms": round(total * 1000, 1), "longest_ms": round(longest * 1000, 2)}
+
+
 def representative(work, port, size):
     """The first review of a size that the webhook mutates, and its response bytes."""
     folder = work / "corpus" / ("typical-exact" if size == "typical" else size)
@@ -363,6 +387,9 @@ def measure():
         fail(f"no typical review at {TYPICAL}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc)
+    stalls = hiccups(SERVER_CPU)
+    say(f"machine stalls on CPU {SERVER_CPU} while idle: {stalls['stalls_over_0_5ms']} over 0.5 ms "
+        f"in 3 s, {stalls['stalled_ms']} ms in all, longest {stalls['longest_ms']} ms")
     with tempfile.TemporaryDirectory(prefix="irsa-bench-") as temp:
         work = pathlib.Path(temp)
         subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "1", "-newkey", "ec",
@@ -455,7 +482,10 @@ def measure():
               f"{scaling['one_thread_cpu_us_per_request']} µs CPU per request, two threads "
               f"{scaling['two_threads_rps_shared_cores']:,.0f} req/s at "
               f"{scaling['two_threads_cpu_us_per_request']} µs, so two free cores would give "
-              f"{scaling['projected_two_core_speedup']}× one.")
+              f"{scaling['projected_two_core_speedup']}× one. The machine itself, busy-looping on the "
+              f"server's core for 3 s before the runs, was stopped {stalls['stalls_over_0_5ms']} "
+              f"times for over 0.5 ms (longest {stalls['longest_ms']} ms): the floor under the "
+              f"p99.9 figures.")
     summary = {"date": started.isoformat(), "machine": info, "duration": DURATION, "warmup": WARMUP,
                "connections": int(CONNECTIONS), "accounts": int(ACCOUNTS), "rates": RATES,
                "rows": {key: {"label": row["label"], "closed_rps": row["closed"]["throughput_rps"],
@@ -468,7 +498,7 @@ def measure():
                                                            for k in ("p50", "p99", "p99_9")}
                                                for rate, run in row["open"].items()}}
                         for key, row in rows.items()},
-               "two_threads": scaling}
+               "two_threads": scaling, "machine_stalls": stalls}
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(header + "\n\n" + text + "\n\n" + footer)
     update_readme(header + "\n\n" + text + "\n\n" + footer)
