@@ -18,6 +18,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -149,10 +150,35 @@ asio::awaitable<boost::system::error_code> read_body(Wire& wire, beast::flat_buf
   return read_until(wire, buffer, parser, [](const RequestParser& p) { return p.is_done(); });
 }
 
-// The whole message in one buffer, so that header and body leave in one TLS record and one send.
-template <typename Body>
-std::string serialize(http::response<Body>& message) {
-  http::response_serializer<Body> serializer(message);
+// A response as Beast's serializer writes one whose length is known (the handler always sets
+// Content-Length): status line, fields in the order they were set, a blank line, the body. Written
+// by hand into the connection's own buffer, so that header and body leave in one TLS record and
+// one send without the serializer's buffer sequences or a fresh string per response.
+template <typename Fields>
+void append_header(std::string& out, const http::header<false, Fields>& header) {
+  const unsigned version = header.version();
+  const unsigned code = header.result_int();
+  char status_line[] = "HTTP/x.y ### ";
+  status_line[5] = static_cast<char>('0' + version / 10);
+  status_line[7] = static_cast<char>('0' + version % 10);
+  status_line[9] = static_cast<char>('0' + code / 100);
+  status_line[10] = static_cast<char>('0' + code / 10 % 10);
+  status_line[11] = static_cast<char>('0' + code % 10);
+  out.append(status_line, sizeof status_line - 1);
+  const auto reason = header.reason();
+  out.append(reason.data(), reason.size()).append("\r\n");
+  for (const auto& field : header) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    out.append(name.data(), name.size()).append(": ").append(value.data(), value.size());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
+// Beast's serializer, for the one shape the hand-written path does not cover (a chunked body).
+std::string serialize_with_beast(Response& message) {
+  http::response_serializer<http::string_body> serializer(message);
   std::string bytes;
   boost::system::error_code error;
   while (!serializer.is_done() && !error) {
@@ -169,12 +195,24 @@ std::string serialize(http::response<Body>& message) {
   return bytes;
 }
 
+// `out` holds the whole message afterwards (its capacity is kept from response to response).
+void serialize_into(std::string& out, Response& message) {
+  out.clear();
+  if (message.chunked()) {
+    out = serialize_with_beast(message);
+    return;
+  }
+  append_header(out, message.base());
+  out.append(message.body());
+}
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
 asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Wire& wire) {
   const ServerLimits& limits = state.limits;
   beast::flat_buffer buffer;
   connection.buffer = &buffer;
+  std::string outgoing;  // the bytes of the response being written, reused by every response
   bool first = true;
   for (;;) {
     // A connection that has had its answer is not kept once draining has begun.
@@ -201,8 +239,10 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
       wire.expires_after(limits.request_body);
       if (expects_continue(parser.get())) {
         // curl asks before sending a large body; answering at once spares it a one-second wait.
-        http::response<http::empty_body> proceed{http::status::continue_, 11};
-        if (co_await wire.write(serialize(proceed))) co_return;
+        const http::response<http::empty_body> proceed{http::status::continue_, 11};
+        outgoing.clear();
+        append_header(outgoing, proceed.base());
+        if (co_await wire.write(outgoing)) co_return;
       }
       const auto body_error = co_await read_body(wire, buffer, parser);
       if (body_error == http::error::body_limit) {
@@ -221,7 +261,8 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
     if (state.draining.load(std::memory_order_relaxed)) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
     wire.expires_after(limits.response_write);
-    const auto write_error = co_await wire.write(serialize(response));
+    serialize_into(outgoing, response);
+    const auto write_error = co_await wire.write(outgoing);
     if (write_error || !keep_alive) co_return;
   }
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <mutex>
 
@@ -15,13 +16,19 @@ namespace irsa::server {
 namespace {
 
 // Text values are quoted (JSON-style) when they are empty or hold characters that would make
-// the line ambiguous, so a line always splits back into the same fields.
+// the line ambiguous, so a line always splits back into the same fields. A table, since every
+// byte of every value of every line goes through this test.
+constexpr std::array<bool, 256> kAmbiguous = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  for (const unsigned char c : {' ', '"', '=', '\\'}) table[c] = true;
+  return table;
+}();
+
 bool needs_quotes(std::string_view value) {
   if (value.empty()) return true;
   for (const char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      return true;
-    }
+    if (kAmbiguous[static_cast<unsigned char>(c)]) return true;
   }
   return false;
 }
@@ -37,10 +44,10 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   ~StderrSink() override { flush_(); }
 
  protected:
+  // Formats straight into the buffer, whose capacity stays from flush to flush: a line longer
+  // than a stack buffer then costs no allocation.
   void sink_it_(const spdlog::details::log_msg& message) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(message, formatted);
-    buffer_.append(formatted.data(), formatted.size());
+    formatter_->format(message, buffer_);
     if (buffer_.size() >= kMostBuffered) flush_();
   }
 
@@ -60,7 +67,7 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   static constexpr std::size_t kMostBuffered = 64 * 1024;
-  std::string buffer_;
+  spdlog::memory_buf_t buffer_;
 };
 
 std::shared_ptr<spdlog::logger> make_logger(LogFormat format, spdlog::sink_ptr sink,
@@ -92,6 +99,12 @@ Logger::Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::s
 std::string Logger::format(std::string_view message, std::span<const LogField> fields) const {
   std::string out;
   out.reserve(64 + fields.size() * 24);
+  append_payload(out, message, fields);
+  return out;
+}
+
+void Logger::append_payload(std::string& out, std::string_view message,
+                            std::span<const LogField> fields) const {
   if (format_ == LogFormat::json) {
     out.append("\"msg\":");
     core::append_json_string(out, message);
@@ -101,7 +114,7 @@ std::string Logger::format(std::string_view message, std::span<const LogField> f
       out.push_back(':');
       core::append_json_string(out, field.value);
     }
-    return out;
+    return;
   }
   out.append(message);
   for (const auto& field : fields) {
@@ -113,55 +126,60 @@ std::string Logger::format(std::string_view message, std::span<const LogField> f
       out.append(field.value);
     }
   }
-  return out;
+}
+
+namespace {
+
+spdlog::level::level_enum spdlog_level(LogLevel level) {
+  switch (level) {
+    case LogLevel::info:
+      return spdlog::level::info;
+    case LogLevel::warn:
+      return spdlog::level::warn;
+    case LogLevel::error:
+      return spdlog::level::err;
+  }
+  return spdlog::level::err;
+}
+
+}  // namespace
+
+// The payload is formatted into a buffer of the calling thread that keeps its capacity, and
+// handed to spdlog as it is (no "{}" formatting pass, which would copy it once more).
+void Logger::emit(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view message,
+                  std::span<const LogField> fields) const {
+  thread_local std::string payload;
+  payload.clear();
+  append_payload(payload, message, fields);
+  logger.log(level, spdlog::string_view_t(payload.data(), payload.size()));
 }
 
 void Logger::info(std::string_view message, std::initializer_list<LogField> fields) const {
-  logger_->info("{}", format(message, fields));
+  emit(*logger_, spdlog::level::info, message, fields);
 }
 
 void Logger::warn(std::string_view message, std::initializer_list<LogField> fields) const {
-  logger_->warn("{}", format(message, fields));
+  emit(*logger_, spdlog::level::warn, message, fields);
 }
 
 void Logger::error(std::string_view message, std::initializer_list<LogField> fields) const {
-  logger_->error("{}", format(message, fields));
+  emit(*logger_, spdlog::level::err, message, fields);
 }
 
 void Logger::detail(int level, std::string_view message,
                     std::initializer_list<LogField> fields) const {
   if (!enabled(level)) return;
-  logger_->debug("{}", format(message, fields));
+  emit(*logger_, spdlog::level::debug, message, fields);
 }
 
 void Logger::write(LogLevel level, std::string_view message,
                    std::span<const LogField> fields) const {
-  switch (level) {
-    case LogLevel::info:
-      logger_->info("{}", format(message, fields));
-      break;
-    case LogLevel::warn:
-      logger_->warn("{}", format(message, fields));
-      break;
-    case LogLevel::error:
-      logger_->error("{}", format(message, fields));
-      break;
-  }
+  emit(*logger_, spdlog_level(level), message, fields);
 }
 
 void Logger::deferred(LogLevel level, std::string_view message,
                       std::initializer_list<LogField> fields) const {
-  switch (level) {
-    case LogLevel::info:
-      deferred_->info("{}", format(message, fields));
-      break;
-    case LogLevel::warn:
-      deferred_->warn("{}", format(message, fields));
-      break;
-    case LogLevel::error:
-      deferred_->error("{}", format(message, fields));
-      break;
-  }
+  emit(*deferred_, spdlog_level(level), message, fields);
 }
 
 void Logger::flush() const {

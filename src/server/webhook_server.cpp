@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <mutex>
@@ -91,14 +92,29 @@ std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string&
   }
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
+// The items separated by commas, in `out` (replacing what it held).
+void join_into(std::string& out, const std::vector<std::string>& items) {
+  out.clear();
   for (const auto& item : items) {
     if (!out.empty()) out.push_back(',');
     out.append(item);
   }
-  return out;
 }
+
+// A number in decimal, as std::to_string writes it, without a string of its own.
+class DecimalText {
+ public:
+  template <typename Integer>
+  explicit DecimalText(Integer value) noexcept
+      : end_(std::to_chars(digits_, digits_ + sizeof digits_, value).ptr) {}
+  [[nodiscard]] std::string_view view() const noexcept {
+    return {digits_, static_cast<std::size_t>(end_ - digits_)};
+  }
+
+ private:
+  char digits_[24];
+  char* end_;
+};
 
 std::string_view verb_of(const Request& request) {
   const auto verb = request.method_string();
@@ -501,11 +517,15 @@ struct WebhookServer::Impl {
   }
 
   // The audit line: which workload got which role, and when.
+  // Its values are put together in buffers of the calling thread, which keep their capacity: one
+  // line per admission then costs no allocation.
   void log_decision(const core::Decision& decision, std::chrono::nanoseconds elapsed) const {
-    const std::string mutated = join(decision.mutated_containers);
-    const std::string skipped = join(decision.skipped_containers);
-    const std::string micros = std::to_string(elapsed.count() / 1000);
-    const std::string warnings = std::to_string(decision.warnings.size());
+    thread_local std::string mutated;
+    thread_local std::string skipped;
+    join_into(mutated, decision.mutated_containers);
+    join_into(skipped, decision.skipped_containers);
+    const DecimalText micros(elapsed.count() / 1000);
+    const DecimalText warnings(decision.warnings.size());
     if (decision.result == core::Result::denied) {
       log.deferred(LogLevel::warn, "admission denied",
                    {{"uid", decision.uid},
@@ -513,7 +533,7 @@ struct WebhookServer::Impl {
                     {"pod", decision.pod_name},
                     {"user", decision.user},
                     {"error", decision.error},
-                    {"elapsed_us", micros}});
+                    {"elapsed_us", micros.view()}});
       return;
     }
     log.deferred(LogLevel::info, "admission",
@@ -529,8 +549,8 @@ struct WebhookServer::Impl {
                   {"operation", decision.operation},
                   {"dry_run", decision.dry_run ? "true" : "false"},
                   {"user", decision.user},
-                  {"warnings", warnings},
-                  {"elapsed_us", micros}});
+                  {"warnings", warnings.view()},
+                  {"elapsed_us", micros.view()}});
   }
 
   // Upstream's V(4) request line.

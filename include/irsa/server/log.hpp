@@ -12,6 +12,9 @@
 
 namespace spdlog {
 class logger;
+namespace level {
+enum level_enum : int;
+}
 namespace sinks {
 class sink;
 }
@@ -55,6 +58,10 @@ class Logger {
 
  private:
   Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::sink> sink);
+  void append_payload(std::string& out, std::string_view message,
+                      std::span<const LogField> fields) const;
+  void emit(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view message,
+            std::span<const LogField> fields) const;
 
   LogFormat format_;
   int verbosity_;

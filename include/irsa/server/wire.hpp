@@ -76,6 +76,8 @@ class Wire {
   void start_tls(SSL_CTX* tls);
   boost::asio::awaitable<boost::system::error_code> fill();
   boost::asio::awaitable<boost::system::error_code> flush();
+  boost::system::error_code send_now();
+  boost::asio::awaitable<boost::system::error_code> send_rest();
   boost::asio::awaitable<boost::system::error_code> send(std::string_view bytes, std::size_t& sent);
   [[nodiscard]] boost::system::error_code tls_error(int result) const;
   [[nodiscard]] bool input_empty() const noexcept {
