@@ -51,7 +51,6 @@ struct Listener::State {
         Handler request_handler, std::vector<asio::io_context*> contexts)
       : io(io_context),
         connection_contexts(std::move(contexts)),
-        acceptor(asio::make_strand(io_context)),
         tls(std::move(tls_source)),
         limits(server_limits),
         handler(std::move(request_handler)) {}
@@ -81,7 +80,6 @@ struct Listener::State {
   asio::io_context& io;
   std::vector<asio::io_context*> connection_contexts;
   std::size_t next_connection = 0;  // only touched by the accept loop
-  tcp::acceptor acceptor;
   TlsSource tls;
   ServerLimits limits;
   Handler handler;
@@ -291,16 +289,17 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
   co_await wire.close(state->limits.tls_close);
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state) {
+asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state,
+                                  std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
     // Each connection gets its own strand: its coroutine never runs on two threads at once.
     Executor strand = asio::make_strand(state->next_context());
-    auto [error, socket] = co_await state->acceptor.async_accept(strand, kNoThrow);
-    if (error == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+    auto [error, socket] = co_await acceptor->async_accept(strand, kNoThrow);
+    if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (error) {
       // Out of descriptors or memory: those already connected go on being served, and accepting
       // resumes after a pause instead of spinning on the same error.
-      asio::steady_timer pause(state->acceptor.get_executor(), kAcceptRetryPause);
+      asio::steady_timer pause(acceptor->get_executor(), kAcceptRetryPause);
       co_await pause.async_wait(kNoThrow);
       continue;
     }
@@ -328,8 +327,9 @@ Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, TlsSourc
                    ServerLimits limits, Handler handler,
                    std::vector<asio::io_context*> connection_contexts)
     : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler),
-                                     std::move(connection_contexts))) {
-  auto& acceptor = state_->acceptor;
+                                     std::move(connection_contexts))),
+      acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(io))) {
+  auto& acceptor = *acceptor_;
   acceptor.open(endpoint.protocol());
   acceptor.set_option(tcp::acceptor::reuse_address(true));
   if (endpoint.address().is_v6()) {
@@ -345,7 +345,7 @@ Listener::~Listener() {
 }
 
 tcp::endpoint Listener::local_endpoint() const {
-  return state_->acceptor.local_endpoint();
+  return acceptor_->local_endpoint();
 }
 
 std::size_t Listener::open_connections() const noexcept {
@@ -353,13 +353,13 @@ std::size_t Listener::open_connections() const noexcept {
 }
 
 void Listener::start() {
-  asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), asio::detached);
+  asio::co_spawn(acceptor_->get_executor(), accept_loop(state_, acceptor_), asio::detached);
 }
 
 void Listener::stop() {
-  asio::post(state_->acceptor.get_executor(), [state = state_] {
+  asio::post(acceptor_->get_executor(), [acceptor = acceptor_] {
     boost::system::error_code ignored;
-    state->acceptor.close(ignored);
+    acceptor->close(ignored);
   });
 }
 

@@ -706,7 +706,12 @@ struct WebhookServer::Impl {
 
   ServerConfig config;
   const Logger& log;
+  // Declared before `io`, so destroyed after it: an accept still pending on `io` at exit holds a
+  // socket that belongs to one of these contexts.
+  std::vector<std::unique_ptr<asio::io_context>> worker_contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> worker_guards;
   asio::io_context io;
+  std::vector<std::unique_ptr<AuditFlush>> audit_flushes;  // one per context, `io` first
   core::Mutator mutator;
   store::LiveIdentities identities;
   ServerMetrics metrics;
@@ -714,9 +719,6 @@ struct WebhookServer::Impl {
   std::atomic<bool> accounts_loaded{false};
   std::atomic<bool> pod_identity_loaded{false};
   std::atomic<bool> draining{false};
-  std::vector<std::unique_ptr<asio::io_context>> worker_contexts;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> worker_guards;
-  std::vector<std::unique_ptr<AuditFlush>> audit_flushes;  // one per context, `io` first
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
   Clock::time_point drain_deadline;

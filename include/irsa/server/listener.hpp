@@ -53,7 +53,11 @@ class Listener {
   struct State;
 
  private:
+  // What connections share. It holds nothing of `io`: a connection on another thread's context
+  // may release it last, after `io` is gone.
   std::shared_ptr<State> state_;
+  // Bound to `io`, shared with the accept loop only.
+  std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
 };
 
 }  // namespace irsa::server
