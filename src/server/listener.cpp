@@ -204,6 +204,15 @@ void serialize_into(std::string& out, Response& message) {
   out.append(message.body());
 }
 
+// Buffers are kept from request to request, which spares an allocation per request; but one
+// large pod must not leave every keep-alive connection holding buffers of its size for good.
+constexpr std::size_t kKeptBufferBytes = 32 * 1024;
+
+void release_if_large(std::string& outgoing, beast::flat_buffer& incoming) {
+  if (outgoing.capacity() > kKeptBufferBytes) std::string().swap(outgoing);
+  if (incoming.size() == 0 && incoming.capacity() > kKeptBufferBytes) incoming.shrink_to_fit();
+}
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
 asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Wire& wire) {
@@ -262,6 +271,7 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
     serialize_into(outgoing, response);
     const auto write_error = co_await wire.write(outgoing);
     if (write_error || !keep_alive) co_return;
+    release_if_large(outgoing, buffer);
   }
 }
 

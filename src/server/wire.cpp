@@ -29,6 +29,8 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // One TLS record with its overhead, as Asio's SSL engine buffers: a request of up to 16 KiB
 // arrives with one recv.
 constexpr std::size_t kInputCapacity = 17 * 1024;
+// What a connection keeps of its output buffer between responses: a few typical answers.
+constexpr std::size_t kKeptOutputBytes = 32 * 1024;
 
 Wire::Ciphertext& ciphertext_of(BIO* bio) {
   return *static_cast<Wire::Ciphertext*>(BIO_get_data(bio));
@@ -222,8 +224,7 @@ asio::awaitable<error_code> Wire::write(std::string_view bytes) {
   // flush(), written out: one coroutine frame fewer for every response.
   error_code error = send_now();
   if (!error && !ciphertext_.output.empty()) error = co_await send_rest();
-  ciphertext_.output.clear();
-  ciphertext_.output_sent = 0;
+  release_output();
   co_return error;
 }
 
@@ -268,9 +269,20 @@ asio::awaitable<error_code> Wire::fill() {
 asio::awaitable<error_code> Wire::flush() {
   error_code error = send_now();
   if (!error && !ciphertext_.output.empty()) error = co_await send_rest();
-  ciphertext_.output.clear();
-  ciphertext_.output_sent = 0;
+  release_output();
   co_return error;
+}
+
+// Empties the output buffer; one that a large response grew is given back rather than kept for
+// the life of the connection.
+void Wire::release_output() {
+  auto& output = ciphertext_.output;
+  if (output.capacity() > kKeptOutputBytes) {
+    std::string().swap(output);
+  } else {
+    output.clear();
+  }
+  ciphertext_.output_sent = 0;
 }
 
 // Sends what the socket takes without waiting: usually everything, which spares the coroutine

@@ -74,6 +74,7 @@ class Wire {
 
  private:
   void start_tls(SSL_CTX* tls);
+  void release_output();
   boost::asio::awaitable<boost::system::error_code> fill();
   boost::asio::awaitable<boost::system::error_code> flush();
   boost::system::error_code send_now();
