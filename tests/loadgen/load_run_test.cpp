@@ -36,6 +36,17 @@ LoadOptions options_for(const StubWebhook& stub) {
   return options;
 }
 
+// One connection at 200 requests/s, measured from the start: each request's fate is known.
+LoadOptions single_connection_open_loop(const StubWebhook& stub, std::chrono::milliseconds length) {
+  auto options = options_for(stub);
+  options.mode = Mode::open_loop;
+  options.rate = 200;
+  options.connections = 1;
+  options.warmup = 0ms;
+  options.duration = length;
+  return options;
+}
+
 StubReply good(const std::string& body, bool patch = true) {
   return {200, StubWebhook::answer(body, patch)};
 }
@@ -169,13 +180,7 @@ TEST(LoadRunTest, OpenLoopLatencyCountsFromTheDueTime) {
     return reply;
   });
   const auto corpus = two_reviews();
-  auto options = options_for(stub);
-  options.mode = Mode::open_loop;
-  options.rate = 200;
-  options.connections = 1;
-  options.warmup = 0ms;
-  options.duration = 1s;
-  const auto result = run_load(options, corpus);
+  const auto result = run_load(single_connection_open_loop(stub, 1s), corpus);
   ASSERT_TRUE(stalled.load());
   EXPECT_EQ(result.error_total(), 0U);
   EXPECT_EQ(result.good(), 200U);
@@ -193,13 +198,7 @@ TEST(LoadRunTest, OpenLoopReportsRequestsNeverSent) {
     return reply;
   });
   const auto corpus = two_reviews();
-  auto options = options_for(stub);
-  options.mode = Mode::open_loop;
-  options.rate = 200;
-  options.connections = 1;
-  options.warmup = 0ms;
-  options.duration = 500ms;
-  const auto result = run_load(options, corpus);
+  const auto result = run_load(single_connection_open_loop(stub, 500ms), corpus);
   // About 10 answers fit in 500 ms at 50 ms each; the other ~90 due requests never left.
   EXPECT_LE(result.good(), 12U);
   EXPECT_GE(result.behind, 80U);
