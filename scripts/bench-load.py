@@ -407,14 +407,23 @@ def measure():
             review, answer = representative(work, port, size)
             single[size] = review
             (static / size).write_bytes(answer)
+        # Both servers stay up on the same core (the idle one costs nothing) and take turns run by
+        # run, so that a change in the host's load between runs touches both alike.
+        nginx = start_nginx(work, nginx_port, SERVER_CPU, single["typical"])
         rows = {}
         try:
             for size in SIZES:
-                url = f"https://127.0.0.1:{port}/mutate"
-                rows[size] = {"label": f"webhook, {size} ({single[size].stat().st_size:,} B)",
-                              "closed": load(f"webhook-{size}-closed", webhook, url, single[size]),
-                              "open": {r: load(f"webhook-{size}-{r}", webhook, url, single[size], r)
-                                       for r in RATES}}
+                ours, theirs = f"https://127.0.0.1:{port}/mutate", f"https://127.0.0.1:{nginx_port}/{size}"
+                ours_row = {"label": f"webhook, {size} ({single[size].stat().st_size:,} B)", "open": {}}
+                theirs_row = {"label": f"nginx static file, {size} (ceiling)", "open": {}}
+                ours_row["closed"] = load(f"webhook-{size}-closed", webhook, ours, single[size])
+                theirs_row["closed"] = load(f"nginx-{size}-closed", nginx, theirs, single[size])
+                for rate in RATES:
+                    ours_row["open"][rate] = load(f"webhook-{size}-{rate}", webhook, ours,
+                                                  single[size], rate)
+                    theirs_row["open"][rate] = load(f"nginx-{size}-{rate}", nginx, theirs,
+                                                    single[size], rate)
+                rows[size], rows[f"nginx-{size}"] = ours_row, theirs_row
             mixed_url = f"https://127.0.0.1:{port}/mutate"
             mixed = work / "corpus" / "mixed"
             rows["mixed"] = {"label": "webhook, mixed corpus (weighted)",
@@ -424,16 +433,6 @@ def measure():
                                               extra=["--order", "weighted"]) for r in RATES}}
         finally:
             webhook.stop()
-
-        nginx = start_nginx(work, nginx_port, SERVER_CPU, single["typical"])
-        try:
-            for size in SIZES:
-                url = f"https://127.0.0.1:{nginx_port}/{size}"
-                rows[f"nginx-{size}"] = {
-                    "label": f"nginx static file, {size} (ceiling)",
-                    "closed": load(f"nginx-{size}-closed", nginx, url, single[size]),
-                    "open": {r: load(f"nginx-{size}-{r}", nginx, url, single[size], r) for r in RATES}}
-        finally:
             nginx.stop()
 
         # Scaling with both cores: 1 and then 2 worker threads, each time with the load (two
