@@ -16,7 +16,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
-#include <optional>
 #include <thread>
 
 #include "irsa/server/wire.hpp"

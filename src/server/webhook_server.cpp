@@ -441,8 +441,8 @@ struct WebhookServer::Impl {
 
   void update_readiness() { metrics.set_ready(ready()); }
 
-  // One pass of the handler with this thread's scratch state. A review that waited may resume
-  // on another worker thread, so the thread-local state is looked up on every pass.
+  // One pass of the handler with this thread's scratch state: the thread that runs the
+  // connection's io_context, which a review that waited for its ServiceAccount resumes on too.
   Handled handle_once(const Request& request, std::string_view path, bool& failed) {
     thread_local core::Scratch scratch;
     thread_local std::mt19937_64 random{std::random_device{}()};
