@@ -17,6 +17,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <variant>
@@ -44,6 +46,7 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kWatchReadSize = 64 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+constexpr const char* kClosedWhileConnecting = "connections were closed while this one was opened";
 
 struct ServerUrl {
   bool tls = true;
@@ -189,7 +192,9 @@ struct ApiClient::Impl {
     std::string error;
   };
 
-  asio::awaitable<Connected> connect(const Credentials& credentials) {
+  // `generation`: close_generation when the operation began. A close_all since then (while it
+  // waited for credentials or the name lookup, holding no socket yet) ends it here.
+  asio::awaitable<Connected> connect(const Credentials& credentials, std::uint64_t generation) {
     if (url.tls && credentials.client_cert_pem != tls_context_cert) {
       // An exec plugin handed out a new client certificate: new connections present it.
       try {
@@ -204,9 +209,12 @@ struct ApiClient::Impl {
     if (resolve_error) {
       co_return Connected{nullptr, "cannot resolve " + url.host + ": " + resolve_error.message()};
     }
+    if (generation != close_generation) co_return Connected{nullptr, kClosedWhileConnecting};
     PlainStream plain(strand);
     plain.expires_after(limits.connect);
+    std::optional<Busy> connecting(std::in_place, *this, plain);
     auto [connect_error, endpoint] = co_await plain.async_connect(endpoints, kNoThrow);
+    connecting.reset();
     if (connect_error) {
       co_return Connected{nullptr,
                           "cannot connect to " + config.server + ": " + connect_error.message()};
@@ -226,6 +234,7 @@ struct ApiClient::Impl {
       tls.set_verify_callback(ssl::host_name_verification(server_name));
     }
     connection->tcp().expires_after(limits.connect);
+    const Busy handshaking(*this, connection->tcp());
     auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_error) {
       co_return Connected{
@@ -246,22 +255,23 @@ struct ApiClient::Impl {
     return request;
   }
 
-  // Registers a connection as busy so that close_all can reach it, for the scope's lifetime.
+  // Registers a stream as busy so that close_all can reach it, for the scope's lifetime: from
+  // the TCP connect on, through the TLS handshake and the request, to the last byte read.
   struct Busy {
-    Busy(Impl& impl, Connection* connection) : impl_(impl), connection_(connection) {
-      impl_.busy_connections.insert(connection_);
+    Busy(Impl& impl, beast::tcp_stream& stream) : impl_(impl), stream_(&stream) {
+      impl_.busy_streams.insert(stream_);
     }
-    ~Busy() { impl_.busy_connections.erase(connection_); }
+    ~Busy() { impl_.busy_streams.erase(stream_); }
     Busy(const Busy&) = delete;
     Busy& operator=(const Busy&) = delete;
 
    private:
     Impl& impl_;
-    Connection* connection_;
+    beast::tcp_stream* stream_;
   };
 
   asio::awaitable<ApiReply> get_once(const std::string& target, std::chrono::milliseconds timeout,
-                                     bool& reused) {
+                                     std::uint64_t generation, bool& reused) {
     auto [credentials, credentials_error] = co_await credential_source.current();
     if (!credentials_error.empty()) co_return ApiReply{0, {}, credentials_error};
     ConnectionPtr connection;
@@ -270,11 +280,11 @@ struct ApiClient::Impl {
       connection = std::move(idle.back());
       idle.pop_back();
     } else {
-      auto connected = co_await connect(credentials);
+      auto connected = co_await connect(credentials, generation);
       if (!connected.connection) co_return ApiReply{0, {}, connected.error};
       connection = std::move(connected.connection);
     }
-    const Busy busy(*this, connection.get());
+    const Busy busy(*this, connection->tcp());
     const auto request = make_request(target, credentials);
     connection->tcp().expires_after(timeout.count() > 0 ? timeout : limits.request);
     boost::system::error_code error = co_await on_stream(
@@ -300,13 +310,14 @@ struct ApiClient::Impl {
   }
 
   asio::awaitable<WatchEnd> watch(const std::string& target, const LineHandler& on_line) {
+    const std::uint64_t generation = close_generation;
     auto [credentials, credentials_error] = co_await credential_source.current();
     if (!credentials_error.empty()) co_return WatchEnd{0, {}, credentials_error, false};
     // A watch holds its connection for minutes: it gets a fresh one, never a pooled one.
-    auto connected = co_await connect(credentials);
+    auto connected = co_await connect(credentials, generation);
     if (!connected.connection) co_return WatchEnd{0, {}, connected.error, false};
     const ConnectionPtr connection = std::move(connected.connection);
-    const Busy busy(*this, connection.get());
+    const Busy busy(*this, connection->tcp());
     const auto request = make_request(target, credentials);
     connection->tcp().expires_after(limits.request);
     boost::system::error_code error = co_await on_stream(
@@ -359,10 +370,13 @@ struct ApiClient::Impl {
   }
 
   void close_all() {
+    // Operations still waiting for credentials or a name lookup hold no socket yet: the
+    // generation tells them, once connected, that they were meant to end too.
+    ++close_generation;
     idle.clear();
-    for (Connection* connection : busy_connections) {
+    for (beast::tcp_stream* stream : busy_streams) {
       boost::system::error_code ignored;
-      connection->tcp().socket().close(ignored);
+      stream->socket().close(ignored);
     }
   }
 
@@ -376,7 +390,8 @@ struct ApiClient::Impl {
   std::shared_ptr<ssl::context> tls_context;
   std::string tls_context_cert;
   std::vector<ConnectionPtr> idle;
-  std::set<Connection*> busy_connections;
+  std::set<beast::tcp_stream*> busy_streams;
+  std::uint64_t close_generation = 0;
 };
 
 ApiClient::ApiClient(asio::any_io_executor strand, ClientConfig config, ApiLimits limits)
@@ -391,13 +406,15 @@ const asio::any_io_executor& ApiClient::executor() const noexcept {
 asio::awaitable<ApiReply> ApiClient::get(std::string target, std::chrono::milliseconds timeout) {
   // Keep the implementation alive while the coroutine runs, even if the client is destroyed.
   const auto impl = impl_;
+  // The retry below belongs to the same GET: a close_all ends it too.
+  const std::uint64_t generation = impl->close_generation;
   bool reused = false;
-  ApiReply reply = co_await impl->get_once(target, timeout, reused);
+  ApiReply reply = co_await impl->get_once(target, timeout, generation, reused);
   // A pooled connection the server closed while idle fails at once; one retry on a fresh
   // connection covers that without hiding real failures (GET is idempotent).
   if (!reply.error.empty() && reused) {
     impl->idle.clear();
-    reply = co_await impl->get_once(target, timeout, reused);
+    reply = co_await impl->get_once(target, timeout, generation, reused);
   }
   co_return reply;
 }

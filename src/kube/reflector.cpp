@@ -57,12 +57,19 @@ asio::awaitable<void> Reflector::run() {
   const auto stopped = stopped_;
   while (!*stopped) {
     if (resource_version_.empty()) {
+      // A relist asked for before this list starts is this list.
+      relist_requested_ = false;
       if (!co_await list()) {
         if (*stopped) break;
-        co_await pause(next_backoff());
+        // A list cut short by a requested relist (its connection closed) starts over at once.
+        if (!relist_requested_) co_await pause(next_backoff());
         continue;
       }
       if (*stopped) break;
+      if (relist_requested_) {
+        resource_version_.clear();
+        continue;
+      }
     }
     const auto started = Clock::now();
     const WatchOutcome outcome = co_await watch();
