@@ -52,7 +52,4 @@ class ResponseChecker {
   std::unordered_map<std::string, Verified, UidHash, std::equal_to<>> verified_;  // by uid
 };
 
-// Standard base64 with padding; false on any other character or a bad length.
-bool decode_base64(std::string_view text, std::string& out);
-
 }  // namespace irsa::loadgen

@@ -1,12 +1,11 @@
 #include "irsa/kube/client_config.hpp"
 
-#include <openssl/evp.h>
-
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "irsa/core/base64.hpp"
 #include "irsa/store/manifests.hpp"
 #include "irsa/store/yaml_json.hpp"
 
@@ -21,23 +20,15 @@ struct ConfigError {
   std::string message;
 };
 
+// Base64 as kubeconfigs carry it: line breaks and spaces allowed between the characters.
 std::optional<std::string> decode_base64(std::string_view text) {
   std::string compact;
   compact.reserve(text.size());
   for (const char c : text) {
     if (c != '\n' && c != '\r' && c != ' ' && c != '\t') compact.push_back(c);
   }
-  if (compact.size() % 4 != 0) return std::nullopt;
-  std::string out(compact.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(compact.data()),
-                                      static_cast<int>(compact.size()));
-  if (written < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as data; drop what the '=' stood for.
-  std::size_t size = static_cast<std::size_t>(written);
-  if (!compact.empty() && compact.back() == '=') --size;
-  if (compact.size() > 1 && compact[compact.size() - 2] == '=') --size;
-  out.resize(size);
+  std::string out;
+  if (!core::decode_base64(compact, out)) return std::nullopt;
   return out;
 }
 

@@ -74,28 +74,5 @@ TEST(ResponseCheckTest, OnlySuccessfulVerdictsAreNotErrors) {
   EXPECT_EQ(name_of(Verdict::bad_status), "status");
 }
 
-TEST(Base64Test, DecodesStandardAlphabetWithPadding) {
-  std::string out;
-  ASSERT_TRUE(decode_base64("", out));
-  EXPECT_EQ(out, "");
-  ASSERT_TRUE(decode_base64("Zg==", out));
-  EXPECT_EQ(out, "f");
-  ASSERT_TRUE(decode_base64("Zm8=", out));
-  EXPECT_EQ(out, "fo");
-  ASSERT_TRUE(decode_base64("Zm9vYmFy", out));
-  EXPECT_EQ(out, "foobar");
-  ASSERT_TRUE(decode_base64("+/8=", out));
-  EXPECT_EQ(out, "\xfb\xff");
-}
-
-TEST(Base64Test, RejectsBadLengthCharactersAndPadding) {
-  std::string out;
-  EXPECT_FALSE(decode_base64("Zm9", out));
-  EXPECT_FALSE(decode_base64("Zm9v-mFy", out));
-  EXPECT_FALSE(decode_base64("Z===", out));
-  EXPECT_FALSE(decode_base64("Zg==Zg==", out));
-  EXPECT_FALSE(decode_base64("Z=g=", out));
-}
-
 }  // namespace
 }  // namespace irsa::loadgen
