@@ -1,11 +1,15 @@
 // irsa-webhook: command-line entry point. Without a subcommand (or with `serve`) it runs the
-// admission server; `mutate` previews a mutation offline.
+// admission server; `mutate` previews a mutation offline; `self-check` verifies, inside a pod,
+// that the webhook mutated it.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
 
 #include "irsa/cli/mutate_command.hpp"
+#include "irsa/cli/self_check_command.hpp"
 #include "irsa/cli/serve_command.hpp"
 #include "irsa/cli/server_flags.hpp"
+#include "irsa/kube/client_config.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -23,6 +27,8 @@ int main(int argc, char** argv) {
   serve->fallthrough();
   irsa::cli::MutateOptions mutate_options;
   CLI::App& mutate = irsa::cli::add_mutate_command(app, mutate_options);
+  irsa::cli::SelfCheckOptions self_check_options;
+  CLI::App& self_check = irsa::cli::add_self_check_command(app, self_check_options);
   app.require_subcommand(0, 1);
 
   try {
@@ -39,5 +45,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (mutate.parsed()) return irsa::cli::run_mutate(mutate_options, std::cout, std::cerr);
+  if (self_check.parsed()) {
+    const irsa::cli::SelfCheckInputs inputs{
+        irsa::kube::process_environment(),
+        std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count()};
+    return irsa::cli::run_self_check(self_check_options, inputs, std::cout, std::cerr);
+  }
   return irsa::cli::run_serve(serve_options, std::cerr);
 }
