@@ -6,8 +6,6 @@ namespace irsa::loadgen {
 
 namespace {
 
-
-
 bool is_string_field(simdjson::dom::object object, std::string_view key) {
   simdjson::dom::element value;
   return object[key].get(value) == simdjson::SUCCESS && value.is_string();

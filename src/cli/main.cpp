@@ -46,11 +46,10 @@ int main(int argc, char** argv) {
   }
   if (mutate.parsed()) return irsa::cli::run_mutate(mutate_options, std::cout, std::cerr);
   if (self_check.parsed()) {
-    const irsa::cli::SelfCheckInputs inputs{
-        irsa::kube::process_environment(),
-        std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count()};
+    const irsa::cli::SelfCheckInputs inputs{irsa::kube::process_environment(),
+                                            std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count()};
     return irsa::cli::run_self_check(self_check_options, inputs, std::cout, std::cerr);
   }
   return irsa::cli::run_serve(serve_options, std::cerr);

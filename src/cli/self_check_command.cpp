@@ -106,7 +106,8 @@ std::optional<nlohmann::json> read_claims(const std::string& path, Report& repor
 void check_token(const SelfCheckOptions& options, const SelfCheckInputs& inputs, Report& report) {
   const auto path = inputs.environment(kTokenFileVariable);
   if (!path || path->empty()) {
-    report.fail(std::string(kTokenFileVariable) + " is not set: the webhook did not mutate this pod");
+    report.fail(std::string(kTokenFileVariable) +
+                " is not set: the webhook did not mutate this pod");
     return;
   }
   const auto claims = read_claims(*path, report);
@@ -142,8 +143,7 @@ CLI::App& add_self_check_command(CLI::App& app, SelfCheckOptions& options) {
   command->add_option("--role-arn", options.role_arn,
                       "The role ARN the pod must have; empty accepts any");
   command
-      ->add_option("--token-audience", options.token_audience,
-                   "An audience the token must carry")
+      ->add_option("--token-audience", options.token_audience, "An audience the token must carry")
       ->capture_default_str();
   return *command;
 }

@@ -153,8 +153,7 @@ constexpr auto kDecodeStandard = make_decode_table(kAlphabet);
 constexpr auto kDecodeUrl =
     make_decode_table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
-bool decode(std::string_view text, const std::array<std::uint8_t, 256>& table,
-            std::string& out) {
+bool decode(std::string_view text, const std::array<std::uint8_t, 256>& table, std::string& out) {
   out.clear();
   if (text.size() % 4 != 0) return false;
   std::size_t padding = 0;
@@ -167,8 +166,7 @@ bool decode(std::string_view text, const std::array<std::uint8_t, 256>& table,
   auto* write = reinterpret_cast<unsigned char*>(out.data());
   const std::size_t full_groups = padding > 0 ? text.size() / 4 - 1 : text.size() / 4;
   for (std::size_t group = 0; group < full_groups; ++group, in += 4, write += 3) {
-    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]],
-                        d = table[in[3]];
+    const std::uint32_t a = table[in[0]], b = table[in[1]], c = table[in[2]], d = table[in[3]];
     if (((a | b | c | d) & 0xc0) != 0) return false;  // kInvalid has the top bits set
     const std::uint32_t bits = (a << 18) | (b << 12) | (c << 6) | d;
     write[0] = static_cast<unsigned char>(bits >> 16);

@@ -120,8 +120,7 @@ TEST_F(SelfCheck, AWrongAudienceFails) {
   claims["aud"] = {"https://kubernetes.default.svc"};
   dir_.write("token", jwt(claims));
   EXPECT_EQ(run(), 1);
-  EXPECT_NE(err_.str().find("does not include sts.amazonaws.com"), std::string::npos)
-      << err_.str();
+  EXPECT_NE(err_.str().find("does not include sts.amazonaws.com"), std::string::npos) << err_.str();
   SelfCheckOptions options;
   options.token_audience = "https://kubernetes.default.svc";
   EXPECT_EQ(run(options), 0) << err_.str();
@@ -158,9 +157,9 @@ TEST(SelfCheckCommand, TheBinaryReadsItsOwnEnvironment) {
   const ScratchDir dir{"irsa-self-check-binary"};
   const std::string token = dir.write("token", jwt({{"aud", "sts.amazonaws.com"}}));
   const auto passed = testing::run_process(
-      "/usr/bin/env", {"-i", std::string("AWS_ROLE_ARN=") + kRole,
-                       "AWS_WEB_IDENTITY_TOKEN_FILE=" + token, IRSA_WEBHOOK_BINARY, "self-check",
-                       std::string("--role-arn=") + kRole});
+      "/usr/bin/env",
+      {"-i", std::string("AWS_ROLE_ARN=") + kRole, "AWS_WEB_IDENTITY_TOKEN_FILE=" + token,
+       IRSA_WEBHOOK_BINARY, "self-check", std::string("--role-arn=") + kRole});
   EXPECT_EQ(passed.exit_code, 0) << passed.err;
   EXPECT_NE(passed.out.find("ok: AWS_WEB_IDENTITY_TOKEN_FILE=" + token), std::string::npos)
       << passed.out;

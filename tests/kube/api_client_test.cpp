@@ -90,9 +90,8 @@ class ApiClientCloseTest : public ::testing::Test {
 
   std::future<WatchEnd> start_watch() {
     return asio::co_spawn(
-        strand_, client_->watch("/api/v1/serviceaccounts?watch=1", [](std::string_view) {
-          return true;
-        }),
+        strand_,
+        client_->watch("/api/v1/serviceaccounts?watch=1", [](std::string_view) { return true; }),
         asio::use_future);
   }
 
@@ -141,12 +140,12 @@ TEST_F(ApiClientCloseTest, EndsAGetWaitingInItsTlsHandshake) {
 
 TEST_F(ApiClientCloseTest, EndsAWatchStillWaitingForItsCredentials) {
   // The plugin takes a second; close_all comes while it runs, before any socket exists.
-  const std::string plugin = dir_.write(
-      "slow-plugin",
-      "#!/bin/sh\nsleep 1\n"
-      R"(echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
-      R"("status":{"token":"t"}}')"
-      "\n");
+  const std::string plugin =
+      dir_.write("slow-plugin",
+                 "#!/bin/sh\nsleep 1\n"
+                 R"(echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+                 R"("status":{"token":"t"}}')"
+                 "\n");
   ASSERT_EQ(::chmod(plugin.c_str(), 0755), 0);
   ClientConfig config;
   config.exec = ExecPlugin{"client.authentication.k8s.io/v1", plugin, {}, {}};
