@@ -132,6 +132,11 @@ def openssl(*args, stdin=None):
 
 
 def cmd_lint():
+    # The image tag defaults to appVersion, which follows project(... VERSION) of CMakeLists.txt.
+    m = re.search(r"project\(irsa-webhook\s+VERSION\s+([0-9.]+)", (ROOT / "CMakeLists.txt").read_text())
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    check(m and chart["appVersion"] == m.group(1),
+          f"Chart.yaml appVersion {chart['appVersion']} != CMakeLists.txt VERSION {m.group(1) if m else '?'}")
     for extra in [[]] + [["-f", str(f)] for f in scenarios()]:
         result = helm("lint", "--strict", str(CHART), "--namespace", NAMESPACE, *extra, check_rc=False)
         name = extra[1] if extra else "values.yaml"
