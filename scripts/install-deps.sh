@@ -6,12 +6,18 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build make pkg-config git curl openssl ca-certificates
   libboost1.81-dev libssl-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev jq
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-cpp-dev libcli11-dev
   clang llvm clang-format clang-tidy
   prometheus nginx-light
+  yamllint shellcheck unzip
 )
+# What the chart tests need may already come from elsewhere (npm with NodeSource's nodejs, the
+# Python modules from pip): the Debian package is wanted only when the tool itself is missing.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+python3 -c 'import yaml' 2>/dev/null || packages+=(python3-yaml)
+python3 -c 'import jsonschema' 2>/dev/null || packages+=(python3-jsonschema)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -20,7 +26,13 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
+# helm for the chart tests: not packaged in Debian, so fetched once into a cache (see the script).
+fetch_helm() {
+  bash "$(dirname "$0")/fetch-helm.sh" >/dev/null
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
+  fetch_helm
   exit 0
 fi
 
@@ -33,3 +45,4 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fetch_helm

@@ -1,0 +1,736 @@
+#!/usr/bin/env python3
+"""Checks of the Helm chart with a real helm (scripts/fetch-helm.sh finds or fetches it).
+
+Subcommands, one ctest each:
+  lint      helm lint --strict for the chart's defaults and every ci/*-values.yaml
+  render    helm template per scenario, then assertions on the rendered objects
+  schema    values.schema.json: valid draft-07, accepts values.yaml and ci/, rejects the files of
+            tests/chart/bad-values/ through helm (and through Python's jsonschema as well)
+  failures  value combinations the templates refuse, with the reason in the message
+  deploy    deploy/ equals what scripts/generate-deploy.sh renders now, and kustomize builds it
+
+Exit status 0 when every check passed; otherwise each failure is printed and the status is 1.
+"""
+import base64
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHART = ROOT / "charts" / "irsa-webhook"
+BAD_VALUES = ROOT / "tests" / "chart" / "bad-values"
+RELEASE = "irsa-webhook"
+NAMESPACE = "irsa-webhook"
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+    return bool(condition)
+
+
+def helm_binary():
+    env_helm = os.environ.get("HELM")
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "fetch-helm.sh")], capture_output=True,
+                            text=True, env={**os.environ, **({"HELM": env_helm} if env_helm else {})})
+    if result.returncode != 0:
+        sys.exit("chart tests: no helm: " + result.stderr.strip())
+    return result.stdout.strip()
+
+
+HELM = None
+
+
+def helm(*args, check_rc=True):
+    result = subprocess.run([HELM, *args], capture_output=True, text=True)
+    if check_rc and result.returncode != 0:
+        sys.exit(f"helm {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def scenarios():
+    return sorted(CHART.glob("ci/*-values.yaml"))
+
+
+def load_values(*files):
+    """The chart's values.yaml merged with the given files, as helm merges them."""
+    def merge(base, over):
+        for key, value in over.items():
+            if isinstance(value, dict) and isinstance(base.get(key), dict):
+                merge(base[key], value)
+            else:
+                base[key] = value
+        return base
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    for f in files:
+        merge(values, yaml.safe_load(pathlib.Path(f).read_text()) or {})
+    return values
+
+
+def render(*extra, namespace=NAMESPACE, release=RELEASE):
+    out = helm("template", release, str(CHART), "--namespace", namespace, *extra).stdout
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def by_kind(docs, kind):
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def one(docs, kind, name=None):
+    found = [d for d in by_kind(docs, kind) if name is None or d["metadata"]["name"] == name]
+    if not check(len(found) == 1, f"expected one {kind}{' ' + name if name else ''}, got {len(found)}"):
+        return {}
+    return found[0]
+
+
+def is_hook(doc):
+    return "helm.sh/hook" in (doc.get("metadata", {}).get("annotations") or {})
+
+
+def selector_matches(selector, labels):
+    """Kubernetes LabelSelector semantics (matchLabels and matchExpressions)."""
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def arg_map(args):
+    flags = {}
+    for a in args:
+        m = re.match(r"^--?([^=]+)(?:=(.*))?$", a)
+        if m:
+            flags[m.group(1)] = m.group(2)
+    return flags
+
+
+def openssl(*args, stdin=None):
+    return subprocess.run(["openssl", *args], input=stdin, capture_output=True, text=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# lint
+
+
+def cmd_lint():
+    # The image tag defaults to appVersion, which follows project(... VERSION) of CMakeLists.txt.
+    m = re.search(r"project\(irsa-webhook\s+VERSION\s+([0-9.]+)", (ROOT / "CMakeLists.txt").read_text())
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    check(m and chart["appVersion"] == m.group(1),
+          f"Chart.yaml appVersion {chart['appVersion']} != CMakeLists.txt VERSION {m.group(1) if m else '?'}")
+    for extra in [[]] + [["-f", str(f)] for f in scenarios()]:
+        result = helm("lint", "--strict", str(CHART), "--namespace", NAMESPACE, *extra, check_rc=False)
+        name = extra[1] if extra else "values.yaml"
+        check(result.returncode == 0, f"helm lint --strict {name}:\n{result.stdout}{result.stderr}")
+        check("[WARNING]" not in result.stdout, f"helm lint warns for {name}:\n{result.stdout}")
+
+
+# ---------------------------------------------------------------------------------------------
+# render
+
+
+def fullname_of(values):
+    if values["fullnameOverride"]:
+        return values["fullnameOverride"]
+    name = values["nameOverride"] or "irsa-webhook"
+    return RELEASE if name in RELEASE else f"{RELEASE}-{name}"
+
+
+def check_common(scenario, docs, values):
+    tag = f"[{scenario}]"
+    ns = values["namespaceOverride"] or NAMESPACE
+    full = fullname_of(values)
+    chart_name = values["nameOverride"] or "irsa-webhook"
+    cfg = values["config"]
+
+    for d in docs:
+        check(d.get("apiVersion") and d.get("kind") and d.get("metadata", {}).get("name"),
+              f"{tag} object without apiVersion/kind/name: {d}")
+        check(len(d["metadata"]["name"]) <= 63, f"{tag} name longer than 63: {d['metadata']['name']}")
+        if d["kind"] not in ("ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration") \
+                and not is_hook(d) and d["kind"] != "ServiceMonitor":
+            check(d["metadata"].get("namespace") == ns,
+                  f"{tag} {d['kind']} {d['metadata']['name']} in namespace {d['metadata'].get('namespace')}, want {ns}")
+
+    dep = one(docs, "Deployment", full)
+    if not dep:
+        return
+    pod = dep["spec"]["template"]
+    spec = pod["spec"]
+    pod_labels = pod["metadata"]["labels"]
+    check(selector_matches(dep["spec"]["selector"], pod_labels), f"{tag} Deployment selector misses its pods")
+    check(set(dep["spec"]["selector"]["matchLabels"]) == {"app.kubernetes.io/name", "app.kubernetes.io/instance"},
+          f"{tag} selector must use only name and instance: {dep['spec']['selector']}")
+    containers = spec["containers"]
+    check(len(containers) == 1, f"{tag} one container expected")
+    c = containers[0]
+    check(c["command"] == ["/webhook"], f"{tag} command {c['command']}")
+    flags = arg_map(c["args"])
+    expected = {
+        "in-cluster": "false", "namespace": "$(POD_NAMESPACE)", "service-name": full,
+        "port": str(cfg["ports"]["webhook"]), "metrics-port": str(cfg["ports"]["metrics"]),
+        "annotation-prefix": cfg["annotationPrefix"], "aws-default-region": cfg["defaultAwsRegion"],
+        "sts-regional-endpoint": str(cfg["stsRegionalEndpoint"]).lower(),
+        "token-audience": cfg["tokenAudience"], "token-expiration": str(cfg["tokenExpiration"]),
+        "token-mount-path": cfg["tokenMountPath"],
+        "tls-cert": "/etc/webhook/certs/tls.crt", "tls-key": "/etc/webhook/certs/tls.key",
+        "shutdown-delay": f"{cfg['shutdownDelaySeconds']}s",
+        "shutdown-timeout": f"{cfg['shutdownTimeoutSeconds']}s",
+        "log-format": cfg["logFormat"], "v": str(cfg["logLevel"]), "logtostderr": None,
+    }
+    for flag, value in expected.items():
+        check(flag in flags and flags[flag] == value, f"{tag} arg --{flag}: got {flags.get(flag, '<absent>')!r}, want {value!r}")
+    for extra in cfg["extraArgs"]:
+        check(extra in c["args"], f"{tag} extraArgs {extra} not passed")
+    watch = cfg["watchConfigMap"] or cfg["podIdentityWebhookMap"]["enabled"]
+    check(("watch-config-map" in flags) == watch, f"{tag} --watch-config-map present={('watch-config-map' in flags)}, want {watch}")
+    env = {e["name"]: e for e in c.get("env", [])}
+    check(env.get("POD_NAMESPACE", {}).get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "metadata.namespace",
+          f"{tag} POD_NAMESPACE not from the downward API")
+    binary = os.environ.get("IRSA_WEBHOOK_BINARY")
+    if not (binary and os.access(binary, os.X_OK)):
+        if scenario == "default":
+            print(f"chart tests: no binary at IRSA_WEBHOOK_BINARY={binary!r}; flags not checked against --help")
+    else:
+        help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+        for flag in flags:
+            check(re.search(rf"(^|[\s,])-{{1,2}}{re.escape(flag)}\b", help_text, re.M),
+                  f"{tag} --{flag} is not a flag of {binary}")
+
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    check(ports == {"https": cfg["ports"]["webhook"], "metrics": cfg["ports"]["metrics"]}, f"{tag} container ports {ports}")
+
+    # Grace period against the drain the webhook does after SIGTERM.
+    grace = spec.get("terminationGracePeriodSeconds")
+    check(isinstance(grace, int) and grace > cfg["shutdownDelaySeconds"] + cfg["shutdownTimeoutSeconds"],
+          f"{tag} terminationGracePeriodSeconds {grace} not above delay+timeout")
+    if values["terminationGracePeriodSeconds"] is not None:
+        check(grace == values["terminationGracePeriodSeconds"], f"{tag} grace {grace} is not the value given")
+
+    # Probes as configured.
+    for probe in ("livenessProbe", "readinessProbe"):
+        check(c.get(probe) == values[probe], f"{tag} {probe} {c.get(probe)} != values {values[probe]}")
+
+    # The certificate volume.
+    mounts = {m["name"]: m for m in c["volumeMounts"]}
+    check(mounts.get("cert", {}).get("mountPath") == "/etc/webhook/certs" and mounts["cert"].get("readOnly"),
+          f"{tag} cert mount {mounts.get('cert')}")
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    secret_name = volumes.get("cert", {}).get("secret", {}).get("secretName")
+
+    # ServiceAccount and RBAC.
+    sa_name = spec["serviceAccountName"]
+    if values["serviceAccount"]["create"]:
+        one([d for d in docs if not is_hook(d)], "ServiceAccount", sa_name)
+    check_rbac(tag, docs, full, ns, sa_name, watch)
+
+    # Service and webhook configuration point at the pods.
+    svc = one(docs, "Service", full)
+    if svc:
+        check(selector_matches({"matchLabels": svc["spec"]["selector"]}, pod_labels), f"{tag} Service selects no webhook pod")
+        svc_ports = {p["name"]: p for p in svc["spec"]["ports"]}
+        check(svc_ports.get("https", {}).get("targetPort") == "https", f"{tag} Service https port {svc_ports.get('https')}")
+        check(svc_ports.get("metrics", {}).get("targetPort") == "metrics", f"{tag} Service metrics port")
+    mwc = one(docs, "MutatingWebhookConfiguration", full)
+    if mwc and svc:
+        check_webhook(tag, mwc, values, full, ns, chart_name, svc, pod_labels, docs)
+
+    check_certs(tag, docs, values, full, ns, secret_name, mwc)
+    check_test_hook(tag, docs, values, mwc)
+    return dep
+
+
+def check_rbac(tag, docs, full, ns, sa_name, watch):
+    if not docs or not by_kind(docs, "ClusterRole"):
+        failures.append(f"{tag} no ClusterRole")
+        return
+    cr = one(docs, "ClusterRole", full)
+    check(cr.get("rules") == [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["get", "list", "watch"]}],
+          f"{tag} ClusterRole rules {cr.get('rules')}")
+    crb = one(docs, "ClusterRoleBinding", full)
+    check(crb.get("roleRef", {}).get("name") == full and
+          crb.get("subjects") == [{"kind": "ServiceAccount", "name": sa_name, "namespace": ns}],
+          f"{tag} ClusterRoleBinding {crb}")
+    roles = by_kind(docs, "Role")
+    if watch:
+        role = one(docs, "Role", full)
+        check(role.get("metadata", {}).get("namespace") == ns, f"{tag} Role namespace")
+        check(role.get("rules") == [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}],
+              f"{tag} Role rules {role.get('rules')}")
+        rb = one(docs, "RoleBinding", full)
+        check(rb.get("roleRef", {}).get("name") == full and rb.get("subjects", [{}])[0].get("name") == sa_name,
+              f"{tag} RoleBinding {rb}")
+    else:
+        check(not roles and not by_kind(docs, "RoleBinding"), f"{tag} Role rendered without the ConfigMap watch")
+
+
+def check_webhook(tag, mwc, values, full, ns, chart_name, svc, pod_labels, docs):
+    wh_values = values["mutatingWebhook"]
+    check(len(mwc["webhooks"]) == 1, f"{tag} one webhook expected")
+    wh = mwc["webhooks"][0]
+    check(wh["name"] == wh_values["name"], f"{tag} webhook name {wh['name']}")
+    check(wh["admissionReviewVersions"] == ["v1", "v1beta1"], f"{tag} admissionReviewVersions {wh['admissionReviewVersions']}")
+    check(wh["sideEffects"] == "None", f"{tag} sideEffects")
+    check(wh["failurePolicy"] == wh_values["failurePolicy"], f"{tag} failurePolicy {wh['failurePolicy']}")
+    check(wh["timeoutSeconds"] == wh_values["timeoutSeconds"], f"{tag} timeoutSeconds {wh['timeoutSeconds']}")
+    check(wh["reinvocationPolicy"] == wh_values["reinvocationPolicy"], f"{tag} reinvocationPolicy")
+    check(wh["rules"] == [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"],
+                           "resources": ["pods"], "scope": "Namespaced"}], f"{tag} rules {wh['rules']}")
+    cc = wh["clientConfig"]["service"]
+    check(cc == {"name": svc["metadata"]["name"], "namespace": ns, "port": values["service"]["port"], "path": "/mutate"},
+          f"{tag} clientConfig.service {cc}")
+    check(any(p["port"] == cc["port"] for p in svc["spec"]["ports"]), f"{tag} the Service has no port {cc['port']}")
+
+    # Who is sent to the webhook, judged with the real selector semantics.
+    sel = wh["objectSelector"]
+    user_labels = dict(wh_values["objectSelector"]["matchLabels"])
+    app_pod = {"app": "shop", **user_labels}
+    check(selector_matches(sel, app_pod), f"{tag} an ordinary pod {app_pod} is not sent to the webhook")
+    check(not selector_matches(sel, {**app_pod, "eks.amazonaws.com/skip-pod-identity-webhook": "true"}),
+          f"{tag} a pod with the skip label is sent to the webhook")
+    check(not selector_matches(sel, {**pod_labels, **user_labels}), f"{tag} the webhook's own pods are sent to it")
+    for expr in wh_values["objectSelector"]["matchExpressions"]:
+        check(expr in sel["matchExpressions"], f"{tag} user objectSelector expression {expr} missing")
+
+    nssel = wh["namespaceSelector"]
+    excluded = []
+    if wh_values["excludeOwnNamespace"]:
+        excluded.append(ns)
+    if wh_values["excludeKubeSystem"]:
+        excluded.append("kube-system")
+    for name in excluded:
+        check(not selector_matches(nssel, {"kubernetes.io/metadata.name": name}), f"{tag} namespace {name} not excluded")
+    for name in ("default", "shop") + (() if excluded else (ns, "kube-system")):
+        labels = {"kubernetes.io/metadata.name": name}
+        user = wh_values["namespaceSelector"]
+        if selector_matches(user, labels):
+            check(selector_matches(nssel, labels), f"{tag} namespace {name} wrongly excluded")
+    for expr in (wh_values["namespaceSelector"].get("matchExpressions") or []):
+        check(expr in nssel.get("matchExpressions", []), f"{tag} user namespaceSelector expression {expr} missing")
+
+    if wh_values["matchConditions"]:
+        check(wh.get("matchConditions") == wh_values["matchConditions"], f"{tag} matchConditions not rendered")
+    else:
+        check("matchConditions" not in wh, f"{tag} matchConditions rendered though empty")
+    for key, value in wh_values["annotations"].items():
+        check((mwc["metadata"].get("annotations") or {}).get(key) == value, f"{tag} webhook annotation {key} missing")
+
+
+def pem_of(b64):
+    return base64.b64decode(b64).decode()
+
+
+def check_certs(tag, docs, values, full, ns, secret_name, mwc):
+    pki = values["pki"]
+    wh = (mwc.get("webhooks") or [{}])[0]
+    ca_bundle = wh.get("clientConfig", {}).get("caBundle")
+    annotations = mwc.get("metadata", {}).get("annotations") or {}
+    secrets = [d for d in by_kind(docs, "Secret") if not is_hook(d)]
+    if pki["certManager"]["enabled"]:
+        mode = "cert-manager"
+    elif pki["existingSecret"]:
+        mode = "existing-secret"
+    elif pki["cert"] or pki["key"]:
+        mode = "inline"
+    else:
+        mode = "helm-generated"
+
+    if mode == "cert-manager":
+        leaf = one(docs, "Certificate", full)
+        check(secret_name == leaf.get("spec", {}).get("secretName"), f"{tag} pod mounts {secret_name}, Certificate writes {leaf.get('spec', {}).get('secretName')}")
+        check(annotations.get("cert-manager.io/inject-ca-from") == f"{ns}/{full}", f"{tag} inject-ca-from {annotations}")
+        check(ca_bundle is None, f"{tag} caBundle set although cainjector fills it")
+        dns = leaf.get("spec", {}).get("dnsNames", [])
+        check(f"{full}.{ns}.svc" in dns, f"{tag} dnsNames {dns} lack the .svc name")
+        check(not secrets, f"{tag} cert-manager mode renders Secrets {[s['metadata']['name'] for s in secrets]}")
+        issuer_ref = leaf.get("spec", {}).get("issuerRef", {})
+        existing = pki["certManager"]["existingIssuer"]
+        if existing["enabled"]:
+            check(issuer_ref.get("kind") == existing["kind"] and issuer_ref.get("name") == existing["name"],
+                  f"{tag} issuerRef {issuer_ref} is not the existing issuer")
+            check(not by_kind(docs, "Issuer") and len(by_kind(docs, "Certificate")) == 1,
+                  f"{tag} the chart's CA is rendered although an existing issuer is used")
+        else:
+            ca_issuer = one(docs, "Issuer", issuer_ref.get("name"))
+            check(issuer_ref.get("kind") == "Issuer", f"{tag} leaf issuerRef {issuer_ref}")
+            ca_secret = ca_issuer.get("spec", {}).get("ca", {}).get("secretName")
+            ca_cert = [c for c in by_kind(docs, "Certificate") if c["spec"].get("secretName") == ca_secret]
+            check(len(ca_cert) == 1 and ca_cert[0]["spec"].get("isCA") is True, f"{tag} no CA Certificate writes {ca_secret}")
+            if ca_cert:
+                root = one(docs, "Issuer", ca_cert[0]["spec"]["issuerRef"]["name"])
+                check(root.get("spec") == {"selfSigned": {}}, f"{tag} the CA is not issued by a self-signed Issuer")
+            check(ca_secret != secret_name, f"{tag} CA and serving certificate share a Secret")
+        return
+
+    check(not by_kind(docs, "Certificate") and not by_kind(docs, "Issuer"), f"{tag} cert-manager objects without cert-manager")
+    check("cert-manager.io/inject-ca-from" not in annotations, f"{tag} inject-ca-from without cert-manager")
+    if mode == "existing-secret":
+        check(secret_name == pki["existingSecret"], f"{tag} pod mounts {secret_name}, want {pki['existingSecret']}")
+        check(not secrets, f"{tag} a Secret rendered although pki.existingSecret is given")
+        check(ca_bundle and pem_of(ca_bundle) == pki["caBundle"], f"{tag} caBundle is not pki.caBundle")
+        return
+    secret = one(secrets, "Secret", secret_name)
+    if not secret:
+        return
+    check(secret.get("type") == "kubernetes.io/tls", f"{tag} Secret type {secret.get('type')}")
+    data = secret.get("data", {})
+    if mode == "inline":
+        check(pem_of(data.get("tls.crt", "")) == pki["cert"] and pem_of(data.get("tls.key", "")) == pki["key"],
+              f"{tag} the Secret does not hold pki.cert/pki.key")
+        check(ca_bundle and pem_of(ca_bundle) == pki["caBundle"], f"{tag} caBundle is not pki.caBundle")
+        return
+    # helm-generated: the caBundle is the CA in the Secret, and that CA signed the serving cert,
+    # whose SANs carry the Service's names and whose key is the Secret's key.
+    check(ca_bundle and data.get("ca.crt") == ca_bundle, f"{tag} caBundle differs from the Secret's ca.crt")
+    with tempfile.TemporaryDirectory() as tmp:
+        ca_file, crt_file = pathlib.Path(tmp, "ca.crt"), pathlib.Path(tmp, "tls.crt")
+        ca_file.write_text(pem_of(data.get("ca.crt", "")))
+        crt_file.write_text(pem_of(data.get("tls.crt", "")))
+        verify = openssl("verify", "-CAfile", str(ca_file), "-purpose", "sslserver", str(crt_file))
+        check(verify.returncode == 0, f"{tag} the serving cert does not verify against the CA: {verify.stdout}{verify.stderr}")
+        san = openssl("x509", "-in", str(crt_file), "-noout", "-ext", "subjectAltName").stdout
+        for name in (full, f"{full}.{ns}", f"{full}.{ns}.svc"):
+            check(f"DNS:{name}," in san + ",", f"{tag} SAN lacks {name}: {san.strip()}")
+        pub_cert = openssl("x509", "-in", str(crt_file), "-noout", "-pubkey").stdout
+        pub_key = openssl("pkey", "-pubout", stdin=pem_of(data.get("tls.key", ""))).stdout
+        check(pub_cert and pub_cert == pub_key, f"{tag} tls.key does not belong to tls.crt")
+
+
+def check_test_hook(tag, docs, values, mwc):
+    hooks = [d for d in docs if is_hook(d)]
+    if not values["test"]["enabled"]:
+        check(not hooks, f"{tag} test hook rendered though disabled")
+        return
+    sa = [d for d in hooks if d["kind"] == "ServiceAccount"]
+    pods = [d for d in hooks if d["kind"] == "Pod"]
+    if not (check(len(sa) == 1 and len(pods) == 1, f"{tag} test hook: want one ServiceAccount and one Pod")):
+        return
+    sa, pod = sa[0], pods[0]
+    sa_ann, pod_ann = sa["metadata"]["annotations"], pod["metadata"]["annotations"]
+    prefix = values["config"]["annotationPrefix"]
+    arn = values["test"]["roleArn"]
+    check(sa_ann.get(f"{prefix}/role-arn") == arn, f"{tag} test ServiceAccount lacks {prefix}/role-arn")
+    for ann in (sa_ann, pod_ann):
+        check(ann.get("helm.sh/hook") == "test", f"{tag} hook kind {ann.get('helm.sh/hook')}")
+        check("before-hook-creation" in ann.get("helm.sh/hook-delete-policy", ""), f"{tag} hook cannot rerun")
+    check(int(sa_ann.get("helm.sh/hook-weight", 0)) < int(pod_ann.get("helm.sh/hook-weight", 0)),
+          f"{tag} the test ServiceAccount is not created before the pod")
+    spec = pod["spec"]
+    check(spec.get("serviceAccountName") == sa["metadata"]["name"], f"{tag} test pod runs under {spec.get('serviceAccountName')}")
+    check(spec.get("restartPolicy") == "Never", f"{tag} test pod restartPolicy")
+    c = spec["containers"][0]
+    check(c.get("command") == ["/webhook"] and c.get("args", [None])[0] == "self-check", f"{tag} test pod does not run self-check")
+    flags = arg_map(c.get("args", [])[1:])
+    check(flags.get("role-arn") == arn, f"{tag} self-check expects {flags.get('role-arn')}, the ServiceAccount has {arn}")
+    check(flags.get("token-audience") == values["config"]["tokenAudience"], f"{tag} self-check audience")
+    if mwc:
+        sel = mwc["webhooks"][0]["objectSelector"]
+        check(selector_matches(sel, pod["metadata"].get("labels") or {}),
+              f"{tag} the webhook's objectSelector excludes the test pod; it would never be mutated")
+    check(pod["metadata"]["namespace"] == sa["metadata"]["namespace"], f"{tag} test pod and account in different namespaces")
+
+
+def scenario_checks(name, docs, values, dep):
+    tag = f"[{name}]"
+    spec = dep.get("spec", {})
+    pspec = spec.get("template", {}).get("spec", {})
+    c = (pspec.get("containers") or [{}])[0]
+    pdbs = by_kind(docs, "PodDisruptionBudget")
+    hardened = name != "jkroepke-compat"
+    if hardened:
+        sc, psc = c.get("securityContext", {}), pspec.get("securityContext", {})
+        check(sc.get("runAsNonRoot") and sc.get("runAsUser") == 65532, f"{tag} not running as 65532 non-root: {sc}")
+        check(sc.get("readOnlyRootFilesystem") is True, f"{tag} root filesystem writable")
+        check(sc.get("allowPrivilegeEscalation") is False, f"{tag} privilege escalation allowed")
+        check(sc.get("capabilities", {}).get("drop") == ["ALL"], f"{tag} capabilities not all dropped")
+        check(psc.get("seccompProfile", {}).get("type") == "RuntimeDefault", f"{tag} seccomp not RuntimeDefault")
+        res = c.get("resources", {})
+        check(res.get("requests", {}).get("cpu") and res.get("requests", {}).get("memory") and res.get("limits", {}).get("memory"),
+              f"{tag} requests/limits missing: {res}")
+
+    if name == "default":
+        check(spec.get("replicas") == 2, f"{tag} replicas {spec.get('replicas')}")
+        check(len(pdbs) == 1 and pdbs[0]["spec"].get("minAvailable") == 1, f"{tag} PDB {pdbs}")
+        if pdbs:
+            check(selector_matches(pdbs[0]["spec"]["selector"], spec["template"]["metadata"]["labels"]), f"{tag} PDB selects no pod")
+        keys = {t["topologyKey"]: t for t in pspec.get("topologySpreadConstraints", [])}
+        check(set(keys) == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}, f"{tag} spread keys {list(keys)}")
+        for t in keys.values():
+            check(selector_matches(t.get("labelSelector", {}), spec["template"]["metadata"]["labels"]), f"{tag} spread selector misses the pods")
+        check(pspec.get("priorityClassName") == "system-cluster-critical", f"{tag} priorityClassName {pspec.get('priorityClassName')}")
+        check(c.get("livenessProbe", {}).get("httpGet") == {"path": "/healthz", "port": "https", "scheme": "HTTPS"}, f"{tag} liveness")
+        check(c.get("readinessProbe", {}).get("httpGet") == {"path": "/readyz", "port": "https", "scheme": "HTTPS"}, f"{tag} readiness")
+        check(c.get("image") == "ghcr.io/irsa-webhook/irsa-webhook:" + yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"],
+              f"{tag} image {c.get('image')}")
+        wh = one(docs, "MutatingWebhookConfiguration")["webhooks"][0]
+        check(wh["failurePolicy"] == "Ignore" and wh["reinvocationPolicy"] == "IfNeeded", f"{tag} webhook defaults")
+        check(not by_kind(docs, "HorizontalPodAutoscaler") and not by_kind(docs, "NetworkPolicy")
+              and not by_kind(docs, "ServiceMonitor") and not by_kind(docs, "ConfigMap"), f"{tag} optional objects on by default")
+        check(pspec.get("hostNetwork") is None, f"{tag} hostNetwork set by default")
+    elif name == "existing-secret":
+        check(spec.get("replicas") == 3 and len(pdbs) == 1 and pdbs[0]["spec"] == {
+            "selector": pdbs[0]["spec"]["selector"], "maxUnavailable": 1}, f"{tag} PDB with maxUnavailable: {pdbs}")
+        check(c.get("image") == "registry.example.com/mirror/irsa-webhook@" + values["image"]["digest"], f"{tag} image {c.get('image')}")
+        check("priorityClassName" not in pspec, f"{tag} empty priorityClassName rendered")
+    elif name == "jkroepke-compat":
+        check(spec.get("replicas") == 1 and not pdbs, f"{tag} a single replica must not get a PDB")
+        check(c.get("image") == "registry.example.com/mirror/irsa-webhook:0.1.0", f"{tag} image {c.get('image')}")
+        check(pspec.get("imagePullSecrets") == [{"name": "regcred"}], f"{tag} imagePullSecrets")
+        cm = one(docs, "ConfigMap", "pod-identity-webhook")
+        data = json.loads(cm.get("data", {}).get("config", "{}"))
+        check(data == {f"{NAMESPACE}/myserviceaccount": {"RoleARN": "arn:aws:iam::111122223333:role/from-global",
+                                                          "Audience": "sts.amazonaws.com"}},
+              f"{tag} ConfigMap data not templated: {data}")
+        sm = one(docs, "ServiceMonitor")
+        check(sm.get("metadata", {}).get("namespace") == "monitoring" and
+              sm["metadata"]["labels"].get("release") == "prometheus", f"{tag} ServiceMonitor metadata")
+        sa = one([d for d in docs if not is_hook(d)], "ServiceAccount")
+        check(sa.get("metadata", {}).get("annotations") == {"example.com/team": RELEASE}, f"{tag} SA annotation not templated")
+        check(c.get("securityContext", {}).get("runAsUser") == 65534, f"{tag} the user's securityContext was not used")
+    elif name == "monitoring":
+        check("replicas" not in spec, f"{tag} replicas set although the HPA scales")
+        hpa = one(docs, "HorizontalPodAutoscaler")
+        check(hpa.get("spec", {}).get("scaleTargetRef", {}).get("name") == dep["metadata"]["name"], f"{tag} HPA target")
+        check(hpa.get("spec", {}).get("minReplicas") == 3 and hpa["spec"].get("maxReplicas") == 8, f"{tag} HPA bounds")
+        metrics = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in hpa.get("spec", {}).get("metrics", [])}
+        check(metrics == {"cpu": 60, "memory": 80}, f"{tag} HPA metrics {metrics}")
+        check(len(pdbs) == 1, f"{tag} no PDB with the HPA")
+        sm = one(docs, "ServiceMonitor")
+        ep = (sm.get("spec", {}).get("endpoints") or [{}])[0]
+        check(ep.get("port") == "metrics" and ep.get("interval") == "15s" and ep.get("scrapeTimeout") == "10s", f"{tag} ServiceMonitor endpoint {ep}")
+        check(ep.get("metricRelabelings") == values["metrics"]["serviceMonitor"]["metricRelabelings"], f"{tag} metricRelabelings")
+        check(selector_matches(sm.get("spec", {}).get("selector", {}), one(docs, "Service")["metadata"]["labels"]), f"{tag} ServiceMonitor selects no Service")
+        np = one(docs, "NetworkPolicy")
+        check(selector_matches(np.get("spec", {}).get("podSelector", {}), spec["template"]["metadata"]["labels"]), f"{tag} NetworkPolicy selects no pod")
+        ingress_ports = {p["port"] for r in np.get("spec", {}).get("ingress", []) for p in r.get("ports", [])}
+        check({8443, 9999} <= ingress_ports, f"{tag} NetworkPolicy ingress ports {ingress_ports}")
+        egress_ports = {p["port"] for r in np.get("spec", {}).get("egress", []) for p in r.get("ports", [])}
+        check({53, 443} <= egress_ports, f"{tag} NetworkPolicy egress ports {egress_ports}")
+    elif name == "hostnetwork":
+        check(pspec.get("hostNetwork") is True and pspec.get("dnsPolicy") == "ClusterFirstWithHostNet", f"{tag} hostNetwork/dnsPolicy")
+        check(pspec.get("terminationGracePeriodSeconds") == 40, f"{tag} grace period")
+        check(pspec.get("tolerations") == values["tolerations"], f"{tag} tolerations")
+    elif name == "watch-configmap":
+        check(not by_kind(docs, "ConfigMap"), f"{tag} the chart must not create the ConfigMap it only watches")
+        flags = arg_map(c.get("args", []))
+        check(flags.get("tls-min-version") == "1.3", f"{tag} --tls-min-version {flags.get('tls-min-version')}")
+    elif name == "helm-generated-certs":
+        wh = one(docs, "MutatingWebhookConfiguration")["webhooks"][0]
+        check(wh["failurePolicy"] == "Fail" and wh["timeoutSeconds"] == 5, f"{tag} webhook policy")
+
+
+def cmd_render():
+    names = []
+    for f in scenarios():
+        name = f.name[: -len("-values.yaml")]
+        names.append(name)
+        values = load_values(f)
+        ns = values["namespaceOverride"] or NAMESPACE
+        docs = render("-f", str(f), namespace=NAMESPACE)
+        dep = check_common(name, docs, values)
+        if dep:
+            scenario_checks(name, docs, values, dep)
+        del ns
+    for required in ("default", "helm-generated-certs", "existing-secret", "jkroepke-compat", "monitoring",
+                     "hostnetwork", "watch-configmap"):
+        check(required in names, f"ci/{required}-values.yaml is missing")
+
+    # With matchConditions on an older cluster they are left out (the field is 1.28+).
+    docs = render("-f", str(CHART / "ci" / "monitoring-values.yaml"), "--kube-version", "1.27.0")
+    check("matchConditions" not in one(docs, "MutatingWebhookConfiguration")["webhooks"][0],
+          "matchConditions rendered for Kubernetes 1.27")
+
+    # Helm-generated certificates: one CA per render shared by Secret and caBundle (checked
+    # above), and a different one on the next render (helm template cannot look the old one up).
+    gen = str(CHART / "ci" / "helm-generated-certs-values.yaml")
+    first = one(render("-f", gen), "Secret")["data"]["ca.crt"]
+    second = one(render("-f", gen), "Secret")["data"]["ca.crt"]
+    check(first != second, "two renders produced the same generated CA (not generated?)")
+
+    # Without the test hook.
+    docs = render("--set", "test.enabled=false")
+    check(not [d for d in docs if is_hook(d)], "test.enabled=false still renders the hook")
+
+    # NOTES.txt names the certificate mode and the way to check.
+    for f, mode in ((None, "cert-manager"), (gen, "helm-generated")):
+        args = ["install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client"]
+        if f:
+            args += ["-f", f]
+        notes = helm(*args).stdout.split("NOTES:", 1)[-1]
+        check(f"Serving certificate: {mode}" in notes, f"NOTES lack the certificate mode {mode}:\n{notes}")
+        check(f"helm test {RELEASE}" in notes and "kubectl get mutatingwebhookconfiguration" in notes,
+              f"NOTES lack the checks:\n{notes}")
+    notes = helm("install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client",
+                 "--set", "replicaCount=1", "--set", "mutatingWebhook.failurePolicy=Fail").stdout
+    check("WARNING: failurePolicy Fail with a single replica" in notes, "NOTES do not warn about Fail with one replica")
+
+
+# ---------------------------------------------------------------------------------------------
+# schema
+
+
+def cmd_schema():
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    check(schema.get("$schema") == "http://json-schema.org/draft-07/schema#", "schema is not draft-07")
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+
+    def objects_without_closure(node, path):
+        if node.get("type") == "object" and "properties" in node:
+            check(node.get("additionalProperties") is False, f"schema object {path or '/'} accepts unknown keys")
+            for key, sub in node["properties"].items():
+                objects_without_closure(sub, f"{path}/{key}")
+    objects_without_closure(schema, "")
+
+    # Every key the schema knows has a default in values.yaml, and values.yaml passes.
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+
+    def keys_present(node, vals, path):
+        for key, sub in node.get("properties", {}).items():
+            check(isinstance(vals, dict) and key in vals, f"schema key {path}/{key} has no default in values.yaml")
+            if isinstance(vals, dict) and key in vals and sub.get("type") == "object":
+                keys_present(sub, vals[key], f"{path}/{key}")
+    keys_present(schema, values, "")
+    for f in [CHART / "values.yaml"] + scenarios():
+        errors = [e.message for e in validator.iter_errors(load_values(*( [f] if f.name != "values.yaml" else [])))]
+        check(not errors, f"{f.name} does not validate: {errors}")
+
+    # Every `# --` documented key: each top-level key of values.yaml has a "# --" comment on
+    # it or on its children.
+    text = (CHART / "values.yaml").read_text().splitlines()
+    for i, line in enumerate(text):
+        m = re.match(r"^([A-Za-z][A-Za-z0-9]*):", line)
+        if m:
+            block = []
+            k = i - 1
+            while k >= 0 and text[k].startswith("#"):
+                block.append(text[k])
+                k -= 1
+            j = i + 1
+            while j < len(text) and (text[j].startswith(" ") or not text[j].strip()):
+                block.append(text[j])
+                j += 1
+            check(any("# --" in b for b in block), f"values.yaml: {m.group(1)} is not documented with '# --'")
+
+    # The bad files: helm refuses each, naming the offending path; jsonschema agrees.
+    bad_files = sorted(BAD_VALUES.glob("*.yaml"))
+    check(len(bad_files) >= 6, f"only {len(bad_files)} bad values files")
+    for f in bad_files:
+        first = f.read_text().splitlines()[0]
+        m = re.match(r"^# expect: (.+)$", first)
+        if not check(m, f"{f.name}: first line must be '# expect: <text of helm's error>'"):
+            continue
+        expected = m.group(1)
+        result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
+        check(result.returncode != 0, f"{f.name}: helm accepted it")
+        check(expected in result.stderr, f"{f.name}: helm's error lacks {expected!r}:\n{result.stderr}")
+        lint = helm("lint", "--strict", str(CHART), "-f", str(f), check_rc=False)
+        check(lint.returncode != 0, f"{f.name}: helm lint --strict accepted it")
+        check(list(validator.iter_errors(load_values(f))), f"{f.name}: Python jsonschema accepts it")
+
+
+# ---------------------------------------------------------------------------------------------
+# failures
+
+
+def cmd_failures():
+    cases = [
+        (["--set", "terminationGracePeriodSeconds=15"], "must exceed config.shutdownDelaySeconds + config.shutdownTimeoutSeconds (15)"),
+        (["--set", "pki.certManager.enabled=false", "--set", "pki.existingSecret=tls"], "pki.caBundle is required with pki.existingSecret"),
+        (["--set", "pki.certManager.enabled=false", "--set", "pki.cert=x"], "pki.cert and pki.key go together"),
+        (["--set", "pki.certManager.enabled=false", "--set", "pki.cert=x", "--set", "pki.key=y"], "pki.caBundle is required with pki.cert and pki.key"),
+    ]
+    for args, message in cases:
+        result = helm("template", RELEASE, str(CHART), *args, check_rc=False)
+        check(result.returncode != 0 and message in result.stderr,
+              f"helm template {' '.join(args)}: want a failure with {message!r}, got rc={result.returncode}: {result.stderr}")
+    # The same shapes, made valid, render.
+    ok = [
+        ["--set", "terminationGracePeriodSeconds=16"],
+        ["--set", "pki.certManager.enabled=false", "--set", "pki.existingSecret=tls", "--set",
+         "mutatingWebhook.annotations.cert-manager\\.io/inject-ca-from-secret=ns/tls"],
+    ]
+    for args in ok:
+        result = helm("template", RELEASE, str(CHART), *args, check_rc=False)
+        check(result.returncode == 0, f"helm template {' '.join(args)} failed: {result.stderr}")
+
+
+# ---------------------------------------------------------------------------------------------
+# deploy
+
+
+def cmd_deploy():
+    deploy = ROOT / "deploy"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "HELM": HELM}
+        result = subprocess.run(["bash", str(ROOT / "scripts" / "generate-deploy.sh"), tmp], capture_output=True, text=True, env=env)
+        if not check(result.returncode == 0, f"generate-deploy.sh failed: {result.stderr}"):
+            return
+        fresh = {p.name: p.read_text() for p in pathlib.Path(tmp).iterdir()}
+        committed = {p.name: p.read_text() for p in deploy.iterdir() if p.suffix == ".yaml"}
+        check(set(fresh) == set(committed), f"deploy/ files {sorted(committed)} != generated {sorted(fresh)}")
+        for name in sorted(set(fresh) & set(committed)):
+            if fresh[name] != committed[name]:
+                diff = subprocess.run(["diff", "-u", str(deploy / name), str(pathlib.Path(tmp) / name)],
+                                      capture_output=True, text=True).stdout
+                failures.append(f"deploy/{name} drifted from the chart; run scripts/generate-deploy.sh:\n{diff[:3000]}")
+    # The manifests are the chart's default objects (no hooks), without Helm's labels.
+    kust = yaml.safe_load((deploy / "kustomization.yaml").read_text())
+    docs = []
+    for res in kust["resources"]:
+        docs += [d for d in yaml.safe_load_all((deploy / res).read_text()) if d]
+    chart_docs = [d for d in render("--skip-tests") if not is_hook(d)]
+    want = sorted((d["kind"], d["metadata"]["name"]) for d in chart_docs) + [("Namespace", NAMESPACE)]
+    have = sorted((d["kind"], d["metadata"]["name"]) for d in docs)
+    check(have == sorted(want), f"deploy/ objects {have} != chart defaults {sorted(want)}")
+    for d in docs:
+        labels = d["metadata"].get("labels") or {}
+        check("helm.sh/chart" not in labels and labels.get("app.kubernetes.io/managed-by") != "Helm",
+              f"deploy/ {d['kind']} {d['metadata']['name']} keeps Helm's labels")
+    kubectl = subprocess.run(["bash", "-c", "command -v kubectl"], capture_output=True, text=True).stdout.strip()
+    if kubectl:
+        built = subprocess.run([kubectl, "kustomize", str(deploy)], capture_output=True, text=True)
+        if check(built.returncode == 0, f"kubectl kustomize deploy/ failed: {built.stderr}"):
+            kinds = sorted((d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(built.stdout) if d)
+            check(kinds == have, f"kustomize output {kinds} != deploy/ files {have}")
+    else:
+        print("chart tests: kubectl not found; kustomize build of deploy/ not checked")
+
+
+def main():
+    global HELM
+    commands = {"lint": cmd_lint, "render": cmd_render, "schema": cmd_schema, "failures": cmd_failures,
+                "deploy": cmd_deploy}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage: {sys.argv[0]} {{{','.join(commands)}}}")
+    HELM = helm_binary()
+    commands[sys.argv[1]]()
+    if failures:
+        print(f"{len(failures)} check(s) failed:")
+        for f in failures:
+            print(" -", f)
+        sys.exit(1)
+    print(f"chart tests {sys.argv[1]}: ok ({HELM})")
+
+
+if __name__ == "__main__":
+    main()
