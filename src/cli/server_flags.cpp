@@ -367,8 +367,18 @@ std::vector<std::string> go_style_args(int argc, const char* const* argv) {
       const std::string_view name = std::string_view(token).substr(
           name_start, has_value ? equals - name_start : std::string_view::npos);
       if (const KnownFlag* known = find_known(name)) {
+        const bool empty_value = has_value && equals + 1 == token.size();
         if (single_dash) token.insert(0, 1, '-');
         next_is_value = known->takes_value && !has_value;
+        if (known->takes_value && empty_value) {
+          // pflag reads `--flag=` as the empty value; CLI11 would take the next word instead
+          // (`--aws-default-region= --token-audience=x` set the region to the second flag).
+          // As two words, the empty one is the value.
+          token.pop_back();
+          args.push_back(std::move(token));
+          args.emplace_back();
+          continue;
+        }
       }
     } else if (token == "-v") {
       // The shorthand with its value in the next word.

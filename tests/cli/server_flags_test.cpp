@@ -261,6 +261,18 @@ TEST_F(ServerCommandLine, RepeatedFlagsKeepTheLastValue) {
   EXPECT_EQ(server_.klog.verbosity, 9);
 }
 
+TEST_F(ServerCommandLine, AnEmptyValueAfterTheEqualsSignIsEmpty) {
+  // The chart passes --aws-default-region= when no region is set: as with pflag, the value is
+  // empty and the next flag is a flag of its own, not the region.
+  parse({"--aws-default-region=", "--token-audience=custom", "--namespace=", "-port=8443"});
+  EXPECT_EQ(mutation_.aws_default_region, "");
+  EXPECT_EQ(mutation_.token_audience, "custom");
+  EXPECT_EQ(server_.kube_namespace, "");
+  EXPECT_EQ(server_.port, 8443);
+  parse({"--token-audience=x", "--token-audience="});
+  EXPECT_EQ(mutation_.token_audience, "");
+}
+
 TEST_F(ServerCommandLine, KlogFlagsAreAccepted) {
   parse({"--add_dir_header", "--alsologtostderr=true", "--log_backtrace_at=main.go:10",
          "--log_dir=/var/log", "--log_file", "/var/log/w.log", "--log_file_max_size=10",
@@ -375,6 +387,15 @@ TEST(GoStyleArgs, KeepsSeparateValuesAndWordsAfterTheTerminator) {
   // With "=" the value is attached, so the next word is a flag again.
   EXPECT_EQ(rewrite({"-log_dir=/x", "-port=1"}), (Args{"--log_dir=/x", "--port=1"}));
   EXPECT_EQ(rewrite({"--", "-port=1"}), (Args{"--", "-port=1"}));
+}
+
+TEST(GoStyleArgs, SplitsAnEmptyAttachedValueIntoTwoWords) {
+  EXPECT_EQ(rewrite({"--aws-default-region=", "--v=2"}),
+            (Args{"--aws-default-region", "", "--v=2"}));
+  EXPECT_EQ(rewrite({"-log_dir="}), (Args{"--log_dir", ""}));
+  // Booleans and unknown flags keep their spelling: CLI11 reports those itself.
+  EXPECT_EQ(rewrite({"--logtostderr="}), Args{"--logtostderr="});
+  EXPECT_EQ(rewrite({"--unknown="}), Args{"--unknown="});
 }
 
 TEST(GoStyleArgs, EmptyInput) {
