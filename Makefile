@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +37,21 @@ run: build
 # What the webhook does to the example pods, offline.
 preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
+
+# The container image (needs a Docker daemon; the build machines have none, and the test
+# image_runtime_libraries checks what the Dockerfile stages without one).
+IMAGE ?= irsa-webhook:dev
+image:
+	@docker build -t $(IMAGE) .
+
+# The chart and the image on a kind cluster; skips with a message when docker, kind, kubectl,
+# helm or jq is missing (see charts/irsa-webhook/README.md).
+e2e-kind: deps
+	@bash tests/e2e/kind.sh
+
+# deploy/ again from the chart's defaults (the test chart_deploy fails when they drift).
+deploy-manifests: deps
+	@bash scripts/generate-deploy.sh
 
 # The load table first (it writes bench/results/ and the README's table), then the micro-benchmarks.
 bench: bench-load bench-core bench-sync bench-api-sync
