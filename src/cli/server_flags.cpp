@@ -137,7 +137,7 @@ void add_project_flags(CLI::App& app, ServerFlags& flags) {
       ->group(group);
   last_wins(app.add_option("--worker-threads", flags.worker_threads,
                            "Threads serving requests; 0 uses one per CPU this process may run "
-                           "on"))
+                           "on, no more than its cgroup's CPU limit"))
       ->capture_default_str()
       ->group(group);
   last_wins(app.add_option("--log-format", flags.log_format, "Log line format: text or json"))

@@ -15,7 +15,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -180,14 +182,40 @@ std::chrono::nanoseconds account_wait_budget(std::string_view target,
   return std::clamp(*timeout - margin, std::chrono::nanoseconds{0}, grace);
 }
 
+std::optional<unsigned> cpus_allowed_by_quota(std::string_view cpu_max) noexcept {
+  const auto space = cpu_max.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  const std::string_view quota_text = cpu_max.substr(0, space);
+  std::string_view period_text = cpu_max.substr(space + 1);
+  while (!period_text.empty() && (period_text.back() == '\n' || period_text.back() == ' ')) {
+    period_text.remove_suffix(1);
+  }
+  std::uint64_t quota = 0;
+  std::uint64_t period = 0;
+  const auto parse = [](std::string_view text, std::uint64_t& value) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc{} && end == text.data() + text.size();
+  };
+  if (!parse(quota_text, quota) || !parse(period_text, period) || quota == 0 || period == 0) {
+    return std::nullopt;  // "max" (no limit) lands here too
+  }
+  return static_cast<unsigned>(std::max<std::uint64_t>(1, (quota + period - 1) / period));
+}
+
 unsigned usable_cpus() noexcept {
+  unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof(set), &set) == 0) {
-    const int count = CPU_COUNT(&set);
-    if (count > 0) return static_cast<unsigned>(count);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) {
+    cpus = static_cast<unsigned>(CPU_COUNT(&set));
   }
-  return std::max(1U, std::thread::hardware_concurrency());
+  // cgroup v2, as on every current Kubernetes node; v1 nodes keep the affinity count.
+  std::ifstream cpu_max("/sys/fs/cgroup/cpu.max");
+  std::string line;
+  if (cpu_max && std::getline(cpu_max, line)) {
+    if (const auto quota = cpus_allowed_by_quota(line)) cpus = std::min(cpus, *quota);
+  }
+  return cpus;
 }
 
 namespace {

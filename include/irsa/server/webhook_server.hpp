@@ -66,7 +66,13 @@ class WebhookServer {
 [[nodiscard]] std::chrono::nanoseconds account_wait_budget(std::string_view target,
                                                            std::chrono::nanoseconds grace);
 
-// The CPUs this process may run on (its affinity mask), at least 1.
+// The CPUs this process may use: its affinity mask, lowered to its cgroup's CPU quota rounded up
+// (a pod with a CPU limit of 1 on a 16-core node gets 1, not 16 threads that the quota would
+// throttle in turns). At least 1.
 [[nodiscard]] unsigned usable_cpus() noexcept;
+
+// The CPUs a cgroup v2 `cpu.max` line ("<quota> <period>" in microseconds, or "max <period>")
+// allows, rounded up; nothing when unlimited or unreadable.
+[[nodiscard]] std::optional<unsigned> cpus_allowed_by_quota(std::string_view cpu_max) noexcept;
 
 }  // namespace irsa::server
