@@ -8,7 +8,8 @@
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY . .
-# scripts/build-release.sh installs the Debian packages, builds the release binary and stages it
+# scripts/build-release.sh installs the Debian packages the build needs (install-deps.sh
+# --build-only: no test tools), builds the release binary and stages it
 # with the shared libraries the runtime image lacks; tests/image/check-runtime.sh runs the same
 # script and checks the staged tree starts with nothing else.
 RUN bash scripts/build-release.sh /out

@@ -3,21 +3,35 @@
 # Idempotent: packages already present are not fetched again, so `make` can call it every time.
 set -euo pipefail
 
+# What configuring and building needs (the test libraries included: the build configures them).
 packages=(
   g++ cmake ninja-build make pkg-config git curl openssl ca-certificates
   libboost1.81-dev libssl-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev jq
+  nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-cpp-dev libcli11-dev
-  clang llvm clang-format clang-tidy
-  prometheus nginx-light
-  yamllint shellcheck unzip
 )
-# What the chart tests need may already come from elsewhere (npm with NodeSource's nodejs, the
-# Python modules from pip): the Debian package is wanted only when the tool itself is missing.
-command -v npm >/dev/null 2>&1 || packages+=(npm)
-python3 -c 'import yaml' 2>/dev/null || packages+=(python3-yaml)
-python3 -c 'import jsonschema' 2>/dev/null || packages+=(python3-jsonschema)
+# --build-only (the image's build stage, through scripts/build-release.sh) stops there; the
+# tests and tools want the rest, helm included.
+build_only=0
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=1
+elif [ "$#" -gt 0 ]; then
+  echo "usage: $0 [--build-only]" >&2
+  exit 2
+fi
+if [ "$build_only" -eq 0 ]; then
+  packages+=(
+    jq clang llvm clang-format clang-tidy
+    prometheus nginx-light
+    yamllint shellcheck unzip
+  )
+  # What the chart tests need may already come from elsewhere (npm with NodeSource's nodejs, the
+  # Python modules from pip): the Debian package is wanted only when the tool itself is missing.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+  python3 -c 'import yaml' 2>/dev/null || packages+=(python3-yaml)
+  python3 -c 'import jsonschema' 2>/dev/null || packages+=(python3-jsonschema)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -28,7 +42,7 @@ done
 
 # helm for the chart tests: not packaged in Debian, so fetched once into a cache (see the script).
 fetch_helm() {
-  bash "$(dirname "$0")/fetch-helm.sh" >/dev/null
+  [ "$build_only" -eq 1 ] || bash "$(dirname "$0")/fetch-helm.sh" >/dev/null
 }
 
 if [ "${#missing[@]}" -eq 0 ]; then
