@@ -118,7 +118,7 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
   // glibc raises its mmap threshold each time a large block is freed, up to 32 MiB, so after a
   // few large pods (a 64 KB review grows buffers of 128 KiB) their buffers come from the heap,
   // which then stays fragmented and resident. Fixing the threshold keeps blocks of 64 KiB and
-  // more in mappings of their own that go back to the kernel when freed: 20.2 -> 17.0 MiB after
+  // more in mappings of their own that go back to the kernel when freed: 20.2 -> 17.1 MiB after
   // the large corpus in `make bench-load`, at no measurable cost to typical pods.
   ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
   server::ServerConfig config;

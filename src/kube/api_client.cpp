@@ -371,7 +371,7 @@ struct ApiClient::Impl {
 
   void close_all() {
     // Operations still waiting for credentials or a name lookup hold no socket yet: the
-    // generation tells them, once connected, that they were meant to end too.
+    // generation tells them, before they open one, that they were meant to end too.
     ++close_generation;
     idle.clear();
     for (beast::tcp_stream* stream : busy_streams) {
