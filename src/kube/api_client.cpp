@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "irsa/kube/credentials.hpp"
+#include "irsa/kube/http_url.hpp"
 #include "irsa/kube/line_splitter.hpp"
 
 #ifndef IRSA_VERSION
@@ -57,39 +58,18 @@ struct ServerUrl {
 };
 
 ServerUrl parse_server(const std::string& server) {
-  ServerUrl url;
-  std::string_view rest = server;
-  if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    url.tls = false;
-    rest.remove_prefix(7);
-  } else {
-    throw std::invalid_argument("API server \"" + server + "\" is not an http(s):// URL");
+  HttpUrlParse parse = parse_http_url(server);
+  if (!parse.error.empty()) {
+    throw std::invalid_argument("API server \"" + server + "\": " + parse.error);
   }
-  const std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    url.prefix = std::string(rest.substr(slash));
-    while (!url.prefix.empty() && url.prefix.back() == '/') url.prefix.pop_back();
+  HttpUrl& http = parse.url;
+  if (http.rest.find('?') != std::string::npos) {
+    throw std::invalid_argument("API server \"" + server + "\": a query has no place in it");
   }
-  url.host_header = std::string(authority);
-  if (authority.starts_with('[')) {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      throw std::invalid_argument("API server \"" + server + "\": unclosed [ in the address");
-    }
-    url.host = std::string(authority.substr(1, close - 1));
-    authority.remove_prefix(close + 1);
-    if (authority.starts_with(':')) url.port = std::string(authority.substr(1));
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) url.port = std::string(authority.substr(colon + 1));
-  }
-  if (url.host.empty()) throw std::invalid_argument("API server \"" + server + "\": no host");
-  if (url.port.empty()) url.port = url.tls ? "443" : "80";
-  return url;
+  std::string prefix = std::move(http.rest);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return {http.tls, std::move(http.host), std::move(http.port), std::move(http.authority),
+          std::move(prefix)};
 }
 
 bool is_ip_address(const std::string& host) {

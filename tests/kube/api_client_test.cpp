@@ -172,3 +172,30 @@ TEST_F(ApiClientCloseTest, OperationsStartedAfterACloseProceed) {
 
 }  // namespace
 }  // namespace irsa::kube
+
+namespace irsa::kube {
+namespace {
+
+// A server URL the client cannot use stops the start with one line saying why.
+TEST(ApiClientServerUrl, AnUnusableServerUrlIsRefusedWithItsReason) {
+  asio::io_context io;
+  const auto refusal = [&](const std::string& server) -> std::string {
+    ClientConfig config;
+    config.server = server;
+    try {
+      const ApiClient client(asio::make_strand(io), config);
+    } catch (const std::invalid_argument& error) {
+      return error.what();
+    }
+    return {};
+  };
+  EXPECT_EQ(refusal("https://127.0.0.1:99999"),
+            "API server \"https://127.0.0.1:99999\": port must be a number from 1 to 65535");
+  EXPECT_EQ(refusal("https://127.0.0.1/api?x=1"),
+            "API server \"https://127.0.0.1/api?x=1\": a query has no place in it");
+  EXPECT_EQ(refusal("https://[::1"), "API server \"https://[::1\": unclosed [ in the address");
+  EXPECT_EQ(refusal("http://127.0.0.1:8001/proxy/"), "");
+}
+
+}  // namespace
+}  // namespace irsa::kube
