@@ -72,12 +72,6 @@ ServerUrl parse_server(const std::string& server) {
           std::move(prefix)};
 }
 
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code error;
-  (void)asio::ip::make_address(host, error);
-  return !error;
-}
-
 std::string openssl_error(const boost::system::system_error& error) {
   return error.code().message();
 }
@@ -205,7 +199,7 @@ struct ApiClient::Impl {
 
     auto connection = std::make_unique<Connection>(std::move(plain), *tls_context);
     auto& tls = std::get<TlsStream>(connection->stream);
-    if (!is_ip_address(server_name)) {
+    if (!is_ip_literal(server_name)) {
       // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
       SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(server_name.c_str()));

@@ -1,5 +1,6 @@
 #include "irsa/kube/http_url.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 
 namespace irsa::kube {
@@ -67,6 +68,12 @@ HttpUrlParse parse_http_url(std::string_view text) {
     url.port = std::string(port);
   }
   return parse;
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code not_an_address;
+  (void)boost::asio::ip::make_address(host, not_an_address);
+  return !not_an_address;
 }
 
 }  // namespace irsa::kube

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +16,8 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+
+#include "irsa/kube/http_url.hpp"
 
 namespace irsa::server {
 
@@ -126,9 +127,7 @@ Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client)
     : Wire(std::move(socket), nullptr) {
   start_tls(tls);
   const std::string& name = client.peer_name;
-  boost::system::error_code not_an_address;
-  (void)asio::ip::make_address(name, not_an_address);
-  const bool is_address = !not_an_address;
+  const bool is_address = kube::is_ip_literal(name);
   if (!name.empty() && !is_address) {
     // SSL_set_tlsext_host_name is a macro around this call, with a C-style cast in it.
     SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,

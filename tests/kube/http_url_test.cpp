@@ -53,5 +53,15 @@ TEST(HttpUrl, SaysWhyAUrlIsRefused) {
   for (const auto& c : cases) EXPECT_EQ(parse_http_url(c.url).error, c.reason) << c.url;
 }
 
+TEST(IpLiteral, TellsAddressesFromNames) {
+  EXPECT_TRUE(is_ip_literal("127.0.0.1"));
+  EXPECT_TRUE(is_ip_literal("::1"));
+  EXPECT_TRUE(is_ip_literal("fd00::10"));
+  EXPECT_FALSE(is_ip_literal("localhost"));
+  EXPECT_FALSE(is_ip_literal("[::1]"));
+  EXPECT_FALSE(is_ip_literal("10.0.0.1.nip.io"));
+  EXPECT_FALSE(is_ip_literal(""));
+}
+
 }  // namespace
 }  // namespace irsa::kube

@@ -26,4 +26,8 @@ struct HttpUrlParse {
 // repeat the URL: callers say which URL it was.
 [[nodiscard]] HttpUrlParse parse_http_url(std::string_view text);
 
+// An IPv4 or IPv6 literal (without brackets) rather than a DNS name: a TLS client sends no SNI for
+// it and checks the certificate's IP addresses instead of its DNS names.
+[[nodiscard]] bool is_ip_literal(const std::string& host);
+
 }  // namespace irsa::kube
