@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsimdjson-dev libyaml-cpp-dev libcli11-dev
+  libsimdjson-dev libyaml-cpp-dev libcli11-dev libpugixml-dev
 )
 # --build-only (the image's build stage, through scripts/build-release.sh) stops there; the
 # tests and tools want the rest, helm included.

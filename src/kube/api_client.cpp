@@ -217,14 +217,33 @@ struct ApiClient::Impl {
     co_return Connected{std::move(connection), {}};
   }
 
+  template <typename Body>
+  void set_common_headers(http::request<Body>& request, const Credentials& credentials,
+                          const std::string& accept) const {
+    request.set(http::field::host, url.host_header);
+    request.set(http::field::user_agent, "irsa-webhook/" IRSA_VERSION);
+    request.set(http::field::accept, accept);
+    if (!credentials.bearer_token.empty()) {
+      request.set(http::field::authorization, "Bearer " + credentials.bearer_token);
+    }
+  }
+
   http::request<http::empty_body> make_request(const std::string& target,
                                                const Credentials& credentials) const {
     http::request<http::empty_body> request{http::verb::get, url.prefix + target, 11};
-    request.set(http::field::host, url.host_header);
-    request.set(http::field::user_agent, "irsa-webhook/" IRSA_VERSION);
-    request.set(http::field::accept, "application/json");
-    if (!credentials.bearer_token.empty()) {
-      request.set(http::field::authorization, "Bearer " + credentials.bearer_token);
+    set_common_headers(request, credentials, "application/json");
+    return request;
+  }
+
+  http::request<http::string_body> make_request(const ApiRequest& call,
+                                                const Credentials& credentials) const {
+    http::request<http::string_body> request{http::string_to_verb(call.method),
+                                             url.prefix + call.target, 11};
+    set_common_headers(request, credentials, call.accept);
+    if (request.method() != http::verb::get) {
+      request.set(http::field::content_type, call.content_type);
+      request.body() = call.body;
+      request.prepare_payload();
     }
     return request;
   }
@@ -244,8 +263,8 @@ struct ApiClient::Impl {
     beast::tcp_stream* stream_;
   };
 
-  asio::awaitable<ApiReply> get_once(const std::string& target, std::chrono::milliseconds timeout,
-                                     std::uint64_t generation, bool& reused) {
+  asio::awaitable<ApiReply> send_once(const ApiRequest& call, std::chrono::milliseconds timeout,
+                                      std::uint64_t generation, bool& reused) {
     auto [credentials, credentials_error] = co_await credential_source.current();
     if (!credentials_error.empty()) co_return ApiReply{0, {}, credentials_error};
     ConnectionPtr connection;
@@ -259,7 +278,7 @@ struct ApiClient::Impl {
       connection = std::move(connected.connection);
     }
     const Busy busy(*this, connection->tcp());
-    const auto request = make_request(target, credentials);
+    const auto request = make_request(call, credentials);
     connection->tcp().expires_after(timeout.count() > 0 ? timeout : limits.request);
     boost::system::error_code error = co_await on_stream(
         *connection, [&](auto& stream) { return http::async_write(stream, request, kNoThrow); });
@@ -378,17 +397,26 @@ const asio::any_io_executor& ApiClient::executor() const noexcept {
 }
 
 asio::awaitable<ApiReply> ApiClient::get(std::string target, std::chrono::milliseconds timeout) {
+  ApiRequest request;
+  request.target = std::move(target);
+  co_return co_await send(std::move(request), timeout);
+}
+
+asio::awaitable<ApiReply> ApiClient::send(ApiRequest request, std::chrono::milliseconds timeout) {
+  if (request.method != "GET" && request.method != "POST") {
+    co_return ApiReply{0, {}, "method " + request.method + " is not supported"};
+  }
   // Keep the implementation alive while the coroutine runs, even if the client is destroyed.
   const auto impl = impl_;
-  // The retry below belongs to the same GET: a close_all ends it too.
+  // The retry below belongs to the same request: a close_all ends it too.
   const std::uint64_t generation = impl->close_generation;
   bool reused = false;
-  ApiReply reply = co_await impl->get_once(target, timeout, generation, reused);
+  ApiReply reply = co_await impl->send_once(request, timeout, generation, reused);
   // A pooled connection the server closed while idle fails at once; one retry on a fresh
-  // connection covers that without hiding real failures (GET is idempotent).
-  if (!reply.error.empty() && reused) {
+  // connection covers that without hiding real failures. Only GET is idempotent.
+  if (!reply.error.empty() && reused && request.method == "GET") {
     impl->idle.clear();
-    reply = co_await impl->get_once(target, timeout, generation, reused);
+    reply = co_await impl->send_once(request, timeout, generation, reused);
   }
   co_return reply;
 }

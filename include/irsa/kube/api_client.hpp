@@ -1,5 +1,5 @@
-// A small Kubernetes API client on the server's own io_context: GET requests (LIST pages, one
-// object) over reused keep-alive connections, and WATCH streams read line by line. It speaks
+// A small Kubernetes API client on the server's own io_context: requests (LIST pages, one object,
+// a TokenRequest POST) over reused keep-alive connections, and WATCH streams read line by line. It speaks
 // HTTP/1.1 with Beast over OpenSSL (or plain HTTP for `kubectl proxy`), authenticates every
 // request with what CredentialSource hands out, and enforces the timeouts and size limits in
 // ApiLimits. Everything runs on one strand: callers co_await from coroutines spawned on it.
@@ -46,6 +46,16 @@ struct WatchEnd {
   bool stopped = false;  // on_line asked to stop
 };
 
+// One request that is not a watch. The same client also speaks to endpoints that are not
+// Kubernetes (STS's query API): they differ only in method, body and media types.
+struct ApiRequest {
+  std::string method = "GET";  // GET or POST
+  std::string target;          // path and query, such as "/api/v1/serviceaccounts?limit=500"
+  std::string body;            // sent with POST
+  std::string content_type = "application/json";  // of the body
+  std::string accept = "application/json";
+};
+
 class ApiClient {
  public:
   // `strand` must be a strand (or a single-threaded executor): the client is not thread-safe.
@@ -62,6 +72,12 @@ class ApiClient {
   // `timeout` (zero: ApiLimits::request) once connected.
   [[nodiscard]] boost::asio::awaitable<ApiReply> get(std::string target,
                                                      std::chrono::milliseconds timeout = {});
+
+  // Sends `request` within `timeout` (zero: ApiLimits::request) once connected. Only a GET is
+  // retried on a fresh connection when a pooled one turns out stale: a POST may have had its
+  // effect (a TokenRequest mints a token) before the connection broke.
+  [[nodiscard]] boost::asio::awaitable<ApiReply> send(ApiRequest request,
+                                                      std::chrono::milliseconds timeout = {});
 
   // GET `target` as a watch and calls on_line for every complete line of the chunked stream;
   // on_line returns false to end the watch. Returns when the stream ends, breaks or idles out.
