@@ -1,0 +1,43 @@
+// Annotations that were almost the ones the webhook reads. A misspelt key is silently ignored by
+// the webhook (and by the API server), so the pod starts without credentials and nothing says
+// why; naming the near miss is usually the whole diagnosis. Shared by `mutate` and `doctor`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "irsa/core/identity_sources.hpp"
+
+namespace irsa::doctor {
+
+// What is wrong with the annotation, for callers that word or rank the hint themselves.
+enum class HintKind {
+  key_case,  // the right key in the wrong case: keys are case-sensitive
+  prefix,    // the right suffix under another prefix (eks.amazon.com/role-arn)
+  suffix,    // the right prefix with the suffix spelt otherwise (role_arn, roleArn, iam-role-arn)
+  key,       // a key one or two edits away from a whole key, or both halves wrong
+  value,     // the exact role-arn key whose value carries surrounding whitespace or quotes
+};
+
+struct AnnotationHint {
+  std::string key;      // the annotation as written
+  std::string problem;  // one line in words
+  std::string fix;      // the key (or key=value) it should be
+  HintKind kind = HintKind::key;
+  std::string_view suffix;  // the suffix the webhook reads that this one was meant to be
+  // The intended key is present as well, so this one changes nothing (a leftover, not a cause).
+  bool shadowed = false;
+};
+
+// Annotations that look like a misspelling of one the webhook reads under `prefix` (role-arn,
+// audience, sts-regional-endpoints, token-expiration, skip-containers): a key one or two edits
+// away (case-insensitive), the right suffix under another AWS-looking prefix (eks.amazon.com/,
+// amazonaws.com/, iam.amazonaws.com/, no prefix at all, ...), suffix spellings such as role_arn,
+// roleArn, rolearn, role-ARN, iam-role-arn, and the exact role-arn key whose value has
+// surrounding whitespace or quotes. Exact keys are not hints otherwise; keys under unrelated
+// prefixes (app.kubernetes.io/, kubectl.kubernetes.io/, ...) never are. In key order.
+[[nodiscard]] std::vector<AnnotationHint> annotation_near_misses(
+    const core::Annotations& annotations, std::string_view prefix);
+
+}  // namespace irsa::doctor
