@@ -42,6 +42,7 @@ struct Subject {
 
 struct SubjectReport {
   Subject subject;
+  std::string role_arn;  // the role the webhook would inject ("" for none), for summaries
   std::vector<CheckResult> checks;
   [[nodiscard]] bool failed() const noexcept;
 };
