@@ -1,16 +1,19 @@
 #include "irsa/cli/mutate_command.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 
 #include "irsa/core/admission.hpp"
 #include "irsa/core/identity_sources.hpp"
 #include "irsa/store/manifests.hpp"
 #include "irsa/store/yaml_emit.hpp"
 #include "irsa/store/yaml_json.hpp"
+#include "no_mutation_reason.hpp"
 
 namespace irsa::cli {
 
@@ -73,7 +76,28 @@ nlohmann::json load_single_document(const std::string& path) {
 struct ReviewInput {
   nlohmann::json review;
   nlohmann::json pod;
+  bool namespace_defaulted = false;       // a Pod without metadata.namespace
+  bool review_without_namespace = false;  // an AdmissionReview naming none, nor its object
 };
+
+// The label the chart's MutatingWebhookConfiguration selects out: such pods never reach the
+// webhook. The preview has no objectSelector, so it must say so rather than show a mutation the
+// cluster would never make.
+constexpr std::string_view kSkipWebhookLabel = "eks.amazonaws.com/skip-pod-identity-webhook";
+
+// A non-empty string member of a JSON object.
+bool has_text(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return false;
+  const auto found = object.find(key);
+  return found != object.end() && found->is_string() && !found->get<std::string>().empty();
+}
+
+const nlohmann::json& member(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
+  const auto found = object.find(key);
+  return found != object.end() ? *found : kNull;
+}
 
 ReviewInput make_review(const std::string& path, nlohmann::json document) {
   if (!document.is_object()) throw InputError(path, "is not a Pod or AdmissionReview object");
@@ -84,6 +108,8 @@ ReviewInput make_review(const std::string& path, nlohmann::json document) {
     if (request != document.end() && request->is_object() && request->contains("object")) {
       input.pod = (*request)["object"];
     }
+    input.review_without_namespace = !has_text(member(document, "request"), "namespace") &&
+                                     !has_text(member(input.pod, "metadata"), "namespace");
     input.review = std::move(document);
     return input;
   }
@@ -99,6 +125,7 @@ ReviewInput make_review(const std::string& path, nlohmann::json document) {
     }
   }
   ReviewInput input;
+  input.namespace_defaulted = !has_text(member(document, "metadata"), "namespace");
   input.pod = document;
   input.review = {
       {"apiVersion", "admission.k8s.io/v1"},
@@ -115,11 +142,13 @@ ReviewInput make_review(const std::string& path, nlohmann::json document) {
 }
 
 void load_identities(const MutateOptions& options, const core::Settings& settings,
-                     core::StaticIdentities& identities, std::vector<std::string>& problems) {
+                     core::StaticIdentities& identities, std::vector<std::string>& problems,
+                     AccountAnnotations& annotations) {
   for (const auto& path : options.service_account_files) {
-    auto error =
-        store::add_identity_documents(read_documents(path), settings, identities, problems);
+    const auto documents = read_documents(path);
+    auto error = store::add_identity_documents(documents, settings, identities, problems);
     if (!error.empty()) throw InputError(path, error);
+    collect_account_annotations(documents, annotations);
   }
   const auto& cc_path = options.mutation.container_credentials_config;
   if (!cc_path.empty()) {
@@ -129,6 +158,34 @@ void load_identities(const MutateOptions& options, const core::Settings& setting
       identities.add_container_credentials(identity.ns, identity.name);
     }
   }
+}
+
+std::size_t container_count(const nlohmann::json& pod) {
+  const auto& spec = member(pod, "spec");
+  std::size_t count = 0;
+  for (const char* list : {"containers", "initContainers"}) {
+    if (const auto& containers = member(spec, list); containers.is_array()) {
+      count += containers.size();
+    }
+  }
+  return count;
+}
+
+MutationContext mutation_context(const MutateOptions& options, const core::Settings& settings,
+                                 const ReviewInput& input, const core::StaticIdentities& identities,
+                                 const AccountAnnotations& annotations) {
+  MutationContext context;
+  context.namespace_defaulted = input.namespace_defaulted;
+  context.review_without_namespace = input.review_without_namespace;
+  context.service_account_defaulted = !has_text(member(input.pod, "spec"), "serviceAccountName");
+  context.service_account_files_given = !options.service_account_files.empty();
+  identities.for_each_service_account(
+      [&context](std::string_view key, const auto&) { context.accounts.emplace_back(key); });
+  std::ranges::sort(context.accounts);
+  context.annotations = &annotations;
+  context.annotation_prefix = settings.annotation_prefix;
+  context.container_count = container_count(input.pod);
+  return context;
 }
 
 }  // namespace
@@ -144,7 +201,8 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
     }
     core::StaticIdentities identities;
     std::vector<std::string> problems;
-    load_identities(options, settings, identities, problems);
+    AccountAnnotations annotations;
+    load_identities(options, settings, identities, problems, annotations);
     for (const auto& problem : problems) err << "warning: " << problem << '\n';
 
     ReviewInput input = make_review(options.pod_file, load_single_document(options.pod_file));
@@ -157,6 +215,15 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
       throw InputError(options.pod_file, admission.decision.error);
     }
     for (const auto& warning : admission.decision.warnings) err << "warning: " << warning << '\n';
+    // Said on stderr so that stdout stays the patch (or pod, or review) scripts read.
+    const std::string reason = no_mutation_reason(
+        admission.decision, mutation_context(options, settings, input, identities, annotations));
+    if (!reason.empty()) err << "irsa-webhook mutate: no container mutated: " << reason << '\n';
+    if (member(member(input.pod, "metadata"), "labels").contains(kSkipWebhookLabel)) {
+      err << "irsa-webhook mutate: note: the pod has the label " << kSkipWebhookLabel
+          << ", so the webhook configuration never sends it to the webhook; this preview "
+             "ignores the label\n";
+    }
 
     if (options.output == "review") {
       out << admission.response << '\n';

@@ -81,7 +81,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t li
     before.swap(previous);
     previous.swap(current);
   }
-  return previous[m];
+  return std::min(previous[m], limit + 1);
 }
 
 struct SplitKey {
@@ -201,6 +201,10 @@ std::string describe(HintKind kind, std::string_view key, std::string_view writt
 }
 
 }  // namespace
+
+std::size_t typo_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  return edit_distance(lower(a), lower(b), limit);
+}
 
 std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& annotations,
                                                    std::string_view prefix) {

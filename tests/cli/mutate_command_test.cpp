@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "irsa/cli/mutate_command.hpp"
 #include "irsa/store/yaml_json.hpp"
 #include "support/run_process.hpp"
 #include "support/scratch_dir.hpp"
@@ -210,6 +212,251 @@ TEST(MutateUsage, VersionAndHelpExitZero) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--annotation-prefix"), std::string::npos);
   EXPECT_NE(help.out.find("--token-jitter"), std::string::npos);
+}
+
+// When nothing is injected, `mutate` says why in one stderr line and leaves stdout and the exit
+// code as they were. Driven through run_mutate, as main() does, with string streams.
+class MutateExplains : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    accounts_ = dir_.write("accounts.yaml", R"(apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/api
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+---
+apiVersion: v1
+kind: ServiceAccountList
+items:
+- metadata:
+    name: typo
+    namespace: shop
+    annotations: {eks.amazon.com/role-arn: "arn:aws:iam::111122223333:role/typo"}
+)");
+  }
+
+  struct Run {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+  };
+
+  Run mutate(const std::string& pod, std::vector<std::string> accounts) {
+    cli::MutateOptions options;
+    options.pod_file = dir_.write("pod.json", pod);
+    options.service_account_files = std::move(accounts);
+    std::ostringstream out;
+    std::ostringstream err;
+    Run run;
+    run.exit_code = cli::run_mutate(options, out, err);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
+  }
+  Run mutate(const std::string& pod) { return mutate(pod, {accounts_}); }
+
+  // The one line expected on stderr, and stdout the empty patch of today.
+  static void expect_explained(const Run& run, const std::string& reason) {
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "[]\n");
+    EXPECT_EQ(run.err, "irsa-webhook mutate: no container mutated: " + reason + "\n");
+  }
+
+  ScratchDir dir_{"irsa-cli-explain"};
+  std::string accounts_;
+};
+
+TEST_F(MutateExplains, APodWithoutNamespaceSaysTheDefaultWasUsedAndWhereTheAccountIs) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"name":"p"},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}})");
+  expect_explained(run,
+                   "ServiceAccount default/api (the Pod has no metadata.namespace, so namespace "
+                   "\"default\" was used) is not in the files; they hold shop/api, shop/typo, "
+                   "shop/web; shop/api has the same name in another namespace");
+}
+
+TEST_F(MutateExplains, AnAccountNameThatDiffersNamesTheSimilarOne) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"name":"p","namespace":"shop"},
+    "spec":{"serviceAccountName":"api-server","containers":[{"name":"c"}]}})");
+  expect_explained(run,
+                   "ServiceAccount shop/api-server is not in the files; they hold shop/api, "
+                   "shop/typo, shop/web; shop/api has a similar name");
+}
+
+TEST_F(MutateExplains, AnAnnotationTypoOnTheAccountIsNamedWithItsFix) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"name":"p","namespace":"shop"},
+    "spec":{"serviceAccountName":"typo","containers":[{"name":"c"}]}})");
+  expect_explained(run,
+                   "ServiceAccount shop/typo names no role: \"eks.amazon.com/role-arn\" uses the "
+                   "prefix eks.amazon.com; the webhook reads eks.amazonaws.com (fix: "
+                   "eks.amazonaws.com/role-arn)");
+}
+
+TEST_F(MutateExplains, AnAccountWithoutRoleSaysSo) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"name":"p","namespace":"shop"},
+    "spec":{"serviceAccountName":"web","containers":[{"name":"c"}]}})");
+  expect_explained(
+      run, "ServiceAccount shop/web names no role (no eks.amazonaws.com/role-arn annotation)");
+}
+
+TEST_F(MutateExplains, AnEmptyRoleArnIsCalledEmpty) {
+  const std::string file = dir_.write("empty.yaml", R"(kind: ServiceAccount
+metadata: {name: blank, namespace: shop, annotations: {eks.amazonaws.com/role-arn: ""}}
+)");
+  auto run = mutate(R"({"kind":"Pod","metadata":{"namespace":"shop"},
+    "spec":{"serviceAccountName":"blank","containers":[{"name":"c"}]}})",
+                    {file});
+  expect_explained(run,
+                   "ServiceAccount shop/blank names no role (its eks.amazonaws.com/role-arn "
+                   "is empty)");
+}
+
+TEST_F(MutateExplains, AMissingServiceAccountNameMeansDefault) {
+  auto run =
+      mutate(R"({"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}})");
+  expect_explained(run,
+                   "ServiceAccount default/default (the Pod has no metadata.namespace, so "
+                   "namespace \"default\" was used; the Pod has no spec.serviceAccountName, which "
+                   "means \"default\") is not in the files; they hold shop/api, shop/typo, "
+                   "shop/web");
+}
+
+TEST_F(MutateExplains, ManyAccountsAreCountedAfterAFew) {
+  std::string many;
+  for (const char* name : {"a1", "b22", "c333", "d4444", "e55555"}) {
+    many +=
+        std::string("---\nkind: ServiceAccount\nmetadata: {name: ") + name + ", namespace: ops}\n";
+  }
+  auto run = mutate(R"({"kind":"Pod","metadata":{"namespace":"shop"},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}})",
+                    {dir_.write("many.yaml", many)});
+  expect_explained(run,
+                   "ServiceAccount shop/api is not in the files; they hold ops/a1, ops/b22, "
+                   "ops/c333 and 2 more");
+}
+
+TEST_F(MutateExplains, NoAccountFileIsSaid) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"namespace":"shop"},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}})",
+                    {});
+  expect_explained(run, "ServiceAccount shop/api is unknown: no --service-account file was given");
+}
+
+TEST_F(MutateExplains, AReviewWithoutNamespaceIsSaid) {
+  auto run = mutate(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+    "request":{"uid":"u","object":{"spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}}}})");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.err.find("ServiceAccount /api (the review names no namespace) is not in the files"),
+            std::string::npos)
+      << run.err;
+}
+
+TEST_F(MutateExplains, EveryContainerSkippedIsSaid) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"namespace":"shop",
+      "annotations":{"eks.amazonaws.com/skip-containers":"main,sidecar"}},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"main"},{"name":"sidecar"}]}})");
+  EXPECT_EQ(run.exit_code, 0);
+  // The patch still adds the token volume, so stdout is not "[]": the line says what it lacks.
+  EXPECT_NE(run.out.find("aws-iam-token"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("/spec/containers"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err,
+            "irsa-webhook mutate: no container mutated: eks.amazonaws.com/skip-containers skips "
+            "every container (main, sidecar); the patch adds only pod-level fields\n");
+}
+
+TEST_F(MutateExplains, AnAlreadyMutatedPodIsSaid) {
+  // The output of one run, fed back in: everything is already there.
+  cli::MutateOptions first;
+  first.pod_file = dir_.write("fresh.json", R"({"kind":"Pod","metadata":{"namespace":"shop"},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}})");
+  first.service_account_files = {accounts_};
+  first.output = "pod";
+  std::ostringstream mutated;
+  std::ostringstream first_err;
+  ASSERT_EQ(cli::run_mutate(first, mutated, first_err), 0) << first_err.str();
+  EXPECT_EQ(first_err.str(), "") << "a mutation needs no explanation";
+
+  auto run = mutate(mutated.str());
+  expect_explained(run,
+                   "the pod already carries web identity (role "
+                   "arn:aws:iam::111122223333:role/api) in every container");
+}
+
+TEST_F(MutateExplains, APartlySkippedAlreadyMutatedPodNamesTheSkipped) {
+  cli::MutateOptions first;
+  first.pod_file = dir_.write("fresh.json", R"({"kind":"Pod","metadata":{"namespace":"shop",
+      "annotations":{"eks.amazonaws.com/skip-containers":"proxy"}},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"},{"name":"proxy"}]}})");
+  first.service_account_files = {accounts_};
+  first.output = "pod";
+  std::ostringstream mutated;
+  std::ostringstream first_err;
+  ASSERT_EQ(cli::run_mutate(first, mutated, first_err), 0) << first_err.str();
+
+  auto run = mutate(mutated.str());
+  expect_explained(run,
+                   "the pod already carries web identity (role "
+                   "arn:aws:iam::111122223333:role/api) in every container it does not skip "
+                   "(skipped: proxy)");
+}
+
+TEST_F(MutateExplains, TheSkipLabelIsNotedEvenWhenThePreviewMutates) {
+  auto run = mutate(R"({"kind":"Pod","metadata":{"namespace":"shop",
+      "labels":{"eks.amazonaws.com/skip-pod-identity-webhook":"true"}},
+    "spec":{"serviceAccountName":"api","containers":[{"name":"c"}]}})");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("AWS_ROLE_ARN"), std::string::npos) << "stdout is still the patch";
+  EXPECT_EQ(run.err,
+            "irsa-webhook mutate: note: the pod has the label "
+            "eks.amazonaws.com/skip-pod-identity-webhook, so the webhook configuration never "
+            "sends it to the webhook; this preview ignores the label\n");
+}
+
+TEST_F(MutateCommand, ExplainsAnEmptyPatchOnStderrAndKeepsStdout) {
+  write("no-namespace.yaml", R"(kind: Pod
+metadata: {name: job}
+spec:
+  serviceAccountName: reader
+  containers: [{name: main}]
+)");
+  for (const char* output : {"patch", "review"}) {
+    auto result =
+        mutate({"--pod=" + path("no-namespace.yaml"), "--service-account=" + path("sa.yaml"),
+                std::string("--output=") + output});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    if (std::string(output) == "patch") {
+      EXPECT_EQ(result.out, "[]\n");
+    } else {
+      EXPECT_NE(result.out.find("\"allowed\":true"), std::string::npos) << result.out;
+    }
+    EXPECT_EQ(result.err,
+              "irsa-webhook mutate: no container mutated: ServiceAccount default/reader (the Pod "
+              "has no metadata.namespace, so namespace \"default\" was used) is not in the "
+              "files; they hold data/reader, data/short; data/reader has the same name in another "
+              "namespace\n");
+  }
+}
+
+TEST_F(MutateCommand, ReadsTheAnnotationPrefixFlagForNearMisses) {
+  write("prefixed.yaml", R"(kind: ServiceAccount
+metadata: {name: reader, namespace: data,
+           annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/reader"}}
+)");
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("prefixed.yaml"),
+                        "--annotation-prefix=example.com"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "[]\n");
+  EXPECT_NE(result.err.find("ServiceAccount data/reader names no role: \"eks.amazonaws.com/"
+                            "role-arn\" uses the prefix eks.amazonaws.com; the webhook reads "
+                            "example.com (fix: example.com/role-arn)"),
+            std::string::npos)
+      << result.err;
 }
 
 }  // namespace

@@ -145,5 +145,15 @@ TEST(NearMissShadowing, NoAnnotationsNoHints) {
   EXPECT_TRUE(annotation_near_misses({}, "eks.amazonaws.com").empty());
 }
 
+TEST(TypoDistance, CountsEditsIgnoringCaseUpToTheLimit) {
+  EXPECT_EQ(typo_distance("api", "api", 2), 0u);
+  EXPECT_EQ(typo_distance("API", "api", 2), 0u);
+  EXPECT_EQ(typo_distance("api", "apj", 2), 1u);
+  EXPECT_EQ(typo_distance("api", "pai", 2), 1u) << "a swap of neighbours is one edit";
+  EXPECT_EQ(typo_distance("api", "api-v2", 2), 3u) << "capped at limit + 1";
+  EXPECT_EQ(typo_distance("reader", "writer", 2), 3u);
+  EXPECT_EQ(typo_distance("web", "", 5), 3u);
+}
+
 }  // namespace
 }  // namespace irsa::doctor

@@ -3,6 +3,7 @@
 // why; naming the near miss is usually the whole diagnosis. Shared by `mutate` and `doctor`.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,10 @@ struct AnnotationHint {
 // prefixes (app.kubernetes.io/, kubectl.kubernetes.io/, ...) never are. In key order.
 [[nodiscard]] std::vector<AnnotationHint> annotation_near_misses(
     const core::Annotations& annotations, std::string_view prefix);
+
+// The measure of "near" above, for callers that look for near misses of other names (a
+// ServiceAccount name) and should agree with it: edits (insert, delete, substitute, swap two
+// neighbours) between a and b ignoring ASCII case, or limit + 1 when there are more than limit.
+[[nodiscard]] std::size_t typo_distance(std::string_view a, std::string_view b, std::size_t limit);
 
 }  // namespace irsa::doctor
