@@ -1,0 +1,98 @@
+// Generated trust policies: their exact JSON, and that the evaluator allows exactly the
+// ServiceAccount they were generated for.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "irsa/doctor/trust_policy.hpp"
+
+namespace irsa::doctor {
+namespace {
+
+using nlohmann::json;
+
+TrustPolicyTarget shop_api() {
+  return {"aws",  "111122223333", "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789",
+          "shop", "api",          "sts.amazonaws.com"};
+}
+
+TEST(TrustPolicyDocument, IsExactlyTheDocumentedShape) {
+  EXPECT_EQ(
+      trust_policy_document(shop_api()).dump(),
+      R"({"Statement":[{"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{)"
+      R"("oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:aud":"sts.amazonaws.com",)"
+      R"("oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub":"system:serviceaccount:shop:api"}},)"
+      R"("Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/)"
+      R"(oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"}}],"Version":"2012-10-17"})");
+}
+
+TEST(TrustPolicyStatement, NormalisesTheIssuerAndFillsDefaults) {
+  TrustPolicyTarget target = shop_api();
+  target.partition = "";
+  target.audience = "";
+  target.issuer = "oidc.example.com/cluster/";  // no scheme, a trailing slash
+  const json statement = trust_policy_statement(target);
+  EXPECT_EQ(statement["Principal"]["Federated"],
+            "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster");
+  EXPECT_EQ(statement["Condition"]["StringEquals"]["oidc.example.com/cluster:aud"],
+            "sts.amazonaws.com");
+  EXPECT_EQ(statement["Condition"]["StringEquals"]["oidc.example.com/cluster:sub"],
+            "system:serviceaccount:shop:api");
+}
+
+TEST(TrustPolicyStatement, UsesThePartitionAndAudienceGiven) {
+  TrustPolicyTarget target = shop_api();
+  target.partition = "aws-cn";
+  target.audience = "sts.amazonaws.com.cn";
+  const json statement = trust_policy_statement(target);
+  EXPECT_EQ(statement["Principal"]["Federated"],
+            "arn:aws-cn:iam::111122223333:oidc-provider/"
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789");
+  EXPECT_EQ(statement["Condition"]["StringEquals"]
+                     ["oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:aud"],
+            "sts.amazonaws.com.cn");
+}
+
+WebIdentityRequest request_for(std::string role_arn, std::string subject, std::string audience) {
+  return {std::move(role_arn),
+          "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789",
+          {std::move(audience)},
+          std::move(subject)};
+}
+
+TEST(TrustPolicyDocument, EvaluatesToAllowedForItsServiceAccountOnly) {
+  const auto parsed = parse_trust_policy(trust_policy_document(shop_api()).dump(2));
+  ASSERT_EQ(parsed.error, "");
+  const std::string role = "arn:aws:iam::111122223333:role/shop-api";
+
+  const auto mine = evaluate_trust_policy(
+      parsed.policy, request_for(role, "system:serviceaccount:shop:api", "sts.amazonaws.com"));
+  EXPECT_EQ(mine.verdict, TrustVerdict::allowed) << mine.finding;
+  EXPECT_EQ(mine.remedy, "");
+
+  const auto neighbour = evaluate_trust_policy(
+      parsed.policy, request_for(role, "system:serviceaccount:shop:worker", "sts.amazonaws.com"));
+  EXPECT_EQ(neighbour.verdict, TrustVerdict::not_allowed);
+
+  const auto other_audience = evaluate_trust_policy(
+      parsed.policy, request_for(role, "system:serviceaccount:shop:api", "vault"));
+  EXPECT_EQ(other_audience.verdict, TrustVerdict::not_allowed);
+
+  const auto other_account = evaluate_trust_policy(
+      parsed.policy, request_for("arn:aws:iam::444455556666:role/shop-api",
+                                 "system:serviceaccount:shop:api", "sts.amazonaws.com"));
+  EXPECT_EQ(other_account.verdict, TrustVerdict::not_allowed);
+}
+
+TEST(TrustPolicyDocument, FreshRemedyForAnEmptyPolicyIsTheGeneratedStatement) {
+  const auto parsed = parse_trust_policy(R"({"Version":"2012-10-17","Statement":[]})");
+  const auto evaluation = evaluate_trust_policy(
+      parsed.policy, request_for("arn:aws:iam::111122223333:role/shop-api",
+                                 "system:serviceaccount:shop:api", "sts.amazonaws.com"));
+  EXPECT_EQ(evaluation.verdict, TrustVerdict::not_allowed);
+  EXPECT_EQ(evaluation.remedy, trust_policy_statement(shop_api()).dump(2));
+  EXPECT_EQ(evaluation.remedy_replaces, 0U);
+}
+
+}  // namespace
+}  // namespace irsa::doctor
