@@ -242,6 +242,7 @@ def check_common(scenario, docs, values):
     if values["serviceAccount"]["create"]:
         one([d for d in docs if not is_hook(d)], "ServiceAccount", sa_name)
     check_rbac(tag, docs, full, ns, sa_name, watch)
+    check_doctor_rbac(tag, docs, values, full)
 
     # Service and webhook configuration point at the pods.
     svc = one(docs, "Service", full)
@@ -281,6 +282,51 @@ def check_rbac(tag, docs, full, ns, sa_name, watch):
               f"{tag} RoleBinding {rb}")
     else:
         check(not roles and not by_kind(docs, "RoleBinding"), f"{tag} Role rendered without the ConfigMap watch")
+
+
+# What `irsa-webhook doctor` reads, exactly; a rule more is privilege nobody asked for.
+DOCTOR_RULES = [
+    {"apiGroups": [""], "resources": ["pods", "namespaces", "serviceaccounts", "services", "endpoints"],
+     "verbs": ["get", "list"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list"]},
+    {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"],
+     "verbs": ["get", "list"]},
+    {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"],
+     "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+    {"nonResourceURLs": ["/.well-known/openid-configuration", "/openid/v1/jwks"], "verbs": ["get"]},
+]
+
+
+def doctor_objects(docs):
+    return [d for d in docs if d["metadata"]["name"].endswith("-doctor")]
+
+
+def check_doctor_rbac(tag, docs, values, full):
+    rbac = values["doctor"]["rbac"]
+    found = doctor_objects(docs)
+    if not rbac["create"]:
+        check(not found, f"{tag} doctor objects without doctor.rbac.create: {[(d['kind'], d['metadata']['name']) for d in found]}")
+        return
+    name = f"{full[:56].rstrip('-')}-doctor"
+    role = one(docs, "ClusterRole", name)
+    check(role.get("rules") == DOCTOR_RULES, f"{tag} doctor ClusterRole rules {role.get('rules')}")
+    bindings = [d for d in found if d["kind"] == "ClusterRoleBinding"]
+    check({d["kind"] for d in found} <= {"ClusterRole", "ClusterRoleBinding"}, f"{tag} doctor objects {found}")
+    if not rbac["subjects"]:
+        check(not bindings, f"{tag} a doctor binding without doctor.rbac.subjects")
+        return
+    binding = one(docs, "ClusterRoleBinding", name)
+    check(binding.get("roleRef") == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+          f"{tag} doctor binding roleRef {binding.get('roleRef')}")
+    want = []
+    for subject in rbac["subjects"]:
+        if subject["kind"] == "ServiceAccount":
+            want.append({"kind": "ServiceAccount", "name": subject["name"], "namespace": subject["namespace"]})
+        else:
+            want.append({"kind": subject["kind"], "name": subject["name"], "apiGroup": "rbac.authorization.k8s.io"})
+    check(binding.get("subjects") == want, f"{tag} doctor binding subjects {binding.get('subjects')}, want {want}")
 
 
 def check_webhook(tag, mwc, values, full, ns, chart_name, svc, pod_labels, docs):
@@ -533,6 +579,8 @@ def scenario_checks(name, docs, values, dep):
         check(not by_kind(docs, "ConfigMap"), f"{tag} the chart must not create the ConfigMap it only watches")
         flags = arg_map(c.get("args", []))
         check(flags.get("tls-min-version") == "1.3", f"{tag} --tls-min-version {flags.get('tls-min-version')}")
+    elif name == "doctor-rbac":
+        check(len(doctor_objects(docs)) == 2, f"{tag} want the doctor ClusterRole and its binding")
     elif name == "helm-generated-certs":
         wh = one(docs, "MutatingWebhookConfiguration")["webhooks"][0]
         check(wh["failurePolicy"] == "Fail" and wh["timeoutSeconds"] == 5, f"{tag} webhook policy")
@@ -551,7 +599,7 @@ def cmd_render():
             scenario_checks(name, docs, values, dep)
         del ns
     for required in ("default", "helm-generated-certs", "existing-secret", "jkroepke-compat", "monitoring",
-                     "hostnetwork", "watch-configmap"):
+                     "hostnetwork", "watch-configmap", "doctor-rbac"):
         check(required in names, f"ci/{required}-values.yaml is missing")
 
     # With matchConditions on an older cluster they are left out (the field is 1.28+).
@@ -565,6 +613,18 @@ def cmd_render():
     first = one(render("-f", gen), "Secret")["data"]["ca.crt"]
     second = one(render("-f", gen), "Secret")["data"]["ca.crt"]
     check(first != second, "two renders produced the same generated CA (not generated?)")
+
+    # doctor's RBAC: off by default; on without subjects, the role alone (the operator binds it);
+    # a long name still fits in 63 characters.
+    check(not doctor_objects(render()), "doctor objects rendered by default")
+    docs = render("--set", "doctor.rbac.create=true")
+    check([(d["kind"], d["metadata"]["name"]) for d in doctor_objects(docs)] == [("ClusterRole", "irsa-webhook-doctor")],
+          f"doctor.rbac.create alone: {[(d['kind'], d['metadata']['name']) for d in doctor_objects(docs)]}")
+    check(one(docs, "ClusterRole", "irsa-webhook-doctor").get("rules") == DOCTOR_RULES, "doctor rules with create alone")
+    long_name = "x" * 63
+    docs = render("--set", "doctor.rbac.create=true", "--set", f"fullnameOverride={long_name}")
+    check([d["metadata"]["name"] for d in doctor_objects(docs)] == ["x" * 56 + "-doctor"],
+          f"doctor role name with a 63-character fullname: {[d['metadata']['name'] for d in doctor_objects(docs)]}")
 
     # Without the test hook.
     docs = render("--set", "test.enabled=false")
@@ -646,6 +706,30 @@ def cmd_schema():
         lint = helm("lint", "--strict", str(CHART), "-f", str(f), check_rc=False)
         check(lint.returncode != 0, f"{f.name}: helm lint --strict accepted it")
         check(list(validator.iter_errors(load_values(f))), f"{f.name}: Python jsonschema accepts it")
+
+
+    # doctor.rbac: wrong types, unknown subject kinds, a ServiceAccount without namespace and
+    # unknown keys are refused (by helm and by jsonschema), naming the path.
+    bad_doctor = [
+        ({"doctor": {"rbac": {"create": "yes"}}}, "/doctor/rbac/create"),
+        ({"doctor": {"rbac": {"create": True, "subjects": [{"kind": "Robot", "name": "r2"}]}}},
+         "/doctor/rbac/subjects/0/kind"),
+        ({"doctor": {"rbac": {"create": True, "subjects": [{"kind": "ServiceAccount", "name": "ci"}]}}},
+         "/doctor/rbac/subjects/0"),
+        ({"doctor": {"rbac": {"create": True, "subjects": [{"kind": "User", "name": ""}]}}},
+         "/doctor/rbac/subjects/0/name"),
+        ({"doctor": {"rbac": {"create": True, "bindTo": "alice"}}}, "/doctor/rbac"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (bad, path) in enumerate(bad_doctor):
+            f = pathlib.Path(tmp, f"doctor-{i}.yaml")
+            f.write_text(yaml.safe_dump(bad))
+            result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
+            check(result.returncode != 0 and f"'{path}'" in result.stderr,
+                  f"doctor values {bad}: want helm to refuse naming {path!r}, got rc={result.returncode}: {result.stderr}")
+            check(list(validator.iter_errors(load_values(f))), f"doctor values {bad}: Python jsonschema accepts it")
+    good = pathlib.Path(CHART, "ci", "doctor-rbac-values.yaml")
+    check(not list(validator.iter_errors(load_values(good))), "ci/doctor-rbac-values.yaml does not validate")
 
 
 # ---------------------------------------------------------------------------------------------
