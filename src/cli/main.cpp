@@ -1,14 +1,17 @@
 // irsa-webhook: command-line entry point. Without a subcommand (or with `serve`) it runs the
-// admission server; `mutate` previews a mutation offline; `self-check` verifies, inside a pod,
-// that the webhook mutated it.
+// admission server; `mutate` previews a mutation offline; `doctor` finds out why a workload's AWS
+// identity does not work; `trust-policy` prints the trust policy a role needs; `self-check`
+// verifies, inside a pod, that the webhook mutated it.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 
+#include "irsa/cli/doctor_command.hpp"
 #include "irsa/cli/mutate_command.hpp"
 #include "irsa/cli/self_check_command.hpp"
 #include "irsa/cli/serve_command.hpp"
 #include "irsa/cli/server_flags.hpp"
+#include "irsa/cli/trust_policy_command.hpp"
 #include "irsa/kube/client_config.hpp"
 
 int main(int argc, char** argv) {
@@ -27,6 +30,10 @@ int main(int argc, char** argv) {
   serve->fallthrough();
   irsa::cli::MutateOptions mutate_options;
   CLI::App& mutate = irsa::cli::add_mutate_command(app, mutate_options);
+  irsa::cli::DoctorOptions doctor_options;
+  CLI::App& doctor = irsa::cli::add_doctor_command(app, doctor_options);
+  irsa::cli::TrustPolicyOptions trust_policy_options;
+  CLI::App& trust_policy = irsa::cli::add_trust_policy_command(app, trust_policy_options);
   irsa::cli::SelfCheckOptions self_check_options;
   CLI::App& self_check = irsa::cli::add_self_check_command(app, self_check_options);
   app.require_subcommand(0, 1);
@@ -45,6 +52,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (mutate.parsed()) return irsa::cli::run_mutate(mutate_options, std::cout, std::cerr);
+  if (doctor.parsed()) {
+    return irsa::cli::run_doctor(doctor_options, irsa::kube::process_environment(), std::cout,
+                                 std::cerr);
+  }
+  if (trust_policy.parsed()) {
+    return irsa::cli::run_trust_policy(trust_policy_options, irsa::kube::process_environment(),
+                                       std::cout, std::cerr);
+  }
   if (self_check.parsed()) {
     const irsa::cli::SelfCheckInputs inputs{irsa::kube::process_environment(),
                                             std::chrono::duration_cast<std::chrono::seconds>(

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "irsa/core/base64.hpp"
+#include "irsa/core/jwt_claims.hpp"
 #include "irsa/store/manifests.hpp"
 
 namespace irsa::cli {
@@ -36,18 +36,6 @@ class Report {
   std::ostream& err_;
   bool failed_ = false;
 };
-
-std::vector<std::string_view> split_jwt(std::string_view token) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (std::size_t dot = token.find('.'); dot != std::string_view::npos;
-       dot = token.find('.', start)) {
-    parts.push_back(token.substr(start, dot - start));
-    start = dot + 1;
-  }
-  parts.push_back(token.substr(start));
-  return parts;
-}
 
 bool audience_contains(const nlohmann::json& aud, const std::string& audience) {
   if (aud.is_string()) return aud.get<std::string>() == audience;
@@ -89,18 +77,14 @@ std::optional<nlohmann::json> read_claims(const std::string& path, Report& repor
     report.fail(path + " is empty: the kubelet has not written the projected token");
     return std::nullopt;
   }
-  const auto parts = split_jwt(token);
-  std::string payload;
-  if (parts.size() != 3 || !core::decode_base64url(parts[1], payload)) {
-    report.fail(path + " does not hold a JWT (three base64url segments)");
+  auto decoded = core::decode_jwt_claims(token);
+  if (!decoded.error.empty()) {
+    report.fail(path + (decoded.error.starts_with("not a JWT")
+                            ? " does not hold a JWT (three base64url segments)"
+                            : ": " + decoded.error));
     return std::nullopt;
   }
-  auto claims = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!claims.is_object()) {
-    report.fail(path + ": the token's payload is not a JSON object");
-    return std::nullopt;
-  }
-  return claims;
+  return std::move(decoded.claims);
 }
 
 void check_token(const SelfCheckOptions& options, const SelfCheckInputs& inputs, Report& report) {

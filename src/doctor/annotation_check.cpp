@@ -30,9 +30,10 @@ std::string annotate_command(const CheckContext& context, const std::string& val
 CheckResult unreadable_account(const CheckContext& context) {
   const Read& read = context.evidence.service_account;
   const Subject& subject = context.evidence.subject;
-  CheckResult result{std::string(kAnnotationCheck), Status::fail, {}, {}, {}};
+  CheckResult result{std::string(kAnnotationCheck), Status::fail, {}, {}, {}, {}};
   if (read.state == ReadState::not_found) {
-    result.finding = "ServiceAccount " + subject_name(subject) + " does not exist";
+    result.finding = "ServiceAccount " + subject_name(subject) + " does not exist" +
+                     (read.message.empty() ? "" : " (" + read.message + ")");
     result.remedy = "kubectl create serviceaccount -n " + subject.ns + " " +
                     subject.service_account + "\n" +
                     annotate_command(context, "arn:aws:iam::<account>:role/<name>");
@@ -81,7 +82,7 @@ std::string hint_fix(const CheckContext& context, const AnnotationHint& hint,
 CheckResult check_annotation(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const ResolvedIdentity& identity = context.identity;
-  CheckResult result{std::string(kAnnotationCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kAnnotationCheck), Status::pass, {}, {}, {}, {}};
   const std::string who = subject_name(evidence.subject);
 
   if (identity.source == IdentitySource::pod_identity) {

@@ -37,7 +37,7 @@ std::string joined(const std::set<std::string>& values) {
 
 CheckResult check_environment(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
-  CheckResult result{std::string(kEnvironmentCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kEnvironmentCheck), Status::pass, {}, {}, {}, {}};
   const nlohmann::json* pod = pod_to_judge(evidence);
   if (pod == nullptr) {
     result.status = Status::skip;

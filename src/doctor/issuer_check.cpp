@@ -32,7 +32,7 @@ std::string with_scheme(const std::string& issuer) {
 
 CheckResult check_issuer(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
-  CheckResult result{std::string(kIssuerCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kIssuerCheck), Status::pass, {}, {}, {}, {}};
   const std::string flag = evidence.issuer_flag;
   if (!flag.empty() && flag.find("://") == std::string::npos) {
     result.details.push_back("--issuer " + flag + " has no scheme; read as https://" + flag);

@@ -80,7 +80,7 @@ bool finished(const nlohmann::json& pod) {
 CheckResult check_pods(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const ResolvedIdentity& identity = context.identity;
-  CheckResult result{std::string(kPodsCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kPodsCheck), Status::pass, {}, {}, {}, {}};
   if (evidence.account_pods.state == ReadState::not_asked) {
     result.status = Status::skip;
     result.finding = "offline: no cluster to list the account's pods from";

@@ -7,7 +7,7 @@ namespace irsa::doctor {
 
 namespace {
 
-constexpr std::size_t kNameWidth = 13;  // "trust-policy" and a space
+constexpr std::size_t kNameWidth = 14;  // "trust-policy" and two spaces
 constexpr std::string_view kIndent = "     ";
 
 std::string_view mark(Status status) {
@@ -63,7 +63,7 @@ std::string render_text(const SubjectReport& report) {
     if (check.status == Status::pass) continue;
     for (const auto& detail : check.details) out += under + "- " + detail + "\n";
     if (!check.remedy.empty() && check.status != Status::skip) {
-      out += under + "fix:\n";
+      out += under + "fix:" + (check.remedy_note.empty() ? "" : " " + check.remedy_note) + "\n";
       append_indented(out, check.remedy, under + "  ");
     } else if (!check.remedy.empty()) {
       out += under + "to run it: " + check.remedy + "\n";
@@ -107,19 +107,20 @@ std::string render_summary_text(const std::vector<SubjectReport>& reports) {
   return out;
 }
 
-nlohmann::json to_json(const SubjectReport& report) {
-  nlohmann::json checks = nlohmann::json::array();
+nlohmann::ordered_json to_json(const SubjectReport& report) {
+  nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const auto& check : report.checks) {
-    nlohmann::json entry = {{"name", check.name},
+    nlohmann::ordered_json entry = {{"name", check.name},
                             {"status", std::string(status_name(check.status))},
                             {"finding", check.finding}};
     if (check.status == Status::warn || check.status == Status::fail || !check.remedy.empty()) {
       entry["remedy"] = check.remedy;
     }
+    if (!check.remedy_note.empty()) entry["remedyNote"] = check.remedy_note;
     if (!check.details.empty()) entry["details"] = check.details;
     checks.push_back(std::move(entry));
   }
-  nlohmann::json subject = {{"namespace", report.subject.ns},
+  nlohmann::ordered_json subject = {{"namespace", report.subject.ns},
                             {"serviceAccount", report.subject.service_account}};
   if (!report.role_arn.empty()) subject["roleArn"] = report.role_arn;
   return {{"subject", std::move(subject)}, {"checks", std::move(checks)}};

@@ -10,7 +10,7 @@ namespace irsa::doctor {
 
 CheckResult check_role_arn(const CheckContext& context) {
   const ResolvedIdentity& identity = context.identity;
-  CheckResult result{std::string(kRoleArnCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kRoleArnCheck), Status::pass, {}, {}, {}, {}};
   if (identity.source == IdentitySource::pod_identity) {
     result.status = Status::skip;
     result.finding = "Pod Identity: the role comes from the EKS association, not from an ARN here";

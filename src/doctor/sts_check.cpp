@@ -22,7 +22,7 @@ std::string provider_host(const std::string& issuer) {
 CheckResult check_sts(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const StsOutcome& sts = evidence.sts;
-  CheckResult result{std::string(kStsCheck), Status::fail, {}, {}, {}};
+  CheckResult result{std::string(kStsCheck), Status::fail, {}, {}, {}, {}};
   if (!context.settings.try_assume) {
     result.status = Status::skip;
     result.finding = "not asked (--try-assume calls STS AssumeRoleWithWebIdentity)";

@@ -29,11 +29,13 @@ std::int64_t number(const nlohmann::json& claims, std::string_view key) {
 CheckResult check_token(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const Read& token = evidence.token_claims;
-  CheckResult result{std::string(kTokenCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kTokenCheck), Status::pass, {}, {}, {}, {}};
   if (token.state == ReadState::not_asked) {
     result.status = Status::skip;
-    result.finding = evidence.cluster ? "no token requested (the account could not be read)"
-                                      : "offline: no cluster to mint a token";
+    result.finding = !evidence.cluster ? "offline: no cluster to mint a token"
+                     : context.identity.source == IdentitySource::pod_identity
+                         ? "Pod Identity: the EKS agent exchanges the token, not STS"
+                         : "no token requested (the account names no role)";
     return result;
   }
   if (!token.found()) {

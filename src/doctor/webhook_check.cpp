@@ -97,10 +97,28 @@ std::string settings_of(const nlohmann::json& webhook) {
 
 CheckResult skipped(std::string finding, std::string remedy = {}) {
   return CheckResult{std::string(kWebhookCheck), Status::skip, std::move(finding),
-                     std::move(remedy), {}};
+                     std::move(remedy), {}, {}};
 }
 
 }  // namespace
+
+std::vector<std::string> identity_webhook_services(const nlohmann::json& configurations) {
+  std::vector<std::string> services;
+  const auto& items = field(configurations, "items");
+  if (!items.is_array()) return services;
+  for (const auto& configuration : items) {
+    const auto& webhooks = field(configuration, "webhooks");
+    if (!webhooks.is_array()) continue;
+    for (const auto& webhook : webhooks) {
+      if (!intercepts_pod_create(webhook) || !is_identity_webhook(configuration, webhook)) continue;
+      const auto& service = field(field(webhook, "clientConfig"), "service");
+      if (!service.is_object()) continue;
+      const std::string key = text(service, "namespace") + "/" + text(service, "name");
+      if (std::ranges::find(services, key) == services.end()) services.push_back(key);
+    }
+  }
+  return services;
+}
 
 CheckResult check_webhook(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
@@ -115,7 +133,7 @@ CheckResult check_webhook(const CheckContext& context) {
                              " (the chart's doctor ClusterRole has it)"
                        : std::string());
   }
-  CheckResult result{std::string(kWebhookCheck), Status::pass, {}, {}, {}};
+  CheckResult result{std::string(kWebhookCheck), Status::pass, {}, {}, {}, {}};
 
   std::vector<Candidate> pod_webhooks;
   std::vector<Candidate> identity_webhooks;

@@ -14,11 +14,11 @@ TEST(CheckStatus, NamesAreTheJsonSpelling) {
 
 TEST(SubjectReport, FailsWhenOneCheckFailsAndNotForWarnings) {
   SubjectReport report;
-  report.checks.push_back({"annotation", Status::pass, "ok", "", {}});
-  report.checks.push_back({"trust-policy", Status::warn, "any subject", "fix", {}});
-  report.checks.push_back({"sts", Status::skip, "not asked", "", {}});
+  report.checks.push_back({"annotation", Status::pass, "ok", "", {}, {}});
+  report.checks.push_back({"trust-policy", Status::warn, "any subject", "fix", {}, {}});
+  report.checks.push_back({"sts", Status::skip, "not asked", "", {}, {}});
   EXPECT_FALSE(report.failed());
-  report.checks.push_back({"token", Status::fail, "403", "grant", {}});
+  report.checks.push_back({"token", Status::fail, "403", "grant", {}, {}});
   EXPECT_TRUE(report.failed());
 }
 

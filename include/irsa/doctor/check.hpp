@@ -32,6 +32,7 @@ struct CheckResult {
   // For warn and fail: what to do, ready to paste (an annotation, a kubectl command, a corrected
   // trust-policy statement as JSON). May span lines.
   std::string remedy;
+  std::string remedy_note;  // one line on how to apply the remedy ("replace statement 2 with:")
   std::vector<std::string> details;  // further lines: one per pod, per statement, ...
 };
 

@@ -53,6 +53,10 @@ struct CheckContext {
 [[nodiscard]] CheckResult check_environment(const CheckContext& context);
 [[nodiscard]] CheckResult check_sts(const CheckContext& context);
 
+// "namespace/name" of every Service that a pod identity webhook in the
+// MutatingWebhookConfigurationList is called through: the endpoints the webhook check wants.
+[[nodiscard]] std::vector<std::string> identity_webhook_services(const nlohmann::json& configurations);
+
 // All nine, in the order of their names in check.hpp.
 [[nodiscard]] SubjectReport run_checks(const Evidence& evidence, const DoctorSettings& settings);
 

@@ -18,6 +18,7 @@ namespace irsa::doctor {
 
 // {"subject": {"namespace", "serviceAccount"}, "checks": [{"name", "status", "finding",
 // "remedy" (warn and fail, and skip when there is one), "details" (when any)}]}
-[[nodiscard]] nlohmann::json to_json(const SubjectReport& report);
+// Keys keep this order in the output, so that a person reading it sees the subject first.
+[[nodiscard]] nlohmann::ordered_json to_json(const SubjectReport& report);
 
 }  // namespace irsa::doctor

@@ -1,0 +1,32 @@
+// doctor's offline evidence: the ServiceAccounts (and the pod-identity-webhook ConfigMap) of the
+// --service-account files and the pod of --pod, read the way `mutate` reads them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace irsa::cli {
+
+// An input that cannot be read: one line, naming the file.
+struct DoctorInputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct OfflineWorld {
+  std::vector<nlohmann::json> service_accounts;  // ServiceAccount objects, Lists flattened
+  std::optional<nlohmann::json> config_map;      // the pod-identity-webhook ConfigMap
+  std::optional<nlohmann::json> pod;             // --pod as a Pod, with metadata.namespace set
+};
+
+// Throws DoctorInputError. `pod_file` may be a Pod, an AdmissionReview, or a workload
+// (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) whose pod template is taken.
+[[nodiscard]] OfflineWorld load_offline_world(const std::vector<std::string>& account_files,
+                                              const std::string& pod_file);
+
+// "namespace/name" of every account in the world, for messages.
+[[nodiscard]] std::vector<std::string> account_names(const OfflineWorld& world);
+
+}  // namespace irsa::cli
