@@ -219,7 +219,8 @@ const std::vector<PolicyRow> kPolicyRows = {
      allow_with(R"({"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/FFFF:sub":
        "system:serviceaccount:shop:api"}})"),
      TrustVerdict::not_allowed,
-     {"names another provider (names issuer id `FFFF`", "so the request has no such key"}},
+     {"names another provider (names issuer id `FFFF`",
+      "): the request has no such key, so StringEquals fails"}},
     {"condition_keys_in_upper_case",
      allow_with(R"({"StringEquals":{
        "OIDC.EKS.EU-WEST-1.AMAZONAWS.COM/ID/ABCDEF0123456789:SUB":"system:serviceaccount:shop:api",

@@ -45,6 +45,7 @@
 #include <unordered_map>
 
 #include "irsa/core/json_text.hpp"
+#include "support/kube_cluster_routes.hpp"
 
 namespace irsa::testing {
 
@@ -154,6 +155,14 @@ void append_string_map(std::string& out, const std::map<std::string, std::string
   out.push_back('}');
 }
 
+std::string uid_of(Kind kind, std::uint64_t serial) {
+  char uid[48];
+  std::snprintf(uid, sizeof(uid), "0f4e6a2c-%04x-4000-8000-%012llx",
+                static_cast<unsigned>(kind == Kind::service_account ? 0x5a : 0xc3),
+                static_cast<unsigned long long>(serial));
+  return uid;
+}
+
 std::string render_body(Kind kind, const Object& object) {
   std::string out;
   out.reserve(320);
@@ -161,12 +170,8 @@ std::string render_body(Kind kind, const Object& object) {
   append_json_string(out, object.name);
   out += R"(,"namespace":)";
   append_json_string(out, object.ns);
-  char uid[48];
-  std::snprintf(uid, sizeof(uid), "0f4e6a2c-%04x-4000-8000-%012llx",
-                static_cast<unsigned>(kind == Kind::service_account ? 0x5a : 0xc3),
-                static_cast<unsigned long long>(object.serial));
   out += R"(,"uid":")";
-  out += uid;
+  out += uid_of(kind, object.serial);
   out += R"(","resourceVersion":")";
   append_number(out, object.resource_version);
   out += R"(","creationTimestamp":")";
@@ -535,6 +540,7 @@ struct Reply {
   std::shared_ptr<Watch> watch;
   Clock::time_point watch_deadline = Clock::time_point::max();
   std::chrono::milliseconds delay{0};
+  std::string content_type = "application/json";
 };
 
 Reply status_reply(int code, std::string_view message, const std::string* name = nullptr,
@@ -639,6 +645,10 @@ struct Server : std::enable_shared_from_this<Server> {
   int failing_watches = 0;
   int failing_status = 500;
   std::chrono::milliseconds get_delay{0};
+  // The generic store, tokens, discovery and RBAC (see kube_cluster_routes.hpp).
+  KubeClusterRoutes cluster;
+  [[nodiscard]] std::optional<std::string> account_uid(const std::string& ns,
+                                                       const std::string& name) const;
 };
 
 // The API server speaks HTTP/2 too, but the clients under test must be fine with HTTP/1.1:
@@ -909,7 +919,7 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
       if (connection->closed) co_return;
     }
     Response response{reply.status, request.version()};
-    response.set(http::field::content_type, "application/json");
+    response.set(http::field::content_type, reply.content_type);
     response.set(http::field::cache_control, "no-cache, private");
     response.keep_alive(request.keep_alive());
     response.body() = std::move(reply.body);
@@ -1036,6 +1046,18 @@ Reply Server::handle(const Request& request, bool certificate_ok,
     ++counts.unauthorized;
     return status_reply(401, "Unauthorized");
   }
+  const auto account = [this](const std::string& ns, const std::string& name) {
+    return account_uid(ns, name);
+  };
+  const std::string method(request.method_string());
+  if (auto answer = cluster.handle({method, target, request.body()}, account, resource_version,
+                                   "https://127.0.0.1:" + std::to_string(port.load()))) {
+    Reply reply;
+    reply.status = static_cast<http::status>(answer->status);
+    reply.body = std::move(answer->body);
+    reply.content_type = std::move(answer->content_type);
+    return reply;
+  }
   const auto question = target.find('?');
   const auto route = parse_route(std::string_view(target).substr(0, question));
   if (!route) return status_reply(404, "the server could not find the requested resource");
@@ -1065,6 +1087,15 @@ Reply Server::handle(const Request& request, bool certificate_ok,
     return status_reply(400, problem);
   }
   return watch ? start_watch(filter, query, connection) : list(filter, query);
+}
+
+std::optional<std::string> Server::account_uid(const std::string& ns,
+                                               const std::string& name) const {
+  const auto& items = objects[static_cast<std::size_t>(Kind::service_account)];
+  const Key key{ns, name};
+  const auto found = std::lower_bound(items.begin(), items.end(), key, KeyOrder());
+  if (found == items.end() || key_of(**found) != key) return std::nullopt;
+  return uid_of(Kind::service_account, (*found)->serial);
 }
 
 Reply Server::get_object(const Route& route) {
@@ -1464,6 +1495,122 @@ std::size_t FakeKubeApi::open_watches() const {
 std::string FakeKubeApi::last_authorization() const {
   const std::scoped_lock lock(impl_->server->mutex);
   return impl_->server->last_authorization;
+}
+
+// --- Other kinds, tokens, discovery and RBAC: kept by KubeClusterRoutes, under the same lock.
+
+namespace {
+
+// String values of a JSON object (an account's annotations, a ConfigMap's data); others are
+// skipped, as the API server would refuse them anyway.
+std::map<std::string, std::string> string_map(const nlohmann::json& object, const char* field) {
+  std::map<std::string, std::string> out;
+  if (!object.is_object() || !object.contains(field) || !object[field].is_object()) return out;
+  for (const auto& [key, value] : object[field].items()) {
+    if (value.is_string()) out[key] = value.get<std::string>();
+  }
+  return out;
+}
+
+}  // namespace
+
+void FakeKubeApi::put_object(const nlohmann::json& object) {
+  const std::string kind =
+      object.is_object() && object.contains("kind") && object["kind"].is_string()
+          ? object["kind"].get<std::string>()
+          : std::string();
+  if (kind == "ServiceAccount" || kind == "ConfigMap") {
+    const auto metadata = object.value("metadata", nlohmann::json::object());
+    const std::string name = metadata.is_object() ? metadata.value("name", "") : "";
+    if (name.empty()) throw std::invalid_argument(kind + ": metadata.name is required");
+    const std::string ns = metadata.value("namespace", "default");
+    if (kind == "ServiceAccount") {
+      put_service_account(ns, name, string_map(metadata, "annotations"));
+    } else {
+      put_config_map(ns, name, string_map(object, "data"));
+    }
+    return;
+  }
+  auto& server = *impl_->server;
+  const std::scoped_lock lock(server.mutex);
+  // The store checks the object before it changes anything: a refused one takes no version.
+  server.cluster.objects.put(object, server.resource_version + 1);
+  ++server.resource_version;
+}
+
+void FakeKubeApi::put_objects(std::string_view json_text) {
+  const auto parsed = nlohmann::json::parse(json_text, nullptr, false);
+  if (parsed.is_discarded()) throw std::invalid_argument("put_objects: not JSON");
+  const bool list = parsed.is_object() && parsed.value("kind", "") == "List";
+  const auto& items = list ? parsed["items"] : parsed;
+  if (items.is_array()) {
+    for (const auto& item : items) put_object(item);
+  } else {
+    put_object(items);
+  }
+}
+
+void FakeKubeApi::delete_object(const std::string& kind, const std::string& ns,
+                                const std::string& name) {
+  if (kind == "ServiceAccount") return delete_service_account(ns, name);
+  if (kind == "ConfigMap") return delete_config_map(ns, name);
+  auto& server = *impl_->server;
+  const std::scoped_lock lock(server.mutex);
+  if (server.cluster.objects.remove(kind, ns, name)) ++server.resource_version;
+}
+
+void FakeKubeApi::set_issuer(const std::string& url) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->cluster.issuer = url;
+}
+
+void FakeKubeApi::set_token_issuer(const std::string& url) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  if (url.empty()) {
+    impl_->server->cluster.token_issuer_override.reset();
+  } else {
+    impl_->server->cluster.token_issuer_override = url;
+  }
+}
+
+void FakeKubeApi::set_discovery_available(bool available) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->cluster.discovery_available = available;
+}
+
+std::string FakeKubeApi::issuer() const {
+  const std::scoped_lock lock(impl_->server->mutex);
+  return impl_->server->cluster.issuer;
+}
+
+std::string FakeKubeApi::token_issuer() const {
+  const std::scoped_lock lock(impl_->server->mutex);
+  return impl_->server->cluster.token_issuer();
+}
+
+std::string FakeKubeApi::signing_key_id() const {
+  const std::scoped_lock lock(impl_->server->mutex);
+  return impl_->server->cluster.signer.key_id();
+}
+
+int FakeKubeApi::token_requests() const {
+  const std::scoped_lock lock(impl_->server->mutex);
+  return impl_->server->cluster.token_requests;
+}
+
+void FakeKubeApi::forbid(const std::string& verb, const std::string& resource) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->cluster.rbac.forbid(verb, resource);
+}
+
+void FakeKubeApi::allow_everything() {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->cluster.rbac.allow_everything();
+}
+
+void FakeKubeApi::set_user(const std::string& user) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->cluster.rbac.set_user(user);
 }
 
 }  // namespace irsa::testing

@@ -12,7 +12,9 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace irsa::testing {
@@ -77,6 +79,42 @@ class FakeKubeApi {
   void fail_next_watches(int count);
   // Single-object GETs answer after this delay (zero: at once).
   void delay_gets(std::chrono::milliseconds delay);
+
+  // --- Other kinds, read-only (GET and LIST, no WATCH; kube_object_store.hpp lists them and
+  // what their LISTs honour): Pods, Namespaces, Services, Endpoints, EndpointSlices,
+  // Mutating/ValidatingWebhookConfigurations, Deployments, ReplicaSets, StatefulSets, DaemonSets,
+  // Jobs, CronJobs, Secrets, Nodes. Each change takes a resourceVersion. A ServiceAccount goes to
+  // put_service_account (its annotations) and a ConfigMap to put_config_map (its data), with
+  // their watch events. Throws std::invalid_argument for any other kind, or without a name.
+  void put_object(const nlohmann::json& object);
+  // JSON text of one object, an array of objects, or a List.
+  void put_objects(std::string_view json_text);
+  // Deleting what does not exist does nothing.
+  void delete_object(const std::string& kind, const std::string& ns, const std::string& name);
+
+  // --- Service-account tokens (POST .../serviceaccounts/NAME/token) and issuer discovery
+  // (/.well-known/openid-configuration, /openid/v1/jwks). Tokens are RS256 JWTs signed by a
+  // key of this fake's own; the JWKS publishes it.
+  // The issuer discovery names; default https://kubernetes.default.svc.cluster.local.
+  void set_issuer(const std::string& url);
+  // The iss the tokens carry (and their audience when a request names none); "" (the
+  // default): the same as the issuer. Setting it apart provokes an issuer mismatch.
+  void set_token_issuer(const std::string& url);
+  // false: both discovery paths answer 404, as on clusters that do not serve them.
+  void set_discovery_available(bool available);
+  [[nodiscard]] std::string issuer() const;
+  [[nodiscard]] std::string token_issuer() const;
+  [[nodiscard]] std::string signing_key_id() const;  // the kid of tokens and JWKS
+  // Requests to the token subresource so far, refused ones included.
+  [[nodiscard]] int token_requests() const;
+
+  // --- RBAC refusals: the request answers 403 with the API server's Status. verb: get, list,
+  // watch, create (or "*"); resource: "pods", "serviceaccounts/token", "deployments" or
+  // "deployments.apps", or a nonResourceURL path such as "/.well-known/openid-configuration".
+  void forbid(const std::string& verb, const std::string& resource);
+  void allow_everything();
+  // The user the refusals name; default system:serviceaccount:eks:doctor.
+  void set_user(const std::string& user);
 
   struct Counts {
     int lists = 0;
