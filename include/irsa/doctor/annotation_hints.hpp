@@ -26,7 +26,7 @@ struct AnnotationHint {
   std::string problem;  // one line in words
   std::string fix;      // the key (or key=value) it should be
   HintKind kind = HintKind::key;
-  std::string_view suffix;  // the suffix the webhook reads that this one was meant to be
+  std::string_view suffix;  // the suffix meant (one of core's constants, so the view never dangles)
   // The intended key is present as well, so this one changes nothing (a leftover, not a cause).
   bool shadowed = false;
 };
