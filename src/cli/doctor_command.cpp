@@ -61,6 +61,7 @@ CLI::App& add_doctor_command(CLI::App& app, DoctorOptions& options) {
       ->add_option("--service-account", options.service_account_files,
                    "ServiceAccount file (YAML or JSON; may hold the pod-identity-webhook "
                    "ConfigMap); repeatable")
+      ->take_all()
       ->group(offline);
   command
       ->add_option("--pod", options.pod_file,
@@ -81,6 +82,12 @@ CLI::App& add_doctor_command(CLI::App& app, DoctorOptions& options) {
       ->add_option("--output,-o", options.output, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  // As pflag does (and the server's flags): a repeated flag keeps its last value.
+  for (CLI::Option* option : command->get_options()) {
+    if (option->get_name() != "--service-account" && option->get_expected_max() == 1) {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
   add_mutation_flags(*command, options.mutation);
   return *command;
 }
