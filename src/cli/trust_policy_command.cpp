@@ -81,7 +81,7 @@ int run_trust_policy(const TrustPolicyOptions& options, const kube::Environment&
                                            options.subject.substr(0, slash),
                                            options.subject.substr(slash + 1),
                                            options.audience};
-    out << doctor::trust_policy_document(target).dump(2) << '\n';
+    out << doctor::policy_json_text(doctor::trust_policy_document(target)) << '\n';
     return 0;
   } catch (const std::exception& error) {
     err << "irsa-webhook trust-policy: " << error.what() << '\n';

@@ -124,7 +124,7 @@ CheckResult check_pods(const CheckContext& context) {
     }
     ++stale;
     const std::string command = restart_command(pod);
-    result.details.push_back("pod " + name + ": " + problem + " - restart needed: " + command);
+    result.details.push_back("pod " + name + ": " + problem);
     commands.insert(command);
   }
   if (running == 0) {
@@ -138,9 +138,9 @@ CheckResult check_pods(const CheckContext& context) {
   }
   result.status = Status::fail;
   result.finding = std::to_string(stale) + " of " + std::to_string(running) + " running pod" +
-                   (running == 1 ? "" : "s") +
-                   " lack the account's current identity (created before it, or before it "
-                   "changed, or not seen by the webhook): restart needed";
+                   (running == 1 ? "" : "s") + (stale == 1 ? " lacks" : " lack") +
+                   " the account's current identity (started before it was set or changed, or "
+                   "not seen by the webhook): restart needed";
   for (const auto& command : commands) {
     result.remedy += (result.remedy.empty() ? "" : "\n") + command;
   }

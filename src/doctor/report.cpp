@@ -8,7 +8,6 @@ namespace irsa::doctor {
 namespace {
 
 constexpr std::size_t kNameWidth = 14;  // "trust-policy" and two spaces
-constexpr std::string_view kIndent = "     ";
 
 std::string_view mark(Status status) {
   switch (status) {
@@ -56,7 +55,8 @@ std::string plural(std::size_t n, std::string_view word) {
 std::string render_text(const SubjectReport& report) {
   std::string out = "ServiceAccount " + report.subject.ns + "/" + report.subject.service_account +
                     (report.role_arn.empty() ? "" : " (role " + report.role_arn + ")") + "\n";
-  const std::string under = std::string(kIndent) + std::string(kNameWidth + 1, ' ');
+  // Details and remedies start where the findings do: after "  ", the mark, " " and the name.
+  const std::string under(2 + 4 + 1 + kNameWidth, ' ');
   for (const auto& check : report.checks) {
     out.append("  ").append(mark(check.status)).append(" ");
     out.append(padded(check.name, kNameWidth - 1)).append(check.finding).append("\n");

@@ -2,6 +2,7 @@
 // The earlier checks reason about the chain; this one is AWS answering for it.
 #include <string>
 
+#include "irsa/core/arn.hpp"
 #include "irsa/doctor/checks.hpp"
 
 namespace irsa::doctor {
@@ -65,9 +66,14 @@ CheckResult check_sts(const CheckContext& context) {
         context.identity.audience;
   } else if (code == "AccessDenied") {
     result.finding = "the role's trust policy does not let this account assume it (" + said + ")";
-    result.remedy = "fix the trust policy as the trust-policy check says, or print one that works: "
+    const core::RoleArnCheck role = core::check_role_arn(context.identity.role_arn);
+    result.remedy = "fix the trust policy as the trust-policy check says, or print one that works:\n"
                     "irsa-webhook trust-policy " + evidence.subject.ns + "/" +
-                    evidence.subject.service_account + " --account ACCOUNT";
+                    evidence.subject.service_account + " --account " +
+                    (role.account.empty() ? std::string("ACCOUNT") : role.account) +
+                    (role.partition.empty() || role.partition == "aws"
+                         ? std::string()
+                         : " --partition " + role.partition);
   } else if (code == "IDPCommunicationError") {
     result.finding = "AWS could not fetch the issuer's discovery document or keys from " + issuer +
                      " (" + said + ")";

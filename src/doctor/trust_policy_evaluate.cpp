@@ -52,7 +52,7 @@ struct Judged {
 };
 
 std::string pretty(const nlohmann::json& statement) {
-  return statement.dump(2);
+  return policy_json_text(statement);
 }
 
 // The refusal: name the statement that came closest and what keeps it from applying, and

@@ -85,4 +85,47 @@ json corrected_statement(const TrustStatement& statement, const StatementResult&
 }
 
 }  // namespace trust
+namespace {
+
+constexpr std::array<std::string_view, 3> kDocumentOrder = {"Version", "Id", "Statement"};
+constexpr std::array<std::string_view, 9> kStatementOrder = {
+    "Sid",    "Effect",    "Principal", "NotPrincipal", "Action",
+    "NotAction", "Resource", "NotResource", "Condition"};
+
+template <std::size_t N>
+nlohmann::ordered_json in_order(const nlohmann::json& object,
+                                const std::array<std::string_view, N>& order) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto key : order) {
+    const auto found = object.find(key);
+    if (found != object.end()) out[std::string(key)] = *found;
+  }
+  for (const auto& [key, value] : object.items()) {
+    if (!out.contains(key)) out[key] = value;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string policy_json_text(const nlohmann::json& policy_or_statement) {
+  if (!policy_or_statement.is_object()) return policy_or_statement.dump(2);
+  if (!policy_or_statement.contains("Statement")) {
+    return in_order(policy_or_statement, kStatementOrder).dump(2);
+  }
+  nlohmann::ordered_json document = in_order(policy_or_statement, kDocumentOrder);
+  const auto& statements = policy_or_statement["Statement"];
+  if (statements.is_array()) {
+    nlohmann::ordered_json ordered = nlohmann::ordered_json::array();
+    for (const auto& statement : statements) {
+      ordered.push_back(statement.is_object() ? in_order(statement, kStatementOrder)
+                                              : nlohmann::ordered_json(statement));
+    }
+    document["Statement"] = std::move(ordered);
+  } else if (statements.is_object()) {
+    document["Statement"] = in_order(statements, kStatementOrder);
+  }
+  return document.dump(2);
+}
+
 }  // namespace irsa::doctor

@@ -90,8 +90,29 @@ TEST(TrustPolicyDocument, FreshRemedyForAnEmptyPolicyIsTheGeneratedStatement) {
       parsed.policy, request_for("arn:aws:iam::111122223333:role/shop-api",
                                  "system:serviceaccount:shop:api", "sts.amazonaws.com"));
   EXPECT_EQ(evaluation.verdict, TrustVerdict::not_allowed);
-  EXPECT_EQ(evaluation.remedy, trust_policy_statement(shop_api()).dump(2));
+  EXPECT_EQ(evaluation.remedy, policy_json_text(trust_policy_statement(shop_api())));
   EXPECT_EQ(evaluation.remedy_replaces, 0U);
+}
+
+}  // namespace
+}  // namespace irsa::doctor
+
+namespace irsa::doctor {
+namespace {
+
+TEST(PolicyJsonText, KeysFollowIamsOwnOrderAndUnknownKeysComeLast) {
+  const nlohmann::json policy = nlohmann::json::parse(
+      R"({"Statement":[{"Condition":{},"Action":"a","Zed":1,"Principal":"*","Effect":"Allow",
+          "Sid":"S"}],"Version":"2012-10-17"})");
+  const std::string text = policy_json_text(policy);
+  const auto at = [&text](const char* key) { return text.find(std::string("\"") + key + "\""); };
+  EXPECT_LT(at("Version"), at("Statement"));
+  EXPECT_LT(at("Sid"), at("Effect"));
+  EXPECT_LT(at("Effect"), at("Principal"));
+  EXPECT_LT(at("Principal"), at("Action"));
+  EXPECT_LT(at("Action"), at("Condition"));
+  EXPECT_LT(at("Condition"), at("Zed"));
+  EXPECT_EQ(nlohmann::json::parse(text), policy);  // same document, only reordered
 }
 
 }  // namespace

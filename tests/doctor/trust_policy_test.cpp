@@ -553,7 +553,7 @@ TEST(TrustPolicyEvaluation, CorrectsTheNearestStatementAndKeepsWhatHolds) {
          {{std::string(kIssuerPath) + ":aud", "sts.amazonaws.com"},
           {std::string(kIssuerPath) + ":sub", "system:serviceaccount:shop:api"}}}}}};
   EXPECT_EQ(json::parse(evaluation.remedy), expected);
-  EXPECT_EQ(evaluation.remedy, expected.dump(2));
+  EXPECT_EQ(evaluation.remedy, policy_json_text(expected));
 }
 
 TEST(TrustPolicyEvaluation, AnySubjectRemedyAddsTheSubCondition) {

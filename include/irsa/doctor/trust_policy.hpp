@@ -105,6 +105,11 @@ struct TrustPolicyTarget {
 // StringEquals on ISSUER-HOST-PATH:sub and ISSUER-HOST-PATH:aud.
 [[nodiscard]] nlohmann::json trust_policy_statement(const TrustPolicyTarget& target);
 
+// A policy document or one statement as indented JSON with the keys in the order IAM's own
+// documents use (Version, Statement; Sid, Effect, Principal, Action, Condition), unknown keys
+// after them: what people paste into the console reads the way they are used to.
+[[nodiscard]] std::string policy_json_text(const nlohmann::json& policy_or_statement);
+
 // {"Version":"2012-10-17","Statement":[trust_policy_statement(target)]}
 [[nodiscard]] nlohmann::json trust_policy_document(const TrustPolicyTarget& target);
 
