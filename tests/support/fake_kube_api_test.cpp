@@ -436,7 +436,8 @@ TEST(FakeKubeApi, UnknownPathsAndOtherMethodsAreRefused) {
   ServerFiles files("fake-kube");
   FakeKubeApi api(files.options());
   HttpClient client(api.port(), files.cert);
-  for (const char* path : {"/api/v1/pods", "/healthz", "/apis/apps/v1/deployments", "/"}) {
+  // (Pods and Deployments are served now, by the store of other kinds.)
+  for (const char* path : {"/api/v1/widgets", "/healthz", "/apis/example.com/v1/widgets", "/"}) {
     auto answer = client.get(path);
     EXPECT_EQ(answer.status, 404) << path;
     EXPECT_EQ(parse(answer.body)["reason"], "NotFound") << path;
