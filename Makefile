@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps build test test-release test-asan test-tsan run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +37,14 @@ run: build
 # What the webhook does to the example pods, offline.
 preview: build
 	@bash scripts/run-examples.sh $(WEBHOOK)
+
+# irsa-webhook doctor on the broken example account (examples/doctor/), against the test fakes of
+# the API server and of STS; -readme writes that output into the README.
+doctor-demo: build
+	@bash scripts/doctor-demo.sh build/bin
+
+doctor-demo-readme: build
+	@bash scripts/doctor-demo.sh build/bin --readme README.md
 
 # The container image (needs a Docker daemon; the build machines have none, and the test
 # image_runtime_libraries checks what the Dockerfile stages without one).
