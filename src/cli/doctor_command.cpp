@@ -304,6 +304,11 @@ std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, con
   }
   std::vector<doctor::SubjectReport> reports;
   const auto& items = first.object.value("items", nlohmann::json::array());
+  // The API lists nothing, without an error, in a namespace that does not exist.
+  if (!options.all_namespaces && (!items.is_array() || items.empty()) &&
+      reader.namespace_object(options.ns).state == doctor::ReadState::not_found) {
+    throw DoctorInputError("namespace " + options.ns + " does not exist");
+  }
   for (const auto& account : items) {
     if (!account.is_object() || !names_role(account, common, wide)) continue;
     const auto metadata = account.value("metadata", nlohmann::json::object());

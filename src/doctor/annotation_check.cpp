@@ -32,9 +32,12 @@ CheckResult unreadable_account(const CheckContext& context) {
   const Subject& subject = context.evidence.subject;
   CheckResult result{std::string(kAnnotationCheck), Status::fail, {}, {}, {}, {}};
   if (read.state == ReadState::not_found) {
-    result.finding = "ServiceAccount " + subject_name(subject) + " does not exist" +
-                     (read.message.empty() ? "" : " (" + read.message + ")");
-    result.remedy = "kubectl create serviceaccount -n " + subject.ns + " " +
+    const bool no_namespace = context.evidence.namespace_object.state == ReadState::not_found;
+    result.finding = no_namespace ? "namespace " + subject.ns + " does not exist"
+                                  : "ServiceAccount " + subject_name(subject) + " does not exist" +
+                                        (read.message.empty() ? "" : " (" + read.message + ")");
+    result.remedy = (no_namespace ? "kubectl create namespace " + subject.ns + "\n" : "") +
+                    "kubectl create serviceaccount -n " + subject.ns + " " +
                     subject.service_account + "\n" +
                     annotate_command(context, "arn:aws:iam::<account>:role/<name>");
     return result;

@@ -333,6 +333,16 @@ TEST_F(DoctorCluster, AnApiServerThatIsDownIsOneLineAndExitTwo) {
       << result.err;
 }
 
+TEST_F(DoctorCluster, AMissingNamespaceIsNamed) {
+  const ProcessResult account = doctor({"nope/api"});
+  EXPECT_EQ(account.exit_code, 1) << account.err;
+  const auto checks = checks_of(account.out);
+  EXPECT_EQ(checks.at("annotation")["finding"], "namespace nope does not exist");
+  const ProcessResult listing = doctor({"-n", "nope"});
+  EXPECT_EQ(listing.exit_code, 2) << listing.out;
+  EXPECT_EQ(listing.err, "irsa-webhook doctor: namespace nope does not exist\n");
+}
+
 TEST_F(DoctorCluster, APodSubjectChecksItsAccount) {
   const ProcessResult result = doctor({"pod/api-5d9f8-x1", "-n", "shop"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;

@@ -160,6 +160,16 @@ TEST(AnnotationCheck, AMissingAccountFailsWithTheCommandsThatCreateIt) {
   EXPECT_TRUE(has(check.remedy, "kubectl create serviceaccount -n shop api"));
 }
 
+TEST(AnnotationCheck, AMissingNamespaceIsNamedBeforeTheAccount) {
+  Evidence evidence = healthy();
+  evidence.service_account = Read::refused(ReadState::not_found, "get serviceaccounts", "");
+  evidence.namespace_object = Read::refused(ReadState::not_found, "get namespaces", "");
+  const CheckResult check = run(evidence, kAnnotationCheck);
+  EXPECT_EQ(check.status, Status::fail);
+  EXPECT_EQ(check.finding, "namespace shop does not exist");
+  EXPECT_TRUE(check.remedy.starts_with("kubectl create namespace shop\n")) << check.remedy;
+}
+
 TEST(AnnotationCheck, AMisspelledPrefixIsNamedAndMovedToTheRightKey) {
   Evidence evidence = healthy();
   evidence.service_account = Read::of(account({{"eks.amazon.com/role-arn", kRole}}));
