@@ -105,7 +105,7 @@ Read DoctorClusterReader::controller_of(const nlohmann::json& pod) {
     const std::string kind = text(owner, "kind");
     std::string name = text(owner, "name");
     std::string plural;
-    std::string group = "apps/v1";
+    const std::string group = "apps/v1";
     if (kind == "ReplicaSet") {
       // A Deployment's ReplicaSet is named after it plus the pod-template-hash.
       const auto labels = metadata.value("labels", nlohmann::json::object());
@@ -117,9 +117,6 @@ Read DoctorClusterReader::controller_of(const nlohmann::json& pod) {
       plural = "statefulsets";
     } else if (kind == "DaemonSet") {
       plural = "daemonsets";
-    } else if (kind == "Job") {
-      plural = "jobs";
-      group = "batch/v1";
     } else {
       continue;
     }

@@ -21,7 +21,8 @@ class DoctorClusterReader {
   // ServiceAccountList of a namespace, or of the cluster when ns is empty.
   [[nodiscard]] doctor::Read service_accounts(const std::string& ns);
   [[nodiscard]] doctor::Read pod(const std::string& ns, const std::string& name);
-  // The Deployment, StatefulSet, DaemonSet or Job that owns the pod (not_asked when none).
+  // The Deployment, StatefulSet or DaemonSet that owns the pod (not_asked when none): what the
+  // chart's doctor ClusterRole lets it read.
   [[nodiscard]] doctor::Read controller_of(const nlohmann::json& pod);
   [[nodiscard]] doctor::Read namespace_object(const std::string& ns);
   [[nodiscard]] doctor::Read webhook_configurations();

@@ -44,10 +44,12 @@ nlohmann::json pod_from_template(const nlohmann::json& workload, const nlohmann:
   nlohmann::json pod = pod_template;
   pod["apiVersion"] = "v1";
   pod["kind"] = "Pod";
-  if (!pod.contains("metadata") || !pod["metadata"].is_object()) pod["metadata"] = nlohmann::json::object();
+  if (!pod.contains("metadata") || !pod["metadata"].is_object())
+    pod["metadata"] = nlohmann::json::object();
   pod["metadata"]["namespace"] = namespace_of(workload);
   if (!pod["metadata"].contains("name")) {
-    pod["metadata"]["name"] = workload.value("metadata", nlohmann::json::object()).value("name", "");
+    pod["metadata"]["name"] =
+        workload.value("metadata", nlohmann::json::object()).value("name", "");
   }
   return pod;
 }
@@ -73,7 +75,8 @@ nlohmann::json read_pod(const std::string& path) {
       throw DoctorInputError(path + ": the AdmissionReview holds no request.object");
     }
     nlohmann::json pod = request["object"];
-    if (!pod.contains("metadata") || !pod["metadata"].is_object()) pod["metadata"] = nlohmann::json::object();
+    if (!pod.contains("metadata") || !pod["metadata"].is_object())
+      pod["metadata"] = nlohmann::json::object();
     const std::string ns = request.value("namespace", "");
     pod["metadata"]["namespace"] = ns.empty() ? namespace_of(pod) : ns;
     return pod;
@@ -81,14 +84,22 @@ nlohmann::json read_pod(const std::string& path) {
   const auto spec = document.value("spec", nlohmann::json::object());
   if (kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
       kind == "ReplicaSet" || kind == "Job") {
-    return pod_from_template(document, spec.is_object() ? spec.value("template", nlohmann::json()) : nlohmann::json(), path);
+    return pod_from_template(
+        document, spec.is_object() ? spec.value("template", nlohmann::json()) : nlohmann::json(),
+        path);
   }
   if (kind == "CronJob") {
-    const auto job = spec.is_object() ? spec.value("jobTemplate", nlohmann::json::object()) : nlohmann::json::object();
-    const auto job_spec = job.is_object() ? job.value("spec", nlohmann::json::object()) : nlohmann::json::object();
-    return pod_from_template(document, job_spec.is_object() ? job_spec.value("template", nlohmann::json()) : nlohmann::json(), path);
+    const auto job = spec.is_object() ? spec.value("jobTemplate", nlohmann::json::object())
+                                      : nlohmann::json::object();
+    const auto job_spec =
+        job.is_object() ? job.value("spec", nlohmann::json::object()) : nlohmann::json::object();
+    return pod_from_template(
+        document,
+        job_spec.is_object() ? job_spec.value("template", nlohmann::json()) : nlohmann::json(),
+        path);
   }
-  throw DoctorInputError(path + ": is " + (kind.empty() ? std::string("not a Kubernetes object") : "a " + kind) +
+  throw DoctorInputError(path + ": is " +
+                         (kind.empty() ? std::string("not a Kubernetes object") : "a " + kind) +
                          "; expected a Pod, an AdmissionReview or a workload with a pod template");
 }
 
@@ -114,9 +125,10 @@ OfflineWorld load_offline_world(const std::vector<std::string>& account_files,
                      store::kConfigMapName) {
         world.config_map = std::move(document);
       } else {
-        throw DoctorInputError(path + ": " + (kind.empty() ? std::string("a document without a kind") : "kind " + kind) +
-                               " is not a ServiceAccount or the " +
-                               std::string(store::kConfigMapName) + " ConfigMap");
+        throw DoctorInputError(
+            path + ": " +
+            (kind.empty() ? std::string("a document without a kind") : "kind " + kind) +
+            " is not a ServiceAccount or the " + std::string(store::kConfigMapName) + " ConfigMap");
       }
     }
   }

@@ -53,7 +53,7 @@ struct Evidence {
 
   Read service_account;  // the ServiceAccount
   Read pod;              // the pod named on the command line (pod/NAME) or given with --pod
-  Read pod_controller;   // that pod's Deployment, StatefulSet, DaemonSet or Job
+  Read pod_controller;   // that pod's Deployment, StatefulSet or DaemonSet
   Read config_map;       // the pod-identity-webhook ConfigMap, when the webhook watches it
   // --watch-container-credentials-config: whether it was given, and whether it lists the account.
   bool container_credentials_known = false;

@@ -1,0 +1,179 @@
+// doctor against a cluster: the reads every account shares (webhook configurations, their
+// endpoints, the issuer, the ConfigMap) once, then per account its object, namespace, pods, a
+// token and, with --try-assume, STS's answer.
+#include <openssl/crypto.h>
+
+#include <map>
+
+#include "doctor_cluster_reader.hpp"
+#include "doctor_files.hpp"
+#include "doctor_run.hpp"
+#include "irsa/aws/sts_client.hpp"
+#include "irsa/core/arn.hpp"
+#include "irsa/store/manifests.hpp"
+
+namespace irsa::cli::doctor_run {
+
+namespace {
+
+constexpr std::int64_t kTokenSeconds = 600;  // the TokenRequest API's minimum
+constexpr const char* kSessionName = "irsa-webhook-doctor";
+
+// STS's word on a token, with the credentials it returns never leaving the AWS client.
+doctor::StsOutcome ask_sts(const DoctorOptions& options, const Common& common,
+                           const std::string& role_arn, const std::string& token) {
+  doctor::StsOutcome outcome;
+  outcome.asked = true;
+  const core::RoleArnCheck role = core::check_role_arn(role_arn);
+  outcome.endpoint = !options.sts_endpoint.empty()
+                         ? options.sts_endpoint
+                         : aws::sts_endpoint(role.ok ? role.partition : "aws", common.region);
+  const aws::StsAnswer answer = aws::assume_role_with_web_identity(
+      {outcome.endpoint, role_arn, kSessionName, token, common.ca_bundle});
+  outcome.transport_error = answer.transport_error;
+  outcome.status = answer.status;
+  outcome.error_code = answer.error_code;
+  outcome.error_message = answer.error_message;
+  outcome.assumed_role_arn = answer.assumed_role_arn;
+  outcome.expiration = answer.expiration;
+  return outcome;
+}
+
+struct ClusterWide {
+  doctor::Read webhook_configurations;
+  std::map<std::string, doctor::Read> service_endpoints;
+  doctor::Read discovery;
+  doctor::Read config_map;
+};
+
+ClusterWide read_cluster_wide(DoctorClusterReader& reader, const DoctorOptions& options) {
+  ClusterWide wide;
+  wide.webhook_configurations = reader.webhook_configurations();
+  if (wide.webhook_configurations.found()) {
+    for (const auto& key : doctor::identity_webhook_services(wide.webhook_configurations.object)) {
+      const auto slash = key.find('/');
+      wide.service_endpoints[key] =
+          reader.service_endpoints(key.substr(0, slash), key.substr(slash + 1));
+    }
+  }
+  wide.discovery = reader.discovery();
+  if (options.watch_config_map) {
+    wide.config_map =
+        reader.config_map(options.webhook_namespace, std::string(store::kConfigMapName));
+  }
+  return wide;
+}
+
+doctor::Evidence cluster_evidence(DoctorClusterReader& reader, const DoctorOptions& options,
+                                  const Common& common, const ClusterWide& wide,
+                                  const doctor::Subject& subject, const doctor::Read& pod,
+                                  doctor::Read account) {
+  doctor::Evidence evidence;
+  evidence.subject = subject;
+  evidence.cluster = true;
+  add_outside_evidence(options, common, evidence);
+  evidence.service_account = std::move(account);
+  evidence.pod = pod;
+  if (pod.found()) evidence.pod_controller = reader.controller_of(pod.object);
+  evidence.config_map = wide.config_map;
+  evidence.namespace_object = reader.namespace_object(subject.ns);
+  evidence.webhook_configurations = wide.webhook_configurations;
+  evidence.service_endpoints = wide.service_endpoints;
+  evidence.account_pods = reader.account_pods(subject.ns, subject.service_account);
+  evidence.discovery = wide.discovery;
+
+  const doctor::ResolvedIdentity identity = doctor::resolve_identity(evidence, common.settings);
+  const bool web_identity = identity.source == doctor::IdentitySource::annotation ||
+                            identity.source == doctor::IdentitySource::config_map;
+  if (!web_identity) return evidence;
+  auto minted = reader.token(subject.ns, subject.service_account, identity.audience, kTokenSeconds,
+                             options.try_assume);
+  evidence.token_claims = std::move(minted.claims);
+  evidence.token_lifetime_requested = kTokenSeconds;
+  if (options.try_assume && !minted.token.empty()) {
+    evidence.sts = ask_sts(options, common, identity.role_arn, minted.token);
+  }
+  OPENSSL_cleanse(minted.token.data(), minted.token.size());
+  return evidence;
+}
+
+// Whether an account names a role (or a Pod Identity association) as the webhook decides it.
+bool names_role(const nlohmann::json& account, const Common& common, const ClusterWide& wide) {
+  doctor::Evidence probe;
+  const auto metadata = account.value("metadata", nlohmann::json::object());
+  probe.subject = {metadata.value("namespace", ""), metadata.value("name", "")};
+  probe.service_account = doctor::Read::of(account);
+  probe.config_map = wide.config_map;
+  probe.container_credentials_listed = common.container_credentials.contains(
+      core::NamespacedName{probe.subject.ns, probe.subject.service_account});
+  return doctor::resolve_identity(probe, common.settings).source != doctor::IdentitySource::none;
+}
+
+}  // namespace
+
+std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, const Common& common,
+                                               const kube::Environment& environment) {
+  const kube::ConfigLoad load =
+      kube::resolve_client_config(options.kubeconfig, options.kube_api, environment);
+  if (!load.error.empty()) throw UsageError(load.error);
+  DoctorClusterReader reader(load.config);
+  const std::optional<Target> target = parse_subject(options);
+
+  // The first read also tells whether the API server answers at all.
+  doctor::Read first;
+  doctor::Read pod;
+  if (target && !target->pod_name.empty()) {
+    pod = reader.pod(target->subject.ns, target->pod_name);
+    first = pod;
+  } else if (target) {
+    first = reader.service_account(target->subject.ns, target->subject.service_account);
+  } else {
+    first = reader.service_accounts(options.all_namespaces ? std::string() : options.ns);
+  }
+  if (first.state == doctor::ReadState::failed) {
+    throw DoctorInputError("cannot read from the API server at " + reader.server() + ": " +
+                           first.message);
+  }
+  if (first.state == doctor::ReadState::forbidden) {
+    throw DoctorInputError("the API server refused to " + first.request + ": " + first.message);
+  }
+  if (target && !target->pod_name.empty()) {
+    if (!pod.found()) {
+      throw DoctorInputError("pod " + target->subject.ns + "/" + target->pod_name +
+                             " not found: " + pod.message);
+    }
+    std::string account =
+        pod.object.value("spec", nlohmann::json::object()).value("serviceAccountName", "");
+    if (account.empty()) account = "default";
+    doctor::Subject subject{target->subject.ns, account};
+    const ClusterWide wide = read_cluster_wide(reader, options);
+    return {doctor::run_checks(
+        cluster_evidence(reader, options, common, wide, subject, pod,
+                         reader.service_account(subject.ns, subject.service_account)),
+        common.settings)};
+  }
+  const ClusterWide wide = read_cluster_wide(reader, options);
+  if (target) {
+    return {doctor::run_checks(
+        cluster_evidence(reader, options, common, wide, target->subject, {}, std::move(first)),
+        common.settings)};
+  }
+  std::vector<doctor::SubjectReport> reports;
+  const auto& items = first.object.value("items", nlohmann::json::array());
+  // The API lists nothing, without an error, in a namespace that does not exist.
+  if (!options.all_namespaces && (!items.is_array() || items.empty()) &&
+      reader.namespace_object(options.ns).state == doctor::ReadState::not_found) {
+    throw DoctorInputError("namespace " + options.ns + " does not exist");
+  }
+  for (const auto& account : items) {
+    if (!account.is_object() || !names_role(account, common, wide)) continue;
+    const auto metadata = account.value("metadata", nlohmann::json::object());
+    const doctor::Subject subject{metadata.value("namespace", ""), metadata.value("name", "")};
+    reports.push_back(doctor::run_checks(
+        cluster_evidence(reader, options, common, wide, subject, {}, doctor::Read::of(account)),
+        common.settings));
+  }
+  return reports;
+}
+
+}  // namespace irsa::cli::doctor_run
