@@ -9,18 +9,10 @@
 namespace irsa::doctor {
 namespace {
 
+using trust::join;
 using trust::Outcome;
 using trust::RequestFacts;
 using trust::StatementResult;
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out.append(separator);
-    out.append(part);
-  }
-  return out;
-}
 
 std::string detail_line(const TrustStatement& statement, const StatementResult& result,
                         const RequestFacts& facts) {

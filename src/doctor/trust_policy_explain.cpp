@@ -10,15 +10,6 @@
 namespace irsa::doctor::trust {
 namespace {
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out.append(separator);
-    out.append(part);
-  }
-  return out;
-}
-
 std::pair<std::string_view, std::string_view> split_host(std::string_view path) {
   const std::size_t slash = path.find('/');
   if (slash == std::string_view::npos) return {path, {}};

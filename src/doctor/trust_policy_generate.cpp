@@ -89,7 +89,7 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kDocumentOrder = {"Version", "Id", "Statement"};
 constexpr std::array<std::string_view, 9> kStatementOrder = {
-    "Sid",    "Effect",    "Principal", "NotPrincipal", "Action",
+    "Sid",       "Effect",   "Principal",   "NotPrincipal", "Action",
     "NotAction", "Resource", "NotResource", "Condition"};
 
 template <std::size_t N>

@@ -85,4 +85,13 @@ std::string quote_list(const std::vector<std::string>& values) {
   return out;
 }
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out.append(separator);
+    out.append(part);
+  }
+  return out;
+}
+
 }  // namespace irsa::doctor::trust

@@ -27,6 +27,8 @@ inline constexpr std::string_view kDefaultAudience = "sts.amazonaws.com";
                                   bool ignore_case = false) noexcept;
 // ArnLike/ArnEquals: each of the six ARN fields matched on its own, wildcards within a field.
 [[nodiscard]] bool arn_match(std::string_view pattern, std::string_view arn) noexcept;
+// parts joined by separator, for messages.
+[[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view separator);
 // "`a`, `b`": values for messages.
 [[nodiscard]] std::string quote_list(const std::vector<std::string>& values);
 [[nodiscard]] std::string backticked(std::string_view text);

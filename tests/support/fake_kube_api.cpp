@@ -46,6 +46,7 @@
 
 #include "irsa/core/json_text.hpp"
 #include "support/kube_cluster_routes.hpp"
+#include "support/url_query.hpp"
 
 namespace irsa::testing {
 
@@ -287,43 +288,10 @@ std::string_view reason_for(int code) {
 // ---------------------------------------------------------------------------------------------
 // Requests: path, query, field selectors, continue tokens
 
-std::string url_decode(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-               hex(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 using Query = std::map<std::string, std::string>;
 
 Query parse_query(std::string_view query) {
-  Query out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    out[url_decode(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? std::string() : url_decode(pair.substr(eq + 1));
-  }
-  return out;
+  return parse_query_map(query);
 }
 
 std::string query_value(const Query& query, const std::string& name) {

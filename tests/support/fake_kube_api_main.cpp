@@ -1,10 +1,7 @@
 // fake-kube-api: the tests' fake Kubernetes API server as a program of its own, for benchmarks
 // and manual runs. It prints "listening on https://127.0.0.1:PORT" once it serves, and serves
 // until SIGINT or SIGTERM.
-#include <pthread.h>
-#include <signal.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -19,6 +16,7 @@
 #include "irsa/store/manifests.hpp"
 #include "irsa/store/yaml_json.hpp"
 #include "support/fake_kube_api.hpp"
+#include "support/fake_program.hpp"
 
 namespace {
 
@@ -44,17 +42,9 @@ constexpr const char* kUsage =
 }
 
 unsigned long number_flag(std::string_view flag, const std::string& value) {
-  std::size_t used = 0;
-  unsigned long number = 0;
-  try {
-    number = std::stoul(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty() || value.front() == '-') {
-    usage_error(std::string(flag) + " wants a number, not \"" + value + "\"");
-  }
-  return number;
+  const auto number = irsa::testing::parse_number(value);
+  if (!number) usage_error(std::string(flag) + " wants a number, not \"" + value + "\"");
+  return *number;
 }
 
 // Puts every object of a manifest file into the fake; returns how many. An object the fake
@@ -140,15 +130,7 @@ int main(int argc, char** argv) {
     usage_error("--cert and --key are required");
   }
 
-  // Blocked before the server thread starts, so that it inherits the mask and the signals
-  // wait for sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // A client that vanishes must not kill the server through SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
+  irsa::testing::prepare_stop_signals();
 
   try {
     irsa::testing::FakeKubeApi api(options);
@@ -161,8 +143,7 @@ int main(int argc, char** argv) {
                 << "\n";
     }
     std::cout << "listening on " << api.url() << std::endl;
-    int received = 0;
-    sigwait(&stop_signals, &received);
+    irsa::testing::wait_for_stop_signal();
   } catch (const std::invalid_argument& error) {
     std::cerr << "fake-kube-api: " << error.what() << "\n";
     return 2;

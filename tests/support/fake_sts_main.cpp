@@ -1,10 +1,7 @@
 // fake-sts: the tests' fake AWS STS as a program of its own, for manual runs and end-to-end
 // scripts. It prints "listening on https://127.0.0.1:PORT" once it serves, and serves until
 // SIGINT or SIGTERM.
-#include <pthread.h>
-#include <signal.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -14,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/fake_program.hpp"
 #include "support/fake_sts.hpp"
 
 namespace {
@@ -33,17 +31,9 @@ constexpr const char* kUsage =
 }
 
 unsigned long number_flag(std::string_view flag, const std::string& value) {
-  std::size_t used = 0;
-  unsigned long number = 0;
-  try {
-    number = std::stoul(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty() || value.front() == '-') {
-    usage_error(std::string(flag) + " wants a number, not \"" + value + "\"");
-  }
-  return number;
+  const auto number = irsa::testing::parse_number(value);
+  if (!number) usage_error(std::string(flag) + " wants a number, not \"" + value + "\"");
+  return *number;
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -110,15 +100,7 @@ int main(int argc, char** argv) {
     usage_error("--cert and --key are required");
   }
 
-  // Blocked before the server thread starts, so that it inherits the mask and the signals
-  // wait for sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  // A client that vanishes must not kill the server through SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
+  irsa::testing::prepare_stop_signals();
 
   try {
     irsa::testing::FakeSts sts(options);
@@ -126,8 +108,7 @@ int main(int argc, char** argv) {
     for (const auto& [arn, subjects] : roles) sts.add_role(arn, subjects);
     if (!fail_code.empty()) sts.fail_next(fail_count, fail_code);
     std::cout << "listening on " << sts.url() << std::endl;
-    int received = 0;
-    sigwait(&stop_signals, &received);
+    irsa::testing::wait_for_stop_signal();
   } catch (const std::invalid_argument& error) {
     usage_error(error.what());
   } catch (const std::exception& error) {
