@@ -113,8 +113,13 @@ bool names_role(const nlohmann::json& account, const Common& common, const Clust
 
 std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, const Common& common,
                                                const kube::Environment& environment) {
+  if (options.subject.empty() && options.ns.empty() && !options.all_namespaces) {
+    throw UsageError(
+        "name what to check: NAMESPACE/SERVICEACCOUNT, SERVICEACCOUNT -n NAMESPACE, "
+        "pod/NAME -n NAMESPACE, -n NAMESPACE or --all-namespaces");
+  }
   const kube::ConfigLoad load =
-      kube::resolve_client_config(options.kubeconfig, options.kube_api, environment);
+      command_client_config(options.kubeconfig, options.kube_api, environment);
   if (!load.error.empty()) throw UsageError(load.error);
   DoctorClusterReader reader(load.config);
   const std::optional<Target> target = parse_subject(options);

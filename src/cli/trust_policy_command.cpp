@@ -32,7 +32,7 @@ namespace {
 std::string issuer_from_cluster(const TrustPolicyOptions& options,
                                 const kube::Environment& environment) {
   const kube::ConfigLoad load =
-      kube::resolve_client_config(options.kubeconfig, options.kube_api, environment);
+      command_client_config(options.kubeconfig, options.kube_api, environment);
   if (!load.error.empty()) {
     throw std::invalid_argument("no --issuer, and no cluster to ask: " + load.error);
   }
@@ -69,8 +69,8 @@ int run_trust_policy(const TrustPolicyOptions& options, const kube::Environment&
       throw std::invalid_argument("--partition \"" + partition + "\" is not one of " +
                                   core::aws_partition_list());
     }
-    std::string issuer = options.issuer.empty() ? issuer_from_cluster(options, environment)
-                                                : options.issuer;
+    std::string issuer =
+        options.issuer.empty() ? issuer_from_cluster(options, environment) : options.issuer;
     if (issuer.find("://") == std::string::npos) issuer = "https://" + issuer;
     if (!issuer.starts_with("https://")) {
       throw std::invalid_argument("the issuer " + issuer + " is not an https:// URL");

@@ -3,6 +3,7 @@
 // STS, over TLS. A healthy account passes every link; each broken link is named with its remedy.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -22,23 +23,25 @@ constexpr const char* kIssuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC
 constexpr const char* kSubject = "system:serviceaccount:shop:api";
 
 std::vector<std::string> loopback_key() {
-  return {"-newkey",  "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+  return {"-newkey",  "ec",
+          "-pkeyopt", "ec_paramgen_curve:prime256v1",
           "-addext",  "subjectAltName=IP:127.0.0.1,DNS:localhost"};
 }
 
 std::string trust_policy(const std::string& subject) {
-  return json{{"Version", "2012-10-17"},
-              {"Statement",
-               {{{"Sid", "Shop"},
-                 {"Effect", "Allow"},
-                 {"Principal",
-                  {{"Federated",
-                    "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"}}},
-                 {"Action", "sts:AssumeRoleWithWebIdentity"},
-                 {"Condition",
-                  {{"StringEquals",
-                    {{"oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub", subject},
-                     {"oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud", "sts.amazonaws.com"}}}}}}}}}
+  return json{
+      {"Version", "2012-10-17"},
+      {"Statement",
+       {{{"Sid", "Shop"},
+         {"Effect", "Allow"},
+         {"Principal",
+          {{"Federated",
+            "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"}}},
+         {"Action", "sts:AssumeRoleWithWebIdentity"},
+         {"Condition",
+          {{"StringEquals",
+            {{"oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub", subject},
+             {"oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud", "sts.amazonaws.com"}}}}}}}}}
       .dump();
 }
 
@@ -126,10 +129,11 @@ class DoctorCluster : public ::testing::Test {
 
     dir_.write("kubeconfig",
                "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n"
-               "  cluster:\n    server: " + api_->url() +
-                   "\n    certificate-authority: " + dir_.path("api.crt") +
+               "  cluster:\n    server: " +
+                   api_->url() + "\n    certificate-authority: " + dir_.path("api.crt") +
                    "\ncontexts:\n- name: test\n  context: {cluster: fake, user: doctor}\n"
-                   "users:\n- name: doctor\n  user:\n    token: " + kToken + "\n");
+                   "users:\n- name: doctor\n  user:\n    token: " +
+                   kToken + "\n");
     dir_.write("trust.json", trust_policy(kSubject));
   }
 
@@ -164,8 +168,7 @@ class DoctorCluster : public ::testing::Test {
     const json& check = checks.at(name);
     EXPECT_EQ(check["status"], "fail") << check.dump(2);
     ASSERT_TRUE(check.contains("remedy")) << check.dump(2);
-    EXPECT_NE(check["remedy"].get<std::string>().find(remedy), std::string::npos)
-        << check.dump(2);
+    EXPECT_NE(check["remedy"].get<std::string>().find(remedy), std::string::npos) << check.dump(2);
     expect_no_secret(result);
   }
 
@@ -215,7 +218,8 @@ TEST_F(DoctorCluster, TextOutputIsATableWithTheRemedyUnderAFailure) {
   EXPECT_NE(result.out.find("FAIL annotation"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("ok   webhook"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("kubectl annotate serviceaccount -n shop api "
-                            "eks.amazonaws.com/role-arn=" + std::string(kRole)),
+                            "eks.amazonaws.com/role-arn=" +
+                            std::string(kRole)),
             std::string::npos)
       << result.out;
 }
@@ -226,8 +230,8 @@ TEST_F(DoctorCluster, AMisspelledAnnotation) {
 }
 
 TEST_F(DoctorCluster, AMalformedRoleArn) {
-  api_->put_service_account("shop", "api",
-                            {{"eks.amazonaws.com/role-arn", "arn:aws:iam::11112222333:role/shop-api"}});
+  api_->put_service_account(
+      "shop", "api", {{"eks.amazonaws.com/role-arn", "arn:aws:iam::11112222333:role/shop-api"}});
   expect_broken("role-arn", "kubectl annotate serviceaccount -n shop api");
 }
 
@@ -266,7 +270,8 @@ TEST_F(DoctorCluster, ATrustPolicyForAnotherNamespace) {
 }
 
 TEST_F(DoctorCluster, StaticKeysInThePod) {
-  api_->put_object(pod(kRole, {{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "AKIAIOSFODNN7EXAMPLE"}}}));
+  api_->put_object(
+      pod(kRole, {{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "AKIAIOSFODNN7EXAMPLE"}}}));
   expect_broken("environment", "remove AWS_ACCESS_KEY_ID", {"-n", "shop"});
 }
 
@@ -343,6 +348,29 @@ TEST_F(DoctorCluster, AMissingNamespaceIsNamed) {
   EXPECT_EQ(listing.err, "irsa-webhook doctor: namespace nope does not exist\n");
 }
 
+TEST_F(DoctorCluster, WithoutKubeconfigFlagItUsesKubeconfigThenHomeAsKubectlDoes) {
+  const std::string home = dir_.path("home");
+  std::filesystem::create_directories(home + "/.kube");
+  std::filesystem::copy_file(dir_.path("kubeconfig"), home + "/.kube/config");
+  const ProcessResult from_home =
+      run_process("/usr/bin/env", {"-u", "KUBECONFIG", "HOME=" + home, IRSA_WEBHOOK_BINARY,
+                                   "doctor", "shop/api", "-o", "json"});
+  EXPECT_EQ(from_home.exit_code, 0) << from_home.out << from_home.err;
+  const ProcessResult from_variable =
+      run_process("/usr/bin/env",
+                  {"KUBECONFIG=" + dir_.path("kubeconfig") + ":/nonexistent", "HOME=/nonexistent",
+                   IRSA_WEBHOOK_BINARY, "doctor", "shop/api", "-o", "json"});
+  EXPECT_EQ(from_variable.exit_code, 0) << from_variable.out << from_variable.err;
+  const ProcessResult nowhere =
+      run_process("/usr/bin/env", {"-u", "KUBECONFIG", "-u", "KUBERNETES_SERVICE_HOST",
+                                   "HOME=/nonexistent", IRSA_WEBHOOK_BINARY, "doctor", "shop/api"});
+  EXPECT_EQ(nowhere.exit_code, 2);
+  EXPECT_NE(nowhere.err.find("no cluster to read"), std::string::npos) << nowhere.err;
+  const ProcessResult no_subject = doctor({});
+  EXPECT_EQ(no_subject.exit_code, 2);
+  EXPECT_NE(no_subject.err.find("name what to check"), std::string::npos) << no_subject.err;
+}
+
 TEST_F(DoctorCluster, APodSubjectChecksItsAccount) {
   const ProcessResult result = doctor({"pod/api-5d9f8-x1", "-n", "shop"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
@@ -354,8 +382,8 @@ TEST_F(DoctorCluster, APodSubjectChecksItsAccount) {
 }
 
 TEST_F(DoctorCluster, ANamespaceListsEveryAccountWithARoleAndDetailsTheFailingOnes) {
-  api_->put_service_account("shop", "worker", {{"eks.amazonaws.com/role-arn",
-                                                "arn:aws:iam::111122223333:user/worker"}});
+  api_->put_service_account(
+      "shop", "worker", {{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:user/worker"}});
   api_->put_service_account("shop", "plain");
   const ProcessResult text = doctor({"-n", "shop"}, /*json_output=*/false);
   EXPECT_EQ(text.exit_code, 1) << text.err;

@@ -56,10 +56,9 @@ class DoctorOffline : public ::testing::Test {
   [[nodiscard]] std::string path(const std::string& name) const { return dir_.path(name); }
 
   ProcessResult doctor(std::vector<std::string> extra, const std::string& stdin_text = {}) const {
-    std::vector<std::string> args = {"doctor", "--service-account=" + path("sa.yaml"),
-                                     "--pod=" + path("deployment.yaml"),
-                                     "--trust-policy=" + path("trust.json"),
-                                     "--issuer=" + std::string(kIssuer)};
+    std::vector<std::string> args = {
+        "doctor", "--service-account=" + path("sa.yaml"), "--pod=" + path("deployment.yaml"),
+        "--trust-policy=" + path("trust.json"), "--issuer=" + std::string(kIssuer)};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_process(IRSA_WEBHOOK_BINARY, args, stdin_text);
   }
@@ -101,7 +100,8 @@ TEST_F(DoctorOffline, TextIsOneLinePerCheckWithTheFixUnderAFailure) {
   ASSERT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.out.find("FAIL trust-policy"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("ok   annotation"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("names namespace `shop-dev`, the pod runs in `shop`"), std::string::npos)
+  EXPECT_NE(result.out.find("names namespace `shop-dev`, the pod runs in `shop`"),
+            std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("fix:"), std::string::npos);
   EXPECT_NE(result.out.find("\"system:serviceaccount:shop:api\""), std::string::npos);
@@ -117,7 +117,8 @@ struct BrokenCase {
   const char* remedy_part;
 };
 
-class DoctorOfflineBroken : public DoctorOffline, public ::testing::WithParamInterface<BrokenCase> {};
+class DoctorOfflineBroken : public DoctorOffline,
+                            public ::testing::WithParamInterface<BrokenCase> {};
 
 TEST_P(DoctorOfflineBroken, NamesTheLinkAndTheRemedyAndExitsOne) {
   const BrokenCase& broken = GetParam();
@@ -182,10 +183,11 @@ spec:
     [](const ::testing::TestParamInfo<BrokenCase>& row) { return std::string(row.param.name); });
 
 TEST_F(DoctorOffline, TheSubjectPicksOneAccountOfSeveral) {
-  dir_.write("sa.yaml", std::string(kAccount) + "---\n" +
-                            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\n");
-  const ProcessResult ambiguous = run_process(
-      IRSA_WEBHOOK_BINARY, {"doctor", "--service-account=" + path("sa.yaml")});
+  dir_.write("sa.yaml",
+             std::string(kAccount) + "---\n" +
+                 "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\n");
+  const ProcessResult ambiguous =
+      run_process(IRSA_WEBHOOK_BINARY, {"doctor", "--service-account=" + path("sa.yaml")});
   EXPECT_EQ(ambiguous.exit_code, 2);
   EXPECT_NE(ambiguous.err.find("shop/api, shop/web"), std::string::npos) << ambiguous.err;
   const ProcessResult picked = run_process(
@@ -233,8 +235,8 @@ TEST_F(DoctorOffline, AnUnreachableApiServerIsOneLineAndExitTwo) {
 
 TEST_F(DoctorOffline, TheGeneratedTrustPolicyPassesTheTrustPolicyCheck) {
   const ProcessResult generated =
-      run_process(IRSA_WEBHOOK_BINARY, {"trust-policy", "shop/api", "--account", "111122223333",
-                                        "--issuer", kIssuer});
+      run_process(IRSA_WEBHOOK_BINARY,
+                  {"trust-policy", "shop/api", "--account", "111122223333", "--issuer", kIssuer});
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
   const json policy = json::parse(generated.out);
   EXPECT_EQ(policy["Version"], "2012-10-17");
@@ -247,9 +249,11 @@ TEST_F(DoctorOffline, TrustPolicyRefusesABadAccountOrSubject) {
   const ProcessResult account = run_process(
       IRSA_WEBHOOK_BINARY, {"trust-policy", "shop/api", "--account", "1234", "--issuer", kIssuer});
   EXPECT_EQ(account.exit_code, 2);
-  EXPECT_NE(account.err.find("--account \"1234\" is not 12 digits"), std::string::npos) << account.err;
-  const ProcessResult subject = run_process(
-      IRSA_WEBHOOK_BINARY, {"trust-policy", "api", "--account", "111122223333", "--issuer", kIssuer});
+  EXPECT_NE(account.err.find("--account \"1234\" is not 12 digits"), std::string::npos)
+      << account.err;
+  const ProcessResult subject =
+      run_process(IRSA_WEBHOOK_BINARY,
+                  {"trust-policy", "api", "--account", "111122223333", "--issuer", kIssuer});
   EXPECT_EQ(subject.exit_code, 2);
   EXPECT_NE(subject.err.find("NAMESPACE/SERVICEACCOUNT"), std::string::npos) << subject.err;
 }

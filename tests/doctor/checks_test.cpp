@@ -32,12 +32,13 @@ json mutated_env(const std::string& role = kRole) {
 
 json pod(const std::string& name, json containers, json labels = json::object(),
          json owners = json::array()) {
-  return {{"apiVersion", "v1"},
-          {"kind", "Pod"},
-          {"metadata",
-           {{"name", name}, {"namespace", "shop"}, {"labels", labels}, {"ownerReferences", owners}}},
-          {"spec", {{"serviceAccountName", "api"}, {"containers", containers}}},
-          {"status", {{"phase", "Running"}}}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", name}, {"namespace", "shop"}, {"labels", labels}, {"ownerReferences", owners}}},
+      {"spec", {{"serviceAccountName", "api"}, {"containers", containers}}},
+      {"status", {{"phase", "Running"}}}};
 }
 
 json webhook_configurations(json namespace_selector = json::object(),
@@ -48,7 +49,8 @@ json webhook_configurations(json namespace_selector = json::object(),
   json webhook = {
       {"name", "pod-identity-webhook.amazonaws.com"},
       {"clientConfig",
-       {{"service", {{"namespace", "eks"}, {"name", "pod-identity-webhook"}, {"path", "/mutate"}}}}},
+       {{"service",
+         {{"namespace", "eks"}, {"name", "pod-identity-webhook"}, {"path", "/mutate"}}}}},
       {"rules",
        {{{"operations", {"CREATE"}},
          {"apiGroups", {""}},
@@ -66,8 +68,8 @@ json webhook_configurations(json namespace_selector = json::object(),
 json slices(int ready) {
   json endpoints = json::array();
   for (int i = 0; i < ready; ++i) {
-    endpoints.push_back({{"addresses", {"10.0.0." + std::to_string(i + 1)}},
-                         {"conditions", {{"ready", true}}}});
+    endpoints.push_back(
+        {{"addresses", {"10.0.0." + std::to_string(i + 1)}}, {"conditions", {{"ready", true}}}});
   }
   return {{"kind", "EndpointSliceList"}, {"items", {{{"endpoints", endpoints}}}}};
 }
@@ -93,11 +95,10 @@ Evidence healthy() {
   evidence.webhook_configurations = Read::of(webhook_configurations());
   evidence.service_endpoints["eks/pod-identity-webhook"] = Read::of(slices(2));
   const json deployment_owner = {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}};
-  evidence.account_pods = Read::of(
-      {{"kind", "PodList"},
-       {"items",
-        {pod("api-5d9f8-x1", {container("app", mutated_env())}, {{"pod-template-hash", "5d9f8"}},
-             deployment_owner)}}});
+  evidence.account_pods = Read::of({{"kind", "PodList"},
+                                    {"items",
+                                     {pod("api-5d9f8-x1", {container("app", mutated_env())},
+                                          {{"pod-template-hash", "5d9f8"}}, deployment_owner)}}});
   evidence.discovery =
       Read::of({{"issuer", kIssuer}, {"jwks_uri", "https://kube.example/openid/v1/jwks"}});
   evidence.token_claims = Read::of(claims());
@@ -132,8 +133,8 @@ bool has(const std::string& text, std::string_view part) {
 TEST(DoctorChecks, AHealthyAccountPassesEveryCheckThatRuns) {
   const SubjectReport report = run_checks(healthy(), settings_with_region());
   ASSERT_EQ(report.checks.size(), 9U);
-  const std::vector<std::string_view> order = {kAnnotationCheck, kRoleArnCheck,  kWebhookCheck,
-                                               kPodsCheck,       kIssuerCheck,   kTokenCheck,
+  const std::vector<std::string_view> order = {kAnnotationCheck,  kRoleArnCheck,     kWebhookCheck,
+                                               kPodsCheck,        kIssuerCheck,      kTokenCheck,
                                                kTrustPolicyCheck, kEnvironmentCheck, kStsCheck};
   for (std::size_t i = 0; i < order.size(); ++i) {
     EXPECT_EQ(report.checks[i].name, order[i]);
@@ -176,7 +177,8 @@ TEST(AnnotationCheck, AMisspelledPrefixIsNamedAndMovedToTheRightKey) {
   const CheckResult check = run(evidence, kAnnotationCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "eks.amazon.com")) << check.finding;
-  EXPECT_TRUE(has(check.remedy, std::string("eks.amazonaws.com/role-arn=") + kRole)) << check.remedy;
+  EXPECT_TRUE(has(check.remedy, std::string("eks.amazonaws.com/role-arn=") + kRole))
+      << check.remedy;
   EXPECT_TRUE(has(check.remedy, "eks.amazon.com/role-arn-")) << check.remedy;
 }
 
@@ -199,15 +201,16 @@ TEST(AnnotationCheck, WhitespaceAroundTheValueWarnsWithTheTrimmedValue) {
       Read::of(account({{"eks.amazonaws.com/role-arn", std::string(" ") + kRole + " "}}));
   const CheckResult check = run(evidence, kAnnotationCheck);
   EXPECT_NE(check.status, Status::pass);
-  EXPECT_TRUE(has(check.remedy, std::string("eks.amazonaws.com/role-arn=") + kRole + " --overwrite"))
+  EXPECT_TRUE(
+      has(check.remedy, std::string("eks.amazonaws.com/role-arn=") + kRole + " --overwrite"))
       << check.remedy;
 }
 
 TEST(AnnotationCheck, TheConfigMapMappingCountsWhenTheWebhookWatchesIt) {
   Evidence evidence = healthy();
   evidence.service_account = Read::of(account(json::object()));
-  evidence.config_map = Read::of(
-      {{"data", {{"config", std::string(R"({"*/api":{"RoleARN":")") + kRole + "\"}}"}}}});
+  evidence.config_map =
+      Read::of({{"data", {{"config", std::string(R"({"*/api":{"RoleARN":")") + kRole + "\"}}"}}}});
   DoctorSettings settings = settings_with_region();
   EXPECT_EQ(run(evidence, kAnnotationCheck, settings).status, Status::fail);
   settings.watch_config_map = true;
@@ -228,8 +231,8 @@ TEST(AnnotationCheck, APodIdentityAssociationIsNamed) {
 
 TEST(AnnotationCheck, AnAccountThatCannotBeReadNamesThePermission) {
   Evidence evidence = healthy();
-  evidence.service_account = Read::refused(ReadState::forbidden, "get serviceaccounts in namespace shop",
-                                           "forbidden");
+  evidence.service_account =
+      Read::refused(ReadState::forbidden, "get serviceaccounts in namespace shop", "forbidden");
   const CheckResult check = run(evidence, kAnnotationCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.remedy, "get serviceaccounts in namespace shop"));
@@ -274,8 +277,8 @@ TEST(WebhookCheck, ANamespaceSelectorThatLeavesTheNamespaceOutFails) {
 
 TEST(WebhookCheck, TheSkipLabelOnThePodFails) {
   Evidence evidence = healthy();
-  evidence.pod = Read::of(pod("api-1", {container("app")},
-                              {{"eks.amazonaws.com/skip-pod-identity-webhook", "true"}}));
+  evidence.pod = Read::of(
+      pod("api-1", {container("app")}, {{"eks.amazonaws.com/skip-pod-identity-webhook", "true"}}));
   const CheckResult check = run(evidence, kWebhookCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.remedy, "skip-pod-identity-webhook"));
@@ -298,8 +301,9 @@ TEST(WebhookCheck, NoIdentityWebhookFails) {
 
 TEST(WebhookCheck, MissingRbacSkipsAndNamesThePermission) {
   Evidence evidence = healthy();
-  evidence.webhook_configurations = Read::refused(
-      ReadState::forbidden, "list mutatingwebhookconfigurations.admissionregistration.k8s.io", "no");
+  evidence.webhook_configurations =
+      Read::refused(ReadState::forbidden,
+                    "list mutatingwebhookconfigurations.admissionregistration.k8s.io", "no");
   const CheckResult check = run(evidence, kWebhookCheck);
   EXPECT_EQ(check.status, Status::skip);
   EXPECT_TRUE(has(check.remedy, "list mutatingwebhookconfigurations"));
@@ -318,7 +322,8 @@ TEST(PodsCheck, APodWithAnOldRoleNeedsItsDeploymentRestarted) {
   evidence.account_pods = Read::of(
       {{"items",
         {pod("api-5d9f8-x1", {container("app", mutated_env("arn:aws:iam::111122223333:role/old"))},
-             {{"pod-template-hash", "5d9f8"}}, {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}})}}});
+             {{"pod-template-hash", "5d9f8"}},
+             {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}})}}});
   const CheckResult check = run(evidence, kPodsCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "restart needed"));
@@ -330,7 +335,8 @@ TEST(PodsCheck, APodWithAnOldRoleNeedsItsDeploymentRestarted) {
 TEST(PodsCheck, AnUnmutatedStatefulSetPodIsListed) {
   Evidence evidence = healthy();
   evidence.account_pods = Read::of(
-      {{"items", {pod("db-0", {container("db")}, {}, {{{"kind", "StatefulSet"}, {"name", "db"}}})}}});
+      {{"items",
+        {pod("db-0", {container("db")}, {}, {{{"kind", "StatefulSet"}, {"name", "db"}}})}}});
   const CheckResult check = run(evidence, kPodsCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_EQ(check.remedy, "kubectl rollout restart statefulset/db -n shop");
@@ -443,8 +449,8 @@ TEST(TrustPolicyCheck, OfflineItUsesTheClaimsTheWebhooksTokenWouldCarry) {
   evidence.issuer_flag = kIssuer;
   EXPECT_EQ(run(evidence, kTrustPolicyCheck).status, Status::pass);
   // The account's audience annotation changes the aud the policy must hold.
-  evidence.service_account = Read::of(account(
-      {{"eks.amazonaws.com/role-arn", kRole}, {"eks.amazonaws.com/audience", "other"}}));
+  evidence.service_account = Read::of(
+      account({{"eks.amazonaws.com/role-arn", kRole}, {"eks.amazonaws.com/audience", "other"}}));
   EXPECT_EQ(run(evidence, kTrustPolicyCheck).status, Status::fail);
 }
 
@@ -452,8 +458,8 @@ TEST(TrustPolicyCheck, OfflineItUsesTheClaimsTheWebhooksTokenWouldCarry) {
 
 TEST(EnvironmentCheck, StaticKeysFail) {
   Evidence evidence = healthy();
-  evidence.pod = Read::of(pod("api-1", {container("app", {{{"name", "AWS_ACCESS_KEY_ID"},
-                                                            {"value", "AKIAEXAMPLE"}}})}));
+  evidence.pod = Read::of(pod(
+      "api-1", {container("app", {{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "AKIAEXAMPLE"}}})}));
   const CheckResult check = run(evidence, kEnvironmentCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "AWS_ACCESS_KEY_ID"));

@@ -11,8 +11,12 @@ SubjectReport sample() {
   report.role_arn = "arn:aws:iam::111122223333:role/shop-api";
   report.checks = {
       {"annotation", Status::pass, "eks.amazonaws.com/role-arn = ...", "", "", {"hidden detail"}},
-      {"trust-policy", Status::fail, "sub names shop-dev", "{\n  \"Effect\": \"Allow\"\n}",
-       "replace statement 1 with:", {"statement 1 does not apply"}},
+      {"trust-policy",
+       Status::fail,
+       "sub names shop-dev",
+       "{\n  \"Effect\": \"Allow\"\n}",
+       "replace statement 1 with:",
+       {"statement 1 does not apply"}},
       {"environment", Status::warn, "no region", "set AWS_REGION", "", {}},
       {"sts", Status::skip, "not asked", "", "", {}},
   };
