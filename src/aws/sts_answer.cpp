@@ -12,13 +12,10 @@ std::string text_of(const pugi::xml_node& node, const char* path) {
   return node.first_element_by_path(path).text().as_string();
 }
 
-}  // namespace
-
-StsAnswer parse_sts_answer(unsigned status, std::string_view xml) {
+StsAnswer read_document(unsigned status, const pugi::xml_document& document,
+                        const pugi::xml_parse_result& parsed) {
   StsAnswer answer;
   answer.status = status;
-  pugi::xml_document document;
-  const auto parsed = document.load_buffer(xml.data(), xml.size(), pugi::parse_default);
   const pugi::xml_node root = document.document_element();
   if (!parsed || root.empty()) {
     answer.error_code = "NotSts";
@@ -51,6 +48,21 @@ StsAnswer parse_sts_answer(unsigned status, std::string_view xml) {
   answer.error_message = "STS answered HTTP " + std::to_string(status) + " with <" +
                          std::string(name) + ">, not an STS answer";
   return answer;
+}
+
+}  // namespace
+
+
+StsAnswer parse_sts_answer(unsigned status, std::string_view xml) {
+  pugi::xml_document document;
+  const auto parsed = document.load_buffer(xml.data(), xml.size(), pugi::parse_default);
+  return read_document(status, document, parsed);
+}
+
+StsAnswer parse_sts_answer_in_place(unsigned status, std::string& xml) {
+  pugi::xml_document document;
+  const auto parsed = document.load_buffer_inplace(xml.data(), xml.size(), pugi::parse_default);
+  return read_document(status, document, parsed);
 }
 
 }  // namespace irsa::aws

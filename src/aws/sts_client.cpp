@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "irsa/kube/blocking_client.hpp"
+#include "irsa/kube/http_url.hpp"
 #include "irsa/store/manifests.hpp"
 
 namespace irsa::aws {
@@ -38,25 +39,39 @@ constexpr std::array<PartitionEndpoints, 8> kPartitions{{
 // STS answers in well under a second; a minute would only hide a dead endpoint.
 constexpr std::chrono::milliseconds kCallTimeout{20'000};
 
-std::string form_field(std::string_view name, std::string_view value) {
-  return std::string(name) + "=" + kube::url_encode(value);
+// Plain http only to this machine: anything else would put a live token on the network in the
+// clear.
+std::string refusal_for(const std::string& endpoint) {
+  const kube::HttpUrlParse parse = kube::parse_http_url(endpoint);
+  if (!parse.error.empty()) return "--sts-endpoint \"" + endpoint + "\": " + parse.error;
+  if (parse.url.tls) return {};
+  const std::string& host = parse.url.host;
+  if (host == "localhost" || host == "::1" || host.starts_with("127.")) return {};
+  return "refusing to send a token over plain http to " + host + "; use https";
 }
 
-}  // namespace
-
-std::string sts_endpoint(const std::string& partition, const std::string& region) {
-  const PartitionEndpoints* found = &kPartitions.front();
-  for (const auto& entry : kPartitions) {
-    if (entry.partition == partition) found = &entry;
-  }
-  const std::string suffix(found->dns_suffix);
-  if (!region.empty()) return "https://sts." + region + "." + suffix;
-  if (found->has_global) return "https://sts." + suffix;
-  return "https://sts." + std::string(found->default_region) + "." + suffix;
+// Action=...&WebIdentityToken=...: built in one buffer reserved up front, so that no temporary
+// or reallocated copy of the token is left behind unwiped.
+std::string form_body(const AssumeRoleCall& call) {
+  constexpr std::size_t kEscaped = 3;  // the most one byte grows when percent-encoded
+  std::string body;
+  body.reserve(256 + kEscaped * (call.role_arn.size() + call.session_name.size() +
+                                 call.web_identity_token.size()));
+  body.append("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=");
+  kube::append_url_encoded(body, call.role_arn);
+  body.append("&RoleSessionName=");
+  kube::append_url_encoded(body, call.session_name);
+  body.append("&WebIdentityToken=");
+  kube::append_url_encoded(body, call.web_identity_token);
+  return body;
 }
 
-StsAnswer assume_role_with_web_identity(const AssumeRoleCall& call) {
+StsAnswer send_call(const AssumeRoleCall& call) {
   StsAnswer answer;
+  if (std::string refusal = refusal_for(call.endpoint); !refusal.empty()) {
+    answer.transport_error = std::move(refusal);
+    return answer;
+  }
   kube::ClientConfig config;
   config.server = call.endpoint;
   config.description = "STS endpoint " + call.endpoint;
@@ -73,10 +88,8 @@ StsAnswer assume_role_with_web_identity(const AssumeRoleCall& call) {
   request.target = "/";
   request.content_type = "application/x-www-form-urlencoded; charset=utf-8";
   request.accept = "text/xml";
-  request.body = form_field("Action", "AssumeRoleWithWebIdentity") + "&" +
-                 form_field("Version", "2011-06-15") + "&" + form_field("RoleArn", call.role_arn) +
-                 "&" + form_field("RoleSessionName", call.session_name) + "&" +
-                 form_field("WebIdentityToken", call.web_identity_token);
+  request.secret_body = true;
+  request.body = form_body(call);
   kube::ApiReply reply;
   try {
     kube::BlockingClient client(std::move(config));
@@ -89,9 +102,28 @@ StsAnswer assume_role_with_web_identity(const AssumeRoleCall& call) {
     answer.transport_error = reply.error;
     return answer;
   }
-  answer = parse_sts_answer(reply.status, reply.body);
-  // A success carries live credentials: they leave memory with the body, unread.
+  // A success carries live credentials: read in place, then wiped with the body.
+  answer = parse_sts_answer_in_place(reply.status, reply.body);
   OPENSSL_cleanse(reply.body.data(), reply.body.size());
+  return answer;
+}
+
+}  // namespace
+
+std::string sts_endpoint(const std::string& partition, const std::string& region) {
+  const PartitionEndpoints* found = &kPartitions.front();
+  for (const auto& entry : kPartitions) {
+    if (entry.partition == partition) found = &entry;
+  }
+  const std::string suffix(found->dns_suffix);
+  if (!region.empty()) return "https://sts." + region + "." + suffix;
+  if (found->has_global) return "https://sts." + suffix;
+  return "https://sts." + std::string(found->default_region) + "." + suffix;
+}
+
+StsAnswer assume_role_with_web_identity(AssumeRoleCall& call) {
+  StsAnswer answer = send_call(call);
+  OPENSSL_cleanse(call.web_identity_token.data(), call.web_identity_token.size());
   return answer;
 }
 

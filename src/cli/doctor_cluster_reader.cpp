@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "irsa/core/jwt_claims.hpp"
+#include "irsa/doctor/json_fields.hpp"
 
 namespace irsa::cli {
 
@@ -46,17 +47,12 @@ Read parsed(const kube::ApiReply& reply, std::string request) {
   return Read::of(std::move(object), std::move(request));
 }
 
-std::string text(const nlohmann::json& object, const char* key) {
-  const auto found = object.find(key);
-  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string status_message(unsigned status, const std::string& body) {
   const auto object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (object.is_object()) {
-    const std::string message = text(object, "message");
+    const std::string message = doctor::fields::text(object, "message");
     if (!message.empty()) return message;
   }
   constexpr std::size_t kShown = 200;
@@ -117,35 +113,16 @@ Read DoctorClusterReader::pod(const std::string& ns, const std::string& name) {
 }
 
 Read DoctorClusterReader::controller_of(const nlohmann::json& pod) {
-  const auto& metadata = pod.value("metadata", nlohmann::json::object());
-  const std::string ns = text(metadata, "namespace");
-  const auto owners = metadata.value("ownerReferences", nlohmann::json::array());
-  if (!owners.is_array()) return {};
-  for (const auto& owner : owners) {
-    if (!owner.is_object()) continue;
-    const std::string kind = text(owner, "kind");
-    std::string name = text(owner, "name");
-    std::string plural;
-    const std::string group = "apps/v1";
-    if (kind == "ReplicaSet") {
-      // A Deployment's ReplicaSet is named after it plus the pod-template-hash.
-      const auto labels = metadata.value("labels", nlohmann::json::object());
-      const std::string hash = labels.is_object() ? text(labels, "pod-template-hash") : "";
-      if (hash.empty() || !name.ends_with("-" + hash)) return {};
-      name.resize(name.size() - hash.size() - 1);
-      plural = "deployments";
-    } else if (kind == "StatefulSet") {
-      plural = "statefulsets";
-    } else if (kind == "DaemonSet") {
-      plural = "daemonsets";
-    } else {
-      continue;
-    }
-    return get("/apis/" + group + "/namespaces/" + kube::url_encode(ns) + "/" + plural + "/" +
-                   kube::url_encode(name),
-               "get " + plural + "." + group.substr(0, group.find('/')) + in_namespace(ns));
-  }
-  return {};
+  const doctor::fields::Owner owner = doctor::fields::owner_of(pod);
+  const std::string ns = doctor::fields::text(doctor::fields::field(pod, "metadata"), "namespace");
+  std::string plural;
+  if (owner.kind == "Deployment") plural = "deployments";
+  if (owner.kind == "StatefulSet") plural = "statefulsets";
+  if (owner.kind == "DaemonSet") plural = "daemonsets";
+  if (plural.empty()) return {};
+  return get("/apis/apps/v1/namespaces/" + kube::url_encode(ns) + "/" + plural + "/" +
+                 kube::url_encode(owner.name),
+             "get " + plural + ".apps" + in_namespace(ns));
 }
 
 Read DoctorClusterReader::namespace_object(const std::string& ns) {
@@ -206,12 +183,17 @@ DoctorClusterReader::Minted DoctorClusterReader::token(const std::string& ns,
   }
   auto answer = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
   OPENSSL_cleanse(reply.body.data(), reply.body.size());
+  // The token is moved out of the parsed answer, so no copy of it is freed unwiped.
   std::string token;
   if (answer.is_object()) {
-    const auto status = answer.value("status", nlohmann::json::object());
-    if (status.is_object()) token = text(status, "token");
+    auto status = answer.find("status");
+    if (status != answer.end() && status->is_object()) {
+      auto found = status->find("token");
+      if (found != status->end() && found->is_string()) {
+        token = std::move(found->get_ref<std::string&>());
+      }
+    }
   }
-  answer = nullptr;
   auto decoded = core::decode_jwt_claims(token);
   if (!decoded.error.empty()) {
     minted.claims =

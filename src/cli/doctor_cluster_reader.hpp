@@ -33,8 +33,8 @@ class DoctorClusterReader {
   [[nodiscard]] doctor::Read config_map(const std::string& ns, const std::string& name);
 
   // A token for the account from the TokenRequest API. `claims` holds its decoded payload; the
-  // token itself goes to `token` only when the caller needs to present it (to STS), and the
-  // caller wipes it.
+  // token itself goes to `token` only when the caller needs to present it (to STS), and is wiped
+  // here otherwise. A caller that takes it wipes it after use.
   struct Minted {
     doctor::Read claims;
     std::string token;

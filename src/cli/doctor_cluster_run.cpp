@@ -10,6 +10,7 @@
 #include "doctor_run.hpp"
 #include "irsa/aws/sts_client.hpp"
 #include "irsa/core/arn.hpp"
+#include "irsa/doctor/json_fields.hpp"
 #include "irsa/store/manifests.hpp"
 
 namespace irsa::cli::doctor_run {
@@ -20,16 +21,18 @@ constexpr std::int64_t kTokenSeconds = 600;  // the TokenRequest API's minimum
 constexpr const char* kSessionName = "irsa-webhook-doctor";
 
 // STS's word on a token, with the credentials it returns never leaving the AWS client.
+// `token` is moved into the call, which wipes it.
 doctor::StsOutcome ask_sts(const DoctorOptions& options, const Common& common,
-                           const std::string& role_arn, const std::string& token) {
+                           const std::string& role_arn, std::string& token) {
   doctor::StsOutcome outcome;
   outcome.asked = true;
   const core::RoleArnCheck role = core::check_role_arn(role_arn);
   outcome.endpoint = !options.sts_endpoint.empty()
                          ? options.sts_endpoint
                          : aws::sts_endpoint(role.ok ? role.partition : "aws", common.region);
-  const aws::StsAnswer answer = aws::assume_role_with_web_identity(
-      {outcome.endpoint, role_arn, kSessionName, token, common.ca_bundle});
+  aws::AssumeRoleCall call{outcome.endpoint, role_arn, kSessionName, std::move(token),
+                           common.ca_bundle};
+  const aws::StsAnswer answer = aws::assume_role_with_web_identity(call);
   outcome.transport_error = answer.transport_error;
   outcome.status = answer.status;
   outcome.error_code = answer.error_code;
@@ -97,18 +100,6 @@ doctor::Evidence cluster_evidence(DoctorClusterReader& reader, const DoctorOptio
   return evidence;
 }
 
-// Whether an account names a role (or a Pod Identity association) as the webhook decides it.
-bool names_role(const nlohmann::json& account, const Common& common, const ClusterWide& wide) {
-  doctor::Evidence probe;
-  const auto metadata = account.value("metadata", nlohmann::json::object());
-  probe.subject = {metadata.value("namespace", ""), metadata.value("name", "")};
-  probe.service_account = doctor::Read::of(account);
-  probe.config_map = wide.config_map;
-  probe.container_credentials_listed = common.container_credentials.contains(
-      core::NamespacedName{probe.subject.ns, probe.subject.service_account});
-  return doctor::resolve_identity(probe, common.settings).source != doctor::IdentitySource::none;
-}
-
 }  // namespace
 
 std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, const Common& common,
@@ -171,9 +162,10 @@ std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, con
     throw DoctorInputError("namespace " + options.ns + " does not exist");
   }
   for (const auto& account : items) {
-    if (!account.is_object() || !names_role(account, common, wide)) continue;
-    const auto metadata = account.value("metadata", nlohmann::json::object());
-    const doctor::Subject subject{metadata.value("namespace", ""), metadata.value("name", "")};
+    if (!names_role(account, common, wide.config_map)) continue;
+    const auto& metadata = doctor::fields::field(account, "metadata");
+    const doctor::Subject subject{doctor::fields::text(metadata, "namespace"),
+                                  doctor::fields::text(metadata, "name")};
     reports.push_back(doctor::run_checks(
         cluster_evidence(reader, options, common, wide, subject, {}, doctor::Read::of(account)),
         common.settings));

@@ -166,6 +166,9 @@ int run_doctor(const DoctorOptions& options, const kube::Environment& environmen
     if (options.all_namespaces && !options.subject.empty()) {
       throw UsageError("--all-namespaces checks every account; drop \"" + options.subject + "\"");
     }
+    if (options.pod_file == "-" && options.trust_policy_file == "-") {
+      throw UsageError("--pod and --trust-policy cannot both read standard input");
+    }
     const Common common = common_inputs(options, environment);
     const bool offline = !options.service_account_files.empty() || !options.pod_file.empty();
     const std::vector<doctor::SubjectReport> reports =
@@ -178,10 +181,9 @@ int run_doctor(const DoctorOptions& options, const kube::Environment& environmen
       if (report.failed()) return 1;
     }
     return 0;
-  } catch (const UsageError& error) {
-    err << "irsa-webhook doctor: " << error.what() << '\n';
-    return 2;
   } catch (const std::exception& error) {
+    // A command line that cannot work (UsageError), an input that cannot be read
+    // (DoctorInputError), or anything else that stopped the run: one line, exit 2.
     err << "irsa-webhook doctor: " << error.what() << '\n';
     return 2;
   }

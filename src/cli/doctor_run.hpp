@@ -39,6 +39,12 @@ struct Common {
   std::string ca_bundle;
 };
 
+// Whether an account names a role (or has a Pod Identity association) as the webhook decides it,
+// given the pod-identity-webhook ConfigMap when there is one: the accounts a namespace-wide or
+// cluster-wide run checks.
+[[nodiscard]] bool names_role(const nlohmann::json& account, const Common& common,
+                              const doctor::Read& config_map);
+
 // The evidence that comes from the command line rather than the cluster or the files.
 void add_outside_evidence(const DoctorOptions& options, const Common& common,
                           doctor::Evidence& evidence);

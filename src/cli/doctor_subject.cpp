@@ -1,6 +1,7 @@
 #include <chrono>
 
 #include "doctor_run.hpp"
+#include "irsa/doctor/json_fields.hpp"
 
 namespace irsa::cli::doctor_run {
 
@@ -43,6 +44,19 @@ void add_outside_evidence(const DoctorOptions& options, const Common& common,
   evidence.container_credentials_listed = common.container_credentials.contains(
       core::NamespacedName{evidence.subject.ns, evidence.subject.service_account});
   evidence.now = unix_now();
+}
+
+bool names_role(const nlohmann::json& account, const Common& common,
+                const doctor::Read& config_map) {
+  doctor::Evidence probe;
+  const auto& metadata = doctor::fields::field(account, "metadata");
+  probe.subject = {doctor::fields::text(metadata, "namespace"),
+                   doctor::fields::text(metadata, "name")};
+  probe.service_account = doctor::Read::of(account);
+  probe.config_map = config_map;
+  probe.container_credentials_listed = common.container_credentials.contains(
+      core::NamespacedName{probe.subject.ns, probe.subject.service_account});
+  return doctor::resolve_identity(probe, common.settings).source != doctor::IdentitySource::none;
 }
 
 }  // namespace irsa::cli::doctor_run

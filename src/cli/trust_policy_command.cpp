@@ -6,6 +6,7 @@
 
 #include "doctor_cluster_reader.hpp"
 #include "irsa/core/arn.hpp"
+#include "irsa/doctor/text.hpp"
 #include "irsa/doctor/trust_policy.hpp"
 
 namespace irsa::cli {
@@ -69,9 +70,8 @@ int run_trust_policy(const TrustPolicyOptions& options, const kube::Environment&
       throw std::invalid_argument("--partition \"" + partition + "\" is not one of " +
                                   core::aws_partition_list());
     }
-    std::string issuer =
-        options.issuer.empty() ? issuer_from_cluster(options, environment) : options.issuer;
-    if (issuer.find("://") == std::string::npos) issuer = "https://" + issuer;
+    const std::string issuer = doctor::with_https(
+        options.issuer.empty() ? issuer_from_cluster(options, environment) : options.issuer);
     if (!issuer.starts_with("https://")) {
       throw std::invalid_argument("the issuer " + issuer + " is not an https:// URL");
     }

@@ -6,7 +6,7 @@
 #include "irsa/core/annotations.hpp"
 #include "irsa/doctor/annotation_hints.hpp"
 #include "irsa/doctor/checks.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
 
 namespace irsa::doctor {
 
@@ -54,16 +54,18 @@ void misplaced_annotations(const CheckContext& context, const std::string& where
                            const Read& object, std::vector<std::string>& details,
                            std::string& value_found) {
   if (!object.found()) return;
-  const auto annotations = detail::annotations_of(object.object);
+  const auto annotations = fields::annotations_of(object.object);
   const core::Annotations given(annotations.begin(), annotations.end());
   const auto exact = given.find(role_key(context));
   if (exact != given.end()) {
-    details.push_back(where + " " + detail::name_of(object.object) + " carries " +
-                      role_key(context) + ", but the webhook reads it only from the ServiceAccount");
+    details.push_back(where + " " + fields::name_of(object.object) + " carries " +
+                      role_key(context) +
+                      ", but the webhook reads it only from the ServiceAccount");
     if (value_found.empty()) value_found = exact->second;
   }
-  for (const auto& hint : annotation_near_misses(given, context.settings.mutation.annotation_prefix)) {
-    details.push_back(where + " " + detail::name_of(object.object) + ": " + hint.problem);
+  for (const auto& hint :
+       annotation_near_misses(given, context.settings.mutation.annotation_prefix)) {
+    details.push_back(where + " " + fields::name_of(object.object) + ": " + hint.problem);
   }
 }
 
@@ -76,8 +78,8 @@ std::string hint_fix(const CheckContext& context, const AnnotationHint& hint,
       "kubectl annotate serviceaccount -n " + subject.ns + " " + subject.service_account + " ";
   if (hint.kind == HintKind::value) return annotate + hint.fix + " --overwrite";
   const auto value = given.find(hint.key);
-  return annotate + hint.fix + "=" + (value == given.end() ? std::string() : value->second) +
-         "\n" + annotate + hint.key + "-";
+  return annotate + hint.fix + "=" + (value == given.end() ? std::string() : value->second) + "\n" +
+         annotate + hint.key + "-";
 }
 
 }  // namespace
@@ -104,7 +106,7 @@ CheckResult check_annotation(const CheckContext& context) {
   }
 
   const auto annotations = evidence.service_account.found()
-                               ? detail::annotations_of(evidence.service_account.object)
+                               ? fields::annotations_of(evidence.service_account.object)
                                : std::map<std::string, std::string, std::less<>>{};
   const core::Annotations given(annotations.begin(), annotations.end());
   const auto hints = annotation_near_misses(given, context.settings.mutation.annotation_prefix);
@@ -149,6 +151,7 @@ CheckResult check_annotation(const CheckContext& context) {
       result.finding += ": " + hint.problem;
     }
   }
+  if (!identity.config_map_problem.empty()) result.details.push_back(identity.config_map_problem);
   misplaced_annotations(context, "pod", evidence.pod, result.details, value_found);
   misplaced_annotations(context, "controller", evidence.pod_controller, result.details,
                         value_found);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "irsa/core/annotations.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
@@ -40,21 +41,11 @@ constexpr std::array<Alias, 11> kAliases = {{
     {core::kAudienceAnnotation, "aud"},
 }};
 
-char lower_char(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), lower_char);
-  return out;
-}
-
 // Lower case without separators: role_arn, roleArn, Role-ARN and rolearn all become "rolearn".
 std::string squash(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c != '-' && c != '_' && c != '.' && c != ' ') out.push_back(lower_char(c));
+    if (c != '-' && c != '_' && c != '.' && c != ' ') out.push_back(ascii_lower(c));
   }
   return out;
 }
@@ -99,8 +90,8 @@ SplitKey split_key(std::string_view key) {
 // (eks.amazon.com, amazonaws.com, iam.amazonaws.com, a bare key). Others belong to other tools.
 bool plausible_prefix(std::string_view written, std::string_view prefix) {
   if (written.empty()) return true;
-  const std::string text = lower(written);
-  if (edit_distance(text, lower(prefix), kMaxEdits) <= kMaxEdits) return true;
+  const std::string text = ascii_lower(written);
+  if (edit_distance(text, ascii_lower(prefix), kMaxEdits) <= kMaxEdits) return true;
   if (text.find("amazon") != std::string::npos || text.find("aws") != std::string::npos) {
     return true;
   }
@@ -112,7 +103,7 @@ bool plausible_prefix(std::string_view written, std::string_view prefix) {
 // The suffix the webhook reads that `written` is a spelling of, if any.
 std::optional<std::string_view> intended_suffix(std::string_view written) {
   const std::string squashed = squash(written);
-  const std::string lowered = lower(written);
+  const std::string lowered = ascii_lower(written);
   std::optional<std::string_view> best;
   std::size_t best_distance = kMaxEdits + 1;
   for (auto suffix : kSuffixes) {
@@ -133,12 +124,12 @@ std::optional<std::string_view> intended_suffix(std::string_view written) {
 // The whole key the webhook reads that `key` is one or two edits from, ignoring case.
 std::optional<std::string_view> intended_by_distance(std::string_view key,
                                                      std::string_view prefix) {
-  const std::string lowered = lower(key);
+  const std::string lowered = ascii_lower(key);
   std::optional<std::string_view> best;
   std::size_t best_distance = kMaxEdits + 1;
   for (auto suffix : kSuffixes) {
     const std::size_t distance =
-        edit_distance(lowered, lower(core::annotation_key(prefix, suffix)), kMaxEdits);
+        edit_distance(lowered, ascii_lower(core::annotation_key(prefix, suffix)), kMaxEdits);
     if (distance < best_distance) {
       best = suffix;
       best_distance = distance;
@@ -203,7 +194,7 @@ std::string describe(HintKind kind, std::string_view key, std::string_view writt
 }  // namespace
 
 std::size_t typo_distance(std::string_view a, std::string_view b, std::size_t limit) {
-  return edit_distance(lower(a), lower(b), limit);
+  return edit_distance(ascii_lower(a), ascii_lower(b), limit);
 }
 
 std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& annotations,
@@ -228,7 +219,7 @@ std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& anno
 
     const std::string fix = core::annotation_key(prefix, *suffix);
     HintKind kind = HintKind::key;
-    if (lower(key) == lower(fix)) {
+    if (ascii_lower(key) == ascii_lower(fix)) {
       kind = HintKind::key_case;
     } else if (written.prefix == prefix) {
       kind = HintKind::suffix;

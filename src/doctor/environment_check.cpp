@@ -5,14 +5,14 @@
 #include <string>
 
 #include "irsa/doctor/checks.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
 
 namespace irsa::doctor {
 
 namespace {
 
-using detail::field;
-using detail::text;
+using fields::field;
+using fields::text;
 
 // The pod to judge: the one named, else the first running pod of the account.
 const nlohmann::json* pod_to_judge(const Evidence& evidence) {
@@ -44,24 +44,25 @@ CheckResult check_environment(const CheckContext& context) {
     result.finding = "no pod to inspect (name one with pod/NAME, or give --pod=FILE)";
     return result;
   }
-  const std::string pod_name = detail::name_of(*pod);
+  const std::string pod_name = fields::name_of(*pod);
   std::vector<std::string> failures;
   std::vector<std::string> warnings;
   std::set<std::string> static_key_containers;
   bool region_set = !context.settings.mutation.aws_default_region.empty();
   std::set<std::string> users;
-  const auto& pod_security = field(detail::spec_of(*pod), "securityContext");
+  const auto& pod_security = field(fields::spec_of(*pod), "securityContext");
   const auto& pod_user = field(pod_security, "runAsUser");
 
-  for (const nlohmann::json* container : detail::containers_of(*pod)) {
+  for (const nlohmann::json* container : fields::containers_of(*pod)) {
     const std::string name = container_name(*container);
     for (const char* key : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}) {
-      if (detail::env_var(*container, key) == nullptr) continue;
-      failures.push_back("container " + name + " sets " + key +
-                         ": the SDKs use static keys before the web identity, so the role is not used");
+      if (fields::env_var(*container, key) == nullptr) continue;
+      failures.push_back(
+          "container " + name + " sets " + key +
+          ": the SDKs use static keys before the web identity, so the role is not used");
       static_key_containers.insert(name);
     }
-    if (const auto* profile = detail::env_var(*container, "AWS_PROFILE"); profile != nullptr) {
+    if (const auto* profile = fields::env_var(*container, "AWS_PROFILE"); profile != nullptr) {
       warnings.push_back("container " + name + " sets AWS_PROFILE=" + text(*profile, "value") +
                          ": the SDKs take that profile's credentials instead of the web identity " +
                          "unless the profile itself uses it");
@@ -76,8 +77,8 @@ CheckResult check_environment(const CheckContext& context) {
         }
       }
     }
-    if (detail::env_var(*container, "AWS_REGION") != nullptr ||
-        detail::env_var(*container, "AWS_DEFAULT_REGION") != nullptr) {
+    if (fields::env_var(*container, "AWS_REGION") != nullptr ||
+        fields::env_var(*container, "AWS_DEFAULT_REGION") != nullptr) {
       region_set = true;
     }
     const auto& user = field(field(*container, "securityContext"), "runAsUser");
@@ -93,8 +94,9 @@ CheckResult check_environment(const CheckContext& context) {
                        "for some of them");
   }
   if (!region_set && context.identity.source != IdentitySource::none) {
-    warnings.push_back("no AWS_REGION or AWS_DEFAULT_REGION in the pod and the webhook injects "
-                       "none (--aws-default-region): SDKs that need a region fail");
+    warnings.push_back(
+        "no AWS_REGION or AWS_DEFAULT_REGION in the pod and the webhook injects "
+        "none (--aws-default-region): SDKs that need a region fail");
   }
 
   if (!failures.empty()) {
@@ -112,15 +114,18 @@ CheckResult check_environment(const CheckContext& context) {
     result.finding = "pod " + pod_name + ": " + warnings.front();
     result.details.insert(result.details.begin(), warnings.begin() + 1, warnings.end());
     if (warnings.front().find("fsGroup") != std::string::npos) {
-      result.remedy = "spec:\n  securityContext:\n    fsGroup: 65534   # any group all containers share";
+      result.remedy =
+          "spec:\n  securityContext:\n    fsGroup: 65534   # any group all containers share";
     } else if (warnings.front().find("AWS_PROFILE") != std::string::npos) {
       result.remedy = "remove AWS_PROFILE, or point it at a profile with web_identity_token_file";
     } else {
-      result.remedy = "set AWS_REGION in the pod, or run the webhook with --aws-default-region=REGION";
+      result.remedy =
+          "set AWS_REGION in the pod, or run the webhook with --aws-default-region=REGION";
     }
     return result;
   }
-  result.finding = "pod " + pod_name + ": no static AWS keys or profile, a region, and a token file its users can read";
+  result.finding = "pod " + pod_name +
+                   ": no static AWS keys or profile, a region, and a token file its users can read";
   return result;
 }
 

@@ -5,7 +5,8 @@
 
 #include "irsa/core/identity_sources.hpp"
 #include "irsa/doctor/checks.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
@@ -15,10 +16,14 @@ void from_config_map(const Evidence& evidence, const DoctorSettings& settings,
                      ResolvedIdentity& identity) {
   if (!settings.watch_config_map || !evidence.config_map.found()) return;
   const std::string config =
-      detail::text(detail::field(evidence.config_map.object, "data"), "config");
+      fields::text(fields::field(evidence.config_map.object, "data"), "config");
   if (config.empty()) return;
   const auto parsed = core::parse_config_map_config(config, settings.mutation);
-  if (!parsed.error.empty()) return;
+  if (!parsed.error.empty()) {
+    identity.config_map_problem = "the pod-identity-webhook ConfigMap's config cannot be read (" +
+                                  parsed.error + "); the webhook keeps its previous mappings";
+    return;
+  }
   const auto& subject = evidence.subject;
   for (const std::string& ns : {subject.ns, std::string("*")}) {
     for (const auto& [key, entry] : parsed.value.entries) {
@@ -43,7 +48,7 @@ ResolvedIdentity resolve_identity(const Evidence& evidence, const DoctorSettings
     return identity;
   }
   if (evidence.service_account.found()) {
-    const auto annotations = detail::annotations_of(evidence.service_account.object);
+    const auto annotations = fields::annotations_of(evidence.service_account.object);
     const core::Annotations given(annotations.begin(), annotations.end());
     const core::IdentityEntry entry = core::entry_from_service_account(given, settings.mutation);
     identity.audience = entry.audience;
@@ -61,14 +66,11 @@ ResolvedIdentity resolve_identity(const Evidence& evidence, const DoctorSettings
 CheckContext make_context(const Evidence& evidence, const DoctorSettings& settings) {
   CheckContext context{evidence, settings, resolve_identity(evidence, settings), {}};
   if (evidence.discovery.found()) {
-    context.issuer = detail::text(evidence.discovery.object, "issuer");
+    context.issuer = fields::text(evidence.discovery.object, "issuer");
   }
   if (context.issuer.empty()) {
     // The IAM console shows provider URLs without their scheme; users paste them as they see them.
-    context.issuer = evidence.issuer_flag;
-    if (!context.issuer.empty() && context.issuer.find("://") == std::string::npos) {
-      context.issuer = "https://" + context.issuer;
-    }
+    context.issuer = with_https(evidence.issuer_flag);
   }
   return context;
 }

@@ -3,7 +3,8 @@
 #include <string>
 
 #include "irsa/doctor/checks.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
@@ -24,10 +25,6 @@ std::string spelling_problem(const std::string& issuer) {
   return {};
 }
 
-std::string with_scheme(const std::string& issuer) {
-  return issuer.find("://") == std::string::npos ? "https://" + issuer : issuer;
-}
-
 }  // namespace
 
 CheckResult check_issuer(const CheckContext& context) {
@@ -39,8 +36,8 @@ CheckResult check_issuer(const CheckContext& context) {
   }
 
   if (evidence.discovery.found()) {
-    const std::string issuer = detail::text(evidence.discovery.object, "issuer");
-    const std::string jwks = detail::text(evidence.discovery.object, "jwks_uri");
+    const std::string issuer = fields::text(evidence.discovery.object, "issuer");
+    const std::string jwks = fields::text(evidence.discovery.object, "jwks_uri");
     if (issuer.empty()) {
       result.status = Status::fail;
       result.finding = "the API server's discovery document names no issuer";
@@ -54,7 +51,7 @@ CheckResult check_issuer(const CheckContext& context) {
       result.finding = problem;
       result.remedy = "create the IAM OIDC provider and the trust policy for exactly " + issuer;
     }
-    if (!flag.empty() && with_scheme(flag) != issuer) {
+    if (!flag.empty() && with_https(flag) != issuer) {
       result.status = Status::fail;
       result.finding = "--issuer " + flag + " differs from the cluster's issuer " + issuer;
       result.remedy = "use the cluster's issuer " + issuer +
@@ -75,7 +72,7 @@ CheckResult check_issuer(const CheckContext& context) {
     result.remedy = "pass --issuer=URL; on EKS: " + std::string(kFindIssuer);
     return result;
   }
-  const std::string issuer = with_scheme(flag);
+  const std::string issuer = with_https(flag);
   result.finding = "issuer " + issuer + " (from --issuer)";
   if (const std::string problem = spelling_problem(issuer); !problem.empty()) {
     result.status = issuer.starts_with("https://") ? Status::warn : Status::fail;

@@ -1,6 +1,6 @@
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
 
-namespace irsa::doctor::detail {
+namespace irsa::doctor::fields {
 
 namespace {
 
@@ -76,4 +76,35 @@ std::string name_of(const nlohmann::json& object) {
   return ns.empty() ? name : ns + "/" + name;
 }
 
-}  // namespace irsa::doctor::detail
+std::vector<std::string> strings_of(const nlohmann::json& string_or_list) {
+  std::vector<std::string> out;
+  if (string_or_list.is_string()) out.push_back(string_or_list.get<std::string>());
+  if (string_or_list.is_array()) {
+    for (const auto& value : string_or_list) {
+      if (value.is_string()) out.push_back(value.get<std::string>());
+    }
+  }
+  return out;
+}
+
+Owner owner_of(const nlohmann::json& pod) {
+  const auto& owners = field(field(pod, "metadata"), "ownerReferences");
+  if (!owners.is_array()) return {};
+  for (const auto& owner : owners) {
+    const std::string kind = text(owner, "kind");
+    std::string name = text(owner, "name");
+    if (kind == "ReplicaSet") {
+      const auto labels = labels_of(pod);
+      const auto hash = labels.find("pod-template-hash");
+      if (hash != labels.end() && !hash->second.empty() && name.ends_with("-" + hash->second)) {
+        name.resize(name.size() - hash->second.size() - 1);
+        return {"Deployment", name};
+      }
+      return {kind, name};
+    }
+    if (kind == "StatefulSet" || kind == "DaemonSet" || kind == "Job") return {kind, name};
+  }
+  return {};
+}
+
+}  // namespace irsa::doctor::fields

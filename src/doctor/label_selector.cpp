@@ -28,9 +28,8 @@ SelectorMatch mismatch(std::string reason) {
 }
 
 SelectorMatch expression(const nlohmann::json& requirement, const Labels& labels) {
-  if (!requirement.is_object() || !requirement.contains("key") ||
-      !requirement["key"].is_string() || !requirement.contains("operator") ||
-      !requirement["operator"].is_string()) {
+  if (!requirement.is_object() || !requirement.contains("key") || !requirement["key"].is_string() ||
+      !requirement.contains("operator") || !requirement["operator"].is_string()) {
     return SelectorMatch{false, {}, "a matchExpressions entry needs a key and an operator"};
   }
   const std::string key = requirement["key"].get<std::string>();
@@ -61,11 +60,13 @@ SelectorMatch expression(const nlohmann::json& requirement, const Labels& labels
 SelectorMatch match_selector(const nlohmann::json& selector, const Labels& labels) {
   if (selector.is_null()) return {};
   if (!selector.is_object()) return SelectorMatch{false, {}, "a label selector must be an object"};
-  if (const auto found = selector.find("matchLabels"); found != selector.end() && found->is_object()) {
+  if (const auto found = selector.find("matchLabels");
+      found != selector.end() && found->is_object()) {
     for (const auto& [key, value] : found->items()) {
       const std::string wanted = value.is_string() ? value.get<std::string>() : value.dump();
       const auto label = labels.find(key);
-      if (label == labels.end()) return mismatch("requires label " + key + "=" + wanted + ", it is not set");
+      if (label == labels.end())
+        return mismatch("requires label " + key + "=" + wanted + ", it is not set");
       if (label->second != wanted) {
         return mismatch("requires label " + key + "=" + wanted + ", it is " + label->second);
       }

@@ -6,14 +6,15 @@
 #include <vector>
 
 #include "irsa/doctor/checks.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/json_fields.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
 namespace {
 
-using detail::field;
-using detail::text;
+using fields::field;
+using fields::text;
 
 constexpr std::string_view kRoleVariable = "AWS_ROLE_ARN";
 constexpr std::string_view kTokenFileVariable = "AWS_WEB_IDENTITY_TOKEN_FILE";
@@ -26,13 +27,13 @@ struct Injected {
 
 Injected injected_identity(const nlohmann::json& pod, IdentitySource source) {
   Injected injected;
-  for (const nlohmann::json* container : detail::containers_of(pod)) {
+  for (const nlohmann::json* container : fields::containers_of(pod)) {
     if (source == IdentitySource::pod_identity) {
-      if (detail::env_var(*container, kCredentialsUriVariable) != nullptr) injected.mutated = true;
+      if (fields::env_var(*container, kCredentialsUriVariable) != nullptr) injected.mutated = true;
       continue;
     }
-    const nlohmann::json* role = detail::env_var(*container, kRoleVariable);
-    if (role == nullptr || detail::env_var(*container, kTokenFileVariable) == nullptr) continue;
+    const nlohmann::json* role = fields::env_var(*container, kRoleVariable);
+    if (role == nullptr || fields::env_var(*container, kTokenFileVariable) == nullptr) continue;
     injected.mutated = true;
     if (injected.role_arn.empty()) injected.role_arn = text(*role, "value");
   }
@@ -40,33 +41,20 @@ Injected injected_identity(const nlohmann::json& pod, IdentitySource source) {
 }
 
 // The command that replaces a pod with a new one the webhook sees: its controller's restart.
-// A ReplicaSet's Deployment is its name less the pod-template-hash suffix, which saves a read.
 std::string restart_command(const nlohmann::json& pod) {
   const auto& metadata = field(pod, "metadata");
   const std::string ns = text(metadata, "namespace");
   const std::string name = text(metadata, "name");
-  const auto& owners = field(metadata, "ownerReferences");
-  if (owners.is_array()) {
-    for (const auto& owner : owners) {
-      const std::string kind = text(owner, "kind");
-      std::string owner_name = text(owner, "name");
-      if (kind == "ReplicaSet") {
-        const std::string hash = detail::labels_of(pod)["pod-template-hash"];
-        if (!hash.empty() && owner_name.ends_with("-" + hash)) {
-          owner_name.resize(owner_name.size() - hash.size() - 1);
-          return "kubectl rollout restart deployment/" + owner_name + " -n " + ns;
-        }
-        return "kubectl delete pod " + name + " -n " + ns + "   # its ReplicaSet " +
-               owner_name + " makes a new one";
-      }
-      if (kind == "StatefulSet" || kind == "DaemonSet") {
-        std::string lowered = kind;
-        for (char& c : lowered) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-        return "kubectl rollout restart " + lowered + "/" + owner_name + " -n " + ns;
-      }
-      if (kind == "Job") return "recreate job/" + owner_name + " in " + ns;
-    }
+  const fields::Owner owner = fields::owner_of(pod);
+  if (owner.kind == "Deployment" || owner.kind == "StatefulSet" || owner.kind == "DaemonSet") {
+    return "kubectl rollout restart " + ascii_lower(owner.kind) + "/" + owner.name + " -n " +
+           ns;
   }
+  if (owner.kind == "ReplicaSet") {
+    return "kubectl delete pod " + name + " -n " + ns + "   # its ReplicaSet " + owner.name +
+           " makes a new one";
+  }
+  if (owner.kind == "Job") return "recreate job/" + owner.name + " in " + ns;
   return "kubectl delete pod " + name + " -n " + ns + "   # then create it again";
 }
 
@@ -103,7 +91,7 @@ CheckResult check_pods(const CheckContext& context) {
   std::size_t running = 0;
   std::size_t stale = 0;
   std::set<std::string> commands;
-  for (const auto& pod : detail::items_of(evidence.account_pods.object)) {
+  for (const auto& pod : fields::items_of(evidence.account_pods.object)) {
     if (finished(pod)) continue;
     ++running;
     const Injected injected = injected_identity(pod, identity.source);
@@ -115,8 +103,8 @@ CheckResult check_pods(const CheckContext& context) {
                     : "not mutated (no AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)";
     } else if (identity.source != IdentitySource::pod_identity &&
                injected.role_arn != identity.role_arn) {
-      problem = "runs with role " + injected.role_arn + ", the account now names " +
-                identity.role_arn;
+      problem =
+          "runs with role " + injected.role_arn + ", the account now names " + identity.role_arn;
     }
     if (problem.empty()) {
       result.details.push_back("pod " + name + ": mutated, role as the account names it");

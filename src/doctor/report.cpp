@@ -96,11 +96,11 @@ std::string render_summary_text(const std::vector<SubjectReport>& reports) {
     } else {
       ++failing;
     }
-    out += padded(report.subject.ns + "/" + report.subject.service_account, width) + " " +
-           result + "   " + report.role_arn + "\n";
+    out += padded(report.subject.ns + "/" + report.subject.service_account, width) + " " + result +
+           "   " + report.role_arn + "\n";
   }
-  out += plural(reports.size(), "account") + " with a role, " + std::to_string(failing) +
-         " failing\n";
+  out +=
+      plural(reports.size(), "account") + " with a role, " + std::to_string(failing) + " failing\n";
   for (const auto& report : reports) {
     if (report.failed()) out.append("\n").append(render_text(report));
   }
@@ -111,8 +111,8 @@ nlohmann::ordered_json to_json(const SubjectReport& report) {
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const auto& check : report.checks) {
     nlohmann::ordered_json entry = {{"name", check.name},
-                            {"status", std::string(status_name(check.status))},
-                            {"finding", check.finding}};
+                                    {"status", std::string(status_name(check.status))},
+                                    {"finding", check.finding}};
     if (check.status == Status::warn || check.status == Status::fail || !check.remedy.empty()) {
       entry["remedy"] = check.remedy;
     }
@@ -121,7 +121,7 @@ nlohmann::ordered_json to_json(const SubjectReport& report) {
     checks.push_back(std::move(entry));
   }
   nlohmann::ordered_json subject = {{"namespace", report.subject.ns},
-                            {"serviceAccount", report.subject.service_account}};
+                                    {"serviceAccount", report.subject.service_account}};
   if (!report.role_arn.empty()) subject["roleArn"] = report.role_arn;
   return {{"subject", std::move(subject)}, {"checks", std::move(checks)}};
 }

@@ -7,9 +7,9 @@ SubjectReport run_checks(const Evidence& evidence, const DoctorSettings& setting
   SubjectReport report;
   report.subject = evidence.subject;
   report.role_arn = context.identity.role_arn;
-  for (const auto check : {check_annotation, check_role_arn, check_webhook, check_pods,
-                           check_issuer, check_token, check_trust_policy, check_environment,
-                           check_sts}) {
+  for (const auto check :
+       {check_annotation, check_role_arn, check_webhook, check_pods, check_issuer, check_token,
+        check_trust_policy, check_environment, check_sts}) {
     report.checks.push_back(check(context));
   }
   return report;

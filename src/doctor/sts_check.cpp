@@ -4,6 +4,7 @@
 
 #include "irsa/core/arn.hpp"
 #include "irsa/doctor/checks.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
@@ -11,11 +12,6 @@ namespace {
 
 bool contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
-}
-
-std::string provider_host(const std::string& issuer) {
-  const auto scheme = issuer.find("://");
-  return scheme == std::string::npos ? issuer : issuer.substr(scheme + 3);
 }
 
 }  // namespace
@@ -42,7 +38,8 @@ CheckResult check_sts(const CheckContext& context) {
   const std::string said = code + ": " + sts.error_message;
   if (!sts.transport_error.empty()) {
     result.finding = "no answer from STS at " + sts.endpoint + ": " + sts.transport_error;
-    result.remedy = "check the network path to STS, or name a reachable endpoint with --sts-endpoint";
+    result.remedy =
+        "check the network path to STS, or name a reachable endpoint with --sts-endpoint";
     return result;
   }
   if (code.empty() && !sts.assumed_role_arn.empty()) {
@@ -62,22 +59,23 @@ CheckResult check_sts(const CheckContext& context) {
                      context.identity.audience + " (" + said + ")";
     result.remedy =
         "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn "
-        "arn:aws:iam::ACCOUNT:oidc-provider/" + provider_host(issuer) + " --client-id " +
-        context.identity.audience;
+        "arn:aws:iam::ACCOUNT:oidc-provider/" +
+        std::string(without_scheme(issuer)) + " --client-id " + context.identity.audience;
   } else if (code == "AccessDenied") {
     result.finding = "the role's trust policy does not let this account assume it (" + said + ")";
     const core::RoleArnCheck role = core::check_role_arn(context.identity.role_arn);
-    result.remedy = "fix the trust policy as the trust-policy check says, or print one that works:\n"
-                    "irsa-webhook trust-policy " + evidence.subject.ns + "/" +
-                    evidence.subject.service_account + " --account " +
-                    (role.account.empty() ? std::string("ACCOUNT") : role.account) +
-                    (role.partition.empty() || role.partition == "aws"
-                         ? std::string()
-                         : " --partition " + role.partition);
+    result.remedy =
+        "fix the trust policy as the trust-policy check says, or print one that works:\n"
+        "irsa-webhook trust-policy " +
+        evidence.subject.ns + "/" + evidence.subject.service_account + " --account " +
+        (role.account.empty() ? std::string("ACCOUNT") : role.account) +
+        (role.partition.empty() || role.partition == "aws" ? std::string()
+                                                           : " --partition " + role.partition);
   } else if (code == "IDPCommunicationError") {
     result.finding = "AWS could not fetch the issuer's discovery document or keys from " + issuer +
                      " (" + said + ")";
-    result.remedy = "make " + issuer + "/.well-known/openid-configuration and its jwks_uri "
+    result.remedy = "make " + issuer +
+                    "/.well-known/openid-configuration and its jwks_uri "
                     "reachable from the internet over https";
   } else if (code == "ExpiredTokenException") {
     result.finding = "STS saw the token as expired (" + said + ")";

@@ -5,8 +5,8 @@
 
 #include "irsa/core/arn.hpp"
 #include "irsa/doctor/checks.hpp"
+#include "irsa/doctor/json_fields.hpp"
 #include "irsa/doctor/trust_policy.hpp"
-#include "json_fields.hpp"
 
 namespace irsa::doctor {
 
@@ -15,17 +15,6 @@ namespace {
 CheckResult skipped(std::string finding, std::string remedy = {}) {
   return CheckResult{
       std::string(kTrustPolicyCheck), Status::skip, std::move(finding), std::move(remedy), {}, {}};
-}
-
-std::vector<std::string> audiences_of(const nlohmann::json& aud) {
-  std::vector<std::string> out;
-  if (aud.is_string()) out.push_back(aud.get<std::string>());
-  if (aud.is_array()) {
-    for (const auto& value : aud) {
-      if (value.is_string()) out.push_back(value.get<std::string>());
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -59,9 +48,9 @@ CheckResult check_trust_policy(const CheckContext& context) {
   const Subject& subject = evidence.subject;
   if (evidence.token_claims.found()) {
     const auto& claims = evidence.token_claims.object;
-    request.issuer = detail::text(claims, "iss");
-    request.audiences = audiences_of(detail::field(claims, "aud"));
-    request.subject = detail::text(claims, "sub");
+    request.issuer = fields::text(claims, "iss");
+    request.audiences = fields::strings_of(fields::field(claims, "aud"));
+    request.subject = fields::text(claims, "sub");
   } else {
     request.issuer = context.issuer;
     request.audiences = {identity.audience};

@@ -5,20 +5,22 @@
 #include <vector>
 
 #include "irsa/doctor/checks.hpp"
+#include "irsa/doctor/json_fields.hpp"
 #include "irsa/doctor/label_selector.hpp"
-#include "json_fields.hpp"
+#include "irsa/doctor/text.hpp"
 
 namespace irsa::doctor {
 
 namespace {
 
-using detail::field;
-using detail::text;
+using fields::field;
+using fields::text;
 
 bool lists(const nlohmann::json& values, std::string_view wanted) {
   if (!values.is_array()) return false;
   return std::ranges::any_of(values, [wanted](const nlohmann::json& value) {
-    return value.is_string() && (value.get<std::string>() == wanted || value.get<std::string>() == "*");
+    return value.is_string() &&
+           (value.get<std::string>() == wanted || value.get<std::string>() == "*");
   });
 }
 
@@ -34,19 +36,16 @@ bool intercepts_pod_create(const nlohmann::json& webhook) {
   });
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return text;
-}
-
 // The pod identity webhook among every webhook that mutates pods: by its name or its Service's,
 // as upstream's manifests and this project's chart name them.
 bool is_identity_webhook(const nlohmann::json& configuration, const nlohmann::json& webhook) {
   const auto& service = field(field(webhook, "clientConfig"), "service");
-  for (const std::string& name : {text(webhook, "name"), text(field(configuration, "metadata"), "name"),
-                                  text(service, "name")}) {
-    const std::string folded = lower(name);
-    if (folded.find("pod-identity") != std::string::npos || folded.find("irsa") != std::string::npos) {
+  for (const std::string& name :
+       {text(webhook, "name"), text(field(configuration, "metadata"), "name"),
+        text(service, "name")}) {
+    const std::string folded = ascii_lower(name);
+    if (folded.find("pod-identity") != std::string::npos ||
+        folded.find("irsa") != std::string::npos) {
       return true;
     }
   }
@@ -66,7 +65,7 @@ std::string describe(const Candidate& candidate) {
 // Ready endpoints of an EndpointSliceList or an Endpoints object.
 std::size_t ready_endpoints(const nlohmann::json& found) {
   std::size_t ready = 0;
-  for (const auto& item : detail::items_of(found)) {
+  for (const auto& item : fields::items_of(found)) {
     const auto& endpoints = field(item, "endpoints");
     if (endpoints.is_array()) {
       for (const auto& endpoint : endpoints) {
@@ -97,7 +96,124 @@ std::string settings_of(const nlohmann::json& webhook) {
 
 CheckResult skipped(std::string finding, std::string remedy = {}) {
   return CheckResult{std::string(kWebhookCheck), Status::skip, std::move(finding),
-                     std::move(remedy), {}, {}};
+                     std::move(remedy),          {},           {}};
+}
+
+// The labels the webhook's selectors are held against.
+struct PodFacts {
+  Labels namespace_labels;
+  bool namespace_known = false;  // the namespace's own labels were read
+  Labels pod_labels;
+  std::string pod_name;  // "" when there is no pod to look at
+};
+
+PodFacts pod_facts(const Evidence& evidence) {
+  PodFacts facts;
+  // The API server adds kubernetes.io/metadata.name to every namespace.
+  facts.namespace_known = evidence.namespace_object.found();
+  if (facts.namespace_known)
+    facts.namespace_labels = fields::labels_of(evidence.namespace_object.object);
+  facts.namespace_labels.emplace("kubernetes.io/metadata.name", evidence.subject.ns);
+  if (evidence.pod.found()) {
+    facts.pod_labels = fields::labels_of(evidence.pod.object);
+    facts.pod_name = fields::name_of(evidence.pod.object);
+  } else if (evidence.account_pods.found()) {
+    const auto pods = fields::items_of(evidence.account_pods.object);
+    if (!pods.empty()) {
+      facts.pod_labels = fields::labels_of(pods.front());
+      facts.pod_name = fields::name_of(pods.front());
+    }
+  }
+  return facts;
+}
+
+// What the webhook check says of one identity webhook: does it receive this pod, and can it
+// answer?
+CheckResult judge(const CheckContext& context, const Candidate& chosen, const PodFacts& facts) {
+  const Evidence& evidence = context.evidence;
+  const Labels& namespace_labels = facts.namespace_labels;
+  const bool namespace_known = facts.namespace_known;
+  const Labels& pod_labels = facts.pod_labels;
+  const std::string& pod_name = facts.pod_name;
+  CheckResult result{std::string(kWebhookCheck), Status::pass, {}, {}, {}, {}};
+  const nlohmann::json& webhook = *chosen.webhook;
+  result.finding = describe(chosen) + " receives pod CREATE; " + settings_of(webhook);
+
+  const auto& namespace_selector = field(webhook, "namespaceSelector");
+  const SelectorMatch namespace_match = match_selector(namespace_selector, namespace_labels);
+  if (!namespace_match.error.empty()) {
+    result.status = Status::fail;
+    result.finding =
+        describe(chosen) + ": namespaceSelector is malformed: " + namespace_match.error;
+    result.remedy = "correct the namespaceSelector of " + describe(chosen) +
+                    " (kubectl edit mutatingwebhookconfiguration)";
+    return result;
+  }
+  if (!namespace_match.matches) {
+    result.status = Status::fail;
+    result.finding = "the namespaceSelector of " + describe(chosen) + " leaves out namespace " +
+                     evidence.subject.ns + ": it " + namespace_match.reason;
+    if (!namespace_known) {
+      result.details.push_back("the namespace's own labels could not be read (" +
+                               evidence.namespace_object.message +
+                               "); only its name label was used");
+    }
+    result.remedy = "change the namespace's labels (kubectl label namespace " +
+                    evidence.subject.ns +
+                    " KEY=VALUE) or the webhook's namespaceSelector so that they match";
+    return result;
+  }
+  const SelectorMatch object_match = match_selector(field(webhook, "objectSelector"), pod_labels);
+  if (!object_match.matches) {
+    result.status = Status::fail;
+    const std::string whose = pod_name.empty() ? "a pod without labels" : "pod " + pod_name;
+    result.finding = "the objectSelector of " + describe(chosen) + " leaves out " + whose +
+                     ": it " +
+                     (object_match.error.empty() ? object_match.reason : object_match.error);
+    result.remedy = pod_labels.contains("eks.amazonaws.com/skip-pod-identity-webhook")
+                        ? "remove the label eks.amazonaws.com/skip-pod-identity-webhook from the "
+                          "pod template"
+                        : "change the pod template's labels so that the objectSelector matches";
+    return result;
+  }
+  if (pod_name.empty())
+    result.details.push_back("no pod of the account to test the objectSelector on");
+  if (field(webhook, "matchConditions").is_array()) {
+    result.details.push_back("matchConditions (CEL) are not evaluated by doctor");
+  }
+
+  const auto& client = field(webhook, "clientConfig");
+  const auto& service = field(client, "service");
+  if (!service.is_object()) {
+    result.details.push_back("the webhook is called by URL " + text(client, "url") +
+                             "; its endpoints are not checked");
+    return result;
+  }
+  const std::string service_key = text(service, "namespace") + "/" + text(service, "name");
+  const auto endpoints = evidence.service_endpoints.find(service_key);
+  if (endpoints == evidence.service_endpoints.end() || !endpoints->second.found()) {
+    const std::string why = endpoints == evidence.service_endpoints.end()
+                                ? std::string("not read")
+                                : endpoints->second.message;
+    result.details.push_back("the endpoints of Service " + service_key +
+                             " could not be read: " + why);
+    return result;
+  }
+  const std::size_t ready = ready_endpoints(endpoints->second.object);
+  if (ready == 0) {
+    result.status = Status::fail;
+    const std::string policy = text(webhook, "failurePolicy");
+    result.finding =
+        "Service " + service_key + " behind " + describe(chosen) + " has no ready endpoints: " +
+        (policy == "Ignore" ? "pods are created without credentials" : "pod creation is refused");
+    result.remedy = "kubectl -n " + text(service, "namespace") + " get pods,endpointslices " +
+                    "-l app.kubernetes.io/name=" + text(service, "name") +
+                    "   # then fix what keeps the webhook from being ready";
+    return result;
+  }
+  result.finding += "; Service " + service_key + " has " + std::to_string(ready) +
+                    " ready endpoint" + (ready == 1 ? "" : "s");
+  return result;
 }
 
 }  // namespace
@@ -164,95 +280,25 @@ CheckResult check_webhook(const CheckContext& context) {
     return result;
   }
 
-  // The namespace's labels: the API server adds kubernetes.io/metadata.name to every namespace.
-  Labels namespace_labels;
-  const bool namespace_known = evidence.namespace_object.found();
-  if (namespace_known) namespace_labels = detail::labels_of(evidence.namespace_object.object);
-  namespace_labels.emplace("kubernetes.io/metadata.name", evidence.subject.ns);
-  Labels pod_labels;
-  std::string pod_name;
-  if (evidence.pod.found()) {
-    pod_labels = detail::labels_of(evidence.pod.object);
-    pod_name = detail::name_of(evidence.pod.object);
-  } else if (evidence.account_pods.found()) {
-    const auto pods = detail::items_of(evidence.account_pods.object);
-    if (!pods.empty()) {
-      pod_labels = detail::labels_of(pods.front());
-      pod_name = detail::name_of(pods.front());
+  const PodFacts facts = pod_facts(evidence);
+  // Several identity webhooks may be installed (the EKS one and this one, say): the pod is
+  // served when one of them receives it.
+  std::vector<CheckResult> verdicts;
+  for (const auto& candidate : identity_webhooks) {
+    verdicts.push_back(judge(context, candidate, facts));
+    if (verdicts.back().status == Status::pass) {
+      CheckResult passing = std::move(verdicts.back());
+      for (std::size_t i = 0; i + 1 < verdicts.size(); ++i) {
+        passing.details.push_back("also installed: " + verdicts[i].finding);
+      }
+      return passing;
     }
   }
-
-  const Candidate& chosen = identity_webhooks.front();
-  const nlohmann::json& webhook = *chosen.webhook;
-  result.finding = describe(chosen) + " receives pod CREATE; " + settings_of(webhook);
-
-  const auto& namespace_selector = field(webhook, "namespaceSelector");
-  const SelectorMatch namespace_match = match_selector(namespace_selector, namespace_labels);
-  if (!namespace_match.error.empty()) {
-    result.status = Status::fail;
-    result.finding = describe(chosen) + ": namespaceSelector is malformed: " + namespace_match.error;
-    return result;
+  CheckResult failing = std::move(verdicts.front());
+  for (std::size_t i = 1; i < verdicts.size(); ++i) {
+    failing.details.push_back("and " + verdicts[i].finding);
   }
-  if (!namespace_match.matches) {
-    result.status = Status::fail;
-    result.finding = "the namespaceSelector of " + describe(chosen) + " leaves out namespace " +
-                     evidence.subject.ns + ": it " + namespace_match.reason;
-    if (!namespace_known) {
-      result.details.push_back("the namespace's own labels could not be read (" +
-                               evidence.namespace_object.message + "); only its name label was used");
-    }
-    result.remedy = "change the namespace's labels (kubectl label namespace " + evidence.subject.ns +
-                    " KEY=VALUE) or the webhook's namespaceSelector so that they match";
-    return result;
-  }
-  const SelectorMatch object_match = match_selector(field(webhook, "objectSelector"), pod_labels);
-  if (!object_match.matches) {
-    result.status = Status::fail;
-    const std::string whose = pod_name.empty() ? "a pod without labels" : "pod " + pod_name;
-    result.finding = "the objectSelector of " + describe(chosen) + " leaves out " + whose +
-                     ": it " + (object_match.error.empty() ? object_match.reason : object_match.error);
-    result.remedy = pod_labels.contains("eks.amazonaws.com/skip-pod-identity-webhook")
-                        ? "remove the label eks.amazonaws.com/skip-pod-identity-webhook from the "
-                          "pod template"
-                        : "change the pod template's labels so that the objectSelector matches";
-    return result;
-  }
-  if (pod_name.empty()) result.details.push_back("no pod of the account to test the objectSelector on");
-  if (field(webhook, "matchConditions").is_array()) {
-    result.details.push_back("matchConditions (CEL) are not evaluated by doctor");
-  }
-
-  const auto& client = field(webhook, "clientConfig");
-  const auto& service = field(client, "service");
-  if (!service.is_object()) {
-    result.details.push_back("the webhook is called by URL " + text(client, "url") +
-                             "; its endpoints are not checked");
-    return result;
-  }
-  const std::string service_key = text(service, "namespace") + "/" + text(service, "name");
-  const auto endpoints = evidence.service_endpoints.find(service_key);
-  if (endpoints == evidence.service_endpoints.end() || !endpoints->second.found()) {
-    const std::string why = endpoints == evidence.service_endpoints.end()
-                                ? std::string("not read")
-                                : endpoints->second.message;
-    result.details.push_back("the endpoints of Service " + service_key + " could not be read: " + why);
-    return result;
-  }
-  const std::size_t ready = ready_endpoints(endpoints->second.object);
-  if (ready == 0) {
-    result.status = Status::fail;
-    const std::string policy = text(webhook, "failurePolicy");
-    result.finding = "Service " + service_key + " behind " + describe(chosen) +
-                     " has no ready endpoints: " +
-                     (policy == "Ignore" ? "pods are created without credentials"
-                                         : "pod creation is refused");
-    result.remedy = "kubectl -n " + text(service, "namespace") + " get pods,endpointslices " +
-                    "-l app.kubernetes.io/name=" + text(service, "name") + "   # then fix what keeps the webhook from being ready";
-    return result;
-  }
-  result.finding += "; Service " + service_key + " has " + std::to_string(ready) + " ready endpoint" +
-                    (ready == 1 ? "" : "s");
-  return result;
+  return failing;
 }
 
 }  // namespace irsa::doctor

@@ -1,5 +1,6 @@
 #include "irsa/kube/api_client.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include <array>
@@ -278,10 +279,11 @@ struct ApiClient::Impl {
       connection = std::move(connected.connection);
     }
     const Busy busy(*this, connection->tcp());
-    const auto request = make_request(call, credentials);
+    auto request = make_request(call, credentials);
     connection->tcp().expires_after(timeout.count() > 0 ? timeout : limits.request);
     boost::system::error_code error = co_await on_stream(
         *connection, [&](auto& stream) { return http::async_write(stream, request, kNoThrow); });
+    if (call.secret_body) OPENSSL_cleanse(request.body().data(), request.body().size());
     if (error) co_return ApiReply{0, {}, "request to " + config.server + ": " + error.message()};
 
     http::response_parser<http::string_body> parser;
@@ -418,6 +420,7 @@ asio::awaitable<ApiReply> ApiClient::send(ApiRequest request, std::chrono::milli
     impl->idle.clear();
     reply = co_await impl->send_once(request, timeout, generation, reused);
   }
+  if (request.secret_body) OPENSSL_cleanse(request.body.data(), request.body.size());
   co_return reply;
 }
 
@@ -431,9 +434,14 @@ void ApiClient::close_all() {
 }
 
 std::string url_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
+  append_url_encoded(out, value);
+  return out;
+}
+
+void append_url_encoded(std::string& out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : value) {
     const auto byte = static_cast<unsigned char>(c);
     if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
@@ -444,7 +452,6 @@ std::string url_encode(std::string_view value) {
       out.push_back(kHex[byte & 0x0FU]);
     }
   }
-  return out;
 }
 
 }  // namespace irsa::kube

@@ -307,6 +307,26 @@ INSTANTIATE_TEST_SUITE_P(
                       StsFailure{"idp_unreachable", "reachable from the internet"}),
     [](const ::testing::TestParamInfo<StsFailure>& row) { return std::string(row.param.name); });
 
+TEST_F(DoctorCluster, TheTokenNeverGoesToStsOverPlainHttpToAnotherHost) {
+  const ProcessResult result = doctor({"shop/api", "--sts-endpoint=http://sts.example.invalid"});
+  ASSERT_EQ(result.exit_code, 1) << result.err;
+  const auto checks = checks_of(result.out);
+  EXPECT_NE(checks.at("sts")["finding"].get<std::string>().find(
+                "refusing to send a token over plain http to sts.example.invalid"),
+            std::string::npos)
+      << checks.at("sts").dump(2);
+  EXPECT_TRUE(sts_->requests().empty());
+}
+
+TEST_F(DoctorCluster, StsAccessDeniedAndThrottlingThroughTheBinary) {
+  sts_->add_role(kRole, {"system:serviceaccount:other:api"});
+  expect_broken("sts", "irsa-webhook trust-policy shop/api --account 111122223333");
+  sts_->add_role(kRole, {kSubject});
+  sts_->fail_next(1, "Throttling");
+  const auto checks = checks_of(doctor({"shop/api"}).out);
+  EXPECT_EQ(checks.at("sts")["status"], "warn") << checks.at("sts").dump(2);
+}
+
 TEST_F(DoctorCluster, WithoutTheRbacForTokensTheTokenCheckSaysWhichPermission) {
   api_->forbid("create", "serviceaccounts/token");
   const ProcessResult result = doctor({"shop/api"});

@@ -258,5 +258,100 @@ TEST_F(DoctorOffline, TrustPolicyRefusesABadAccountOrSubject) {
   EXPECT_NE(subject.err.find("NAMESPACE/SERVICEACCOUNT"), std::string::npos) << subject.err;
 }
 
+TEST_F(DoctorOffline, ANamespaceOrAllNamespacesChecksOnlyAccountsThatNameARole) {
+  dir_.write("sa.yaml",
+             std::string(kAccount) + "---\n" +
+                 "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\n");
+  for (const std::vector<std::string>& scope :
+       {std::vector<std::string>{"-n", "shop"}, std::vector<std::string>{"--all-namespaces"}}) {
+    std::vector<std::string> args = {"doctor",
+                                     "--service-account=" + path("sa.yaml"),
+                                     "--trust-policy=" + path("trust.json"),
+                                     "--issuer=" + std::string(kIssuer),
+                                     "-o",
+                                     "json"};
+    args.insert(args.end(), scope.begin(), scope.end());
+    const ProcessResult result = run_process(IRSA_WEBHOOK_BINARY, args);
+    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    const json reports = json::parse(result.out);
+    ASSERT_EQ(reports.size(), 1U) << reports.dump(2);
+    EXPECT_EQ(reports[0]["subject"]["serviceAccount"], "api");
+  }
+}
+
+TEST_F(DoctorOffline, TheRoleAnnotationOnTheDeploymentIsNamed) {
+  dir_.write("sa.yaml",
+             "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n");
+  std::string deployment = kDeployment;
+  deployment.replace(deployment.find("metadata: {name: api, namespace: shop}"),
+                     std::string("metadata: {name: api, namespace: shop}").size(),
+                     "metadata: {name: api, namespace: shop, annotations: "
+                     "{eks.amazonaws.com/role-arn: 'arn:aws:iam::111122223333:role/shop-api'}}");
+  dir_.write("deployment.yaml", deployment);
+  const ProcessResult result = doctor({"-o", "json"});
+  ASSERT_EQ(result.exit_code, 1) << result.out << result.err;
+  const auto check = checks_of(result).at("annotation");
+  EXPECT_NE(check["details"].dump().find("controller shop/api carries eks.amazonaws.com/role-arn"),
+            std::string::npos)
+      << check.dump(2);
+  EXPECT_NE(check["remedy"].get<std::string>().find(
+                "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/shop-api"),
+            std::string::npos);
+}
+
+TEST_F(DoctorOffline, AServiceAccountListAsTheApiPrintsItIsRead) {
+  // kubectl get serviceaccounts -o json: the items carry no kind of their own.
+  dir_.write("sa.json", R"({"apiVersion":"v1","kind":"ServiceAccountList","items":[
+    {"metadata":{"name":"api","namespace":"shop","annotations":{
+      "eks.amazonaws.com/role-arn":"arn:aws:iam::111122223333:role/shop-api"}}}]})");
+  const ProcessResult result =
+      run_process(IRSA_WEBHOOK_BINARY,
+                  {"doctor", "shop/api", "--service-account=" + path("sa.json"), "-o", "json"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(checks_of(result).at("annotation")["status"], "pass");
+}
+
+TEST_F(DoctorOffline, APodOfAnotherAccountIsAUsageError) {
+  const ProcessResult result = doctor({"shop/web"});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.err.find("runs as shop/api, not shop/web"), std::string::npos) << result.err;
+}
+
+TEST_F(DoctorOffline, ObjectsOfTheWrongShapeAreOneLineNamingTheFile) {
+  const std::vector<std::pair<std::string, std::string>> pods = {
+      {"kind-number.yaml", "kind: 5\nmetadata: {name: x}\n"},
+      {"spec-list.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: [1, 2]\n"},
+      {"metadata-list.yaml",
+       "apiVersion: apps/v1\nkind: Deployment\nmetadata: [a]\nspec: {template: {spec: {}}}\n"},
+      {"review-namespace.yaml",
+       "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest: {namespace: 5, object: "
+       "{kind: Pod, spec: {serviceAccountName: api}}}\n"},
+  };
+  for (const auto& [name, text] : pods) {
+    dir_.write(name, text);
+    const ProcessResult result =
+        run_process(IRSA_WEBHOOK_BINARY,
+                    {"doctor", "--service-account=" + path("sa.yaml"), "--pod=" + path(name)});
+    EXPECT_NE(result.exit_code, 0) << name;
+    EXPECT_LT(result.exit_code, 3) << name << ": " << result.err;
+    if (result.exit_code == 2) {
+      EXPECT_NE(result.err.find(name), std::string::npos) << result.err;
+      EXPECT_EQ(result.err.find("json.exception"), std::string::npos) << result.err;
+    }
+  }
+  dir_.write("bad-sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: 5}\n");
+  const ProcessResult account =
+      run_process(IRSA_WEBHOOK_BINARY, {"doctor", "--service-account=" + path("bad-sa.yaml")});
+  EXPECT_EQ(account.exit_code, 2);
+  EXPECT_NE(account.err.find("bad-sa.yaml"), std::string::npos) << account.err;
+  EXPECT_EQ(account.err.find("json.exception"), std::string::npos) << account.err;
+}
+
+TEST_F(DoctorOffline, OnlyOneInputMayComeFromStandardInput) {
+  const ProcessResult result = doctor({"--pod=-", "--trust-policy=-"}, "{}");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("cannot both read standard input"), std::string::npos) << result.err;
+}
+
 }  // namespace
 }  // namespace irsa::testing

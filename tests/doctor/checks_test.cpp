@@ -121,9 +121,17 @@ const CheckResult& find(const SubjectReport& report, std::string_view name) {
   throw std::runtime_error("no check " + std::string(name));
 }
 
+// Runs every check; whatever the evidence, a warning or a failure always says what to do.
 CheckResult run(const Evidence& evidence, std::string_view name,
                 const DoctorSettings& settings = settings_with_region()) {
-  return find(run_checks(evidence, settings), name);
+  const SubjectReport report = run_checks(evidence, settings);
+  for (const auto& check : report.checks) {
+    if (check.status == Status::warn || check.status == Status::fail) {
+      EXPECT_FALSE(check.remedy.empty()) << check.name << " " << status_name(check.status)
+                                         << " without a remedy: " << check.finding;
+    }
+  }
+  return find(report, name);
 }
 
 bool has(const std::string& text, std::string_view part) {
@@ -291,6 +299,30 @@ TEST(WebhookCheck, NoReadyEndpointsFails) {
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "no ready endpoints"));
   EXPECT_TRUE(has(check.finding, "without credentials"));
+}
+
+TEST(WebhookCheck, OneOfTwoIdentityWebhooksReceivingThePodIsEnough) {
+  Evidence evidence = healthy();
+  json both = webhook_configurations({{"matchLabels", {{"irsa", "enabled"}}}});
+  json second = webhook_configurations()["items"][0];
+  second["metadata"]["name"] = "irsa-webhook";
+  second["webhooks"][0]["name"] = "irsa-webhook.example";
+  both["items"].push_back(second);
+  evidence.webhook_configurations = Read::of(both);
+  const CheckResult check = run(evidence, kWebhookCheck);
+  EXPECT_EQ(check.status, Status::pass) << check.finding;
+  EXPECT_TRUE(has(check.finding, "irsa-webhook.example"));
+  ASSERT_FALSE(check.details.empty());
+  EXPECT_TRUE(has(check.details.back(), "also installed")) << check.details.back();
+}
+
+TEST(WebhookCheck, AMalformedSelectorFailsWithARemedy) {
+  Evidence evidence = healthy();
+  evidence.webhook_configurations = Read::of(webhook_configurations(
+      {{"matchExpressions", {{{"key", "team"}, {"operator", "Gt"}}}}}));
+  const CheckResult check = run(evidence, kWebhookCheck);
+  EXPECT_EQ(check.status, Status::fail);
+  EXPECT_TRUE(has(check.finding, "malformed"));
 }
 
 TEST(WebhookCheck, NoIdentityWebhookFails) {

@@ -30,4 +30,8 @@ struct StsAnswer {
 // page from a proxy, say) sets error_code "NotSts" and a message saying what came back.
 [[nodiscard]] StsAnswer parse_sts_answer(unsigned status, std::string_view xml);
 
+// The same, parsing `xml` in place (it is left scrambled), so that a success's credentials are
+// never copied: the caller wipes the buffer afterwards.
+[[nodiscard]] StsAnswer parse_sts_answer_in_place(unsigned status, std::string& xml);
+
 }  // namespace irsa::aws

@@ -22,7 +22,9 @@ struct AssumeRoleCall {
   std::string ca_bundle_file;  // empty: the system's roots (AWS_CA_BUNDLE, as the SDKs read it)
 };
 
-// Blocks until STS answers (at most about 20 s). Never throws.
-[[nodiscard]] StsAnswer assume_role_with_web_identity(const AssumeRoleCall& call);
+// Blocks until STS answers (at most about 20 s). Never throws. The token in `call` is wiped, and
+// so is every copy made here; a success's credentials are never copied out of the answer. The
+// token goes out only over https, or plain http to a loopback address (a local test endpoint).
+[[nodiscard]] StsAnswer assume_role_with_web_identity(AssumeRoleCall& call);
 
 }  // namespace irsa::aws

@@ -16,7 +16,7 @@ struct DoctorSettings {
   core::Settings mutation;
   bool watch_config_map = false;  // the pod-identity-webhook ConfigMap maps accounts to roles
   std::string container_credentials_file;  // --watch-container-credentials-config, for messages
-  bool try_assume = false;                  // --try-assume: the sts check runs
+  bool try_assume = false;                 // --try-assume: the sts check runs
 };
 
 // Where the account's identity comes from, exactly as the webhook would decide it.
@@ -24,10 +24,13 @@ enum class IdentitySource { none, annotation, config_map, pod_identity };
 
 struct ResolvedIdentity {
   IdentitySource source = IdentitySource::none;
-  std::string role_arn;         // what the webhook injects as AWS_ROLE_ARN ("" for none)
-  std::string audience;         // the audience of the token it projects
-  std::string config_map_key;   // config_map: the key that matched ("shop/api" or "*/api")
+  std::string role_arn;               // what the webhook injects as AWS_ROLE_ARN ("" for none)
+  std::string audience;               // the audience of the token it projects
+  std::string config_map_key;         // config_map: the key that matched ("shop/api" or "*/api")
   std::vector<std::string> problems;  // annotation values the webhook could not use
+  // The pod-identity-webhook ConfigMap is watched but its config cannot be read: the webhook
+  // keeps whatever it had before, which doctor cannot see.
+  std::string config_map_problem;
 };
 
 [[nodiscard]] ResolvedIdentity resolve_identity(const Evidence& evidence,
@@ -55,7 +58,8 @@ struct CheckContext {
 
 // "namespace/name" of every Service that a pod identity webhook in the
 // MutatingWebhookConfigurationList is called through: the endpoints the webhook check wants.
-[[nodiscard]] std::vector<std::string> identity_webhook_services(const nlohmann::json& configurations);
+[[nodiscard]] std::vector<std::string> identity_webhook_services(
+    const nlohmann::json& configurations);
 
 // All nine, in the order of their names in check.hpp.
 [[nodiscard]] SubjectReport run_checks(const Evidence& evidence, const DoctorSettings& settings);

@@ -54,6 +54,8 @@ struct ApiRequest {
   std::string body;            // sent with POST
   std::string content_type = "application/json";  // of the body
   std::string accept = "application/json";
+  // The body holds a credential (a token for STS): the client wipes its copies once sent.
+  bool secret_body = false;
 };
 
 class ApiClient {
@@ -96,5 +98,7 @@ class ApiClient {
 
 // A query parameter value with everything but unreserved characters percent-encoded.
 [[nodiscard]] std::string url_encode(std::string_view value);
+// The same, appended to `out` (no temporary copy of the value is made).
+void append_url_encoded(std::string& out, std::string_view value);
 
 }  // namespace irsa::kube
