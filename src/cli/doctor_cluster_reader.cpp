@@ -1,7 +1,6 @@
 #include "doctor_cluster_reader.hpp"
 
 #include <openssl/crypto.h>
-#include <unistd.h>
 
 #include <utility>
 
@@ -61,26 +60,6 @@ std::string status_message(unsigned status, const std::string& body) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return start.empty() ? "HTTP " + std::to_string(status) + " with no body" : start;
-}
-
-kube::ConfigLoad command_client_config(const std::string& kubeconfig, const std::string& kube_api,
-                                       const kube::Environment& environment) {
-  std::string path = kubeconfig;
-  if (path.empty()) {
-    if (const auto listed = environment("KUBECONFIG"); listed && !listed->empty()) {
-      path = listed->substr(0, listed->find(':'));
-    } else if (const auto home = environment("HOME"); home && !home->empty()) {
-      const std::string candidate = *home + "/.kube/config";
-      if (::access(candidate.c_str(), R_OK) == 0) path = candidate;
-    }
-  }
-  kube::ConfigLoad load = kube::resolve_client_config(path, kube_api, environment);
-  if (!load.error.empty() && path.empty() && kube_api.empty()) {
-    load.error =
-        "no cluster to read: not in a pod, and no --kubeconfig, $KUBECONFIG or "
-        "~/.kube/config; give one, or check files offline with --service-account=FILE";
-  }
-  return load;
 }
 
 DoctorClusterReader::DoctorClusterReader(kube::ClientConfig config)

@@ -49,14 +49,6 @@ class DoctorClusterReader {
   std::string server_;
 };
 
-// Where the one-shot commands find the cluster, as kubectl does rather than as the server does:
-// --kubeconfig, else the first file of $KUBECONFIG, else ~/.kube/config when it exists, else the
-// pod's own account in cluster; --kube-api replaces the server. A person runs doctor from a
-// laptop where kubectl already works, and expects it to reach the same cluster.
-[[nodiscard]] kube::ConfigLoad command_client_config(const std::string& kubeconfig,
-                                                     const std::string& kube_api,
-                                                     const kube::Environment& environment);
-
 // The API's own Status message, or the body's start when it is not a Status.
 [[nodiscard]] std::string status_message(unsigned status, const std::string& body);
 

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "command_cluster_config.hpp"
 #include "doctor_cluster_reader.hpp"
 #include "doctor_files.hpp"
 #include "doctor_run.hpp"

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "command_cluster_config.hpp"
 #include "doctor_cluster_reader.hpp"
 #include "irsa/core/arn.hpp"
 #include "irsa/doctor/text.hpp"

@@ -16,8 +16,9 @@ namespace irsa::doctor {
 // account that has a failing check.
 [[nodiscard]] std::string render_summary_text(const std::vector<SubjectReport>& reports);
 
-// {"subject": {"namespace", "serviceAccount"}, "checks": [{"name", "status", "finding",
-// "remedy" (warn and fail, and skip when there is one), "details" (when any)}]}
+// {"subject": {"namespace", "serviceAccount", "roleArn" (when there is one)}, "checks": [{"name",
+// "status", "finding", "remedy" (warn and fail, and skip when there is one), "remedyNote" and
+// "details" (when any)}]}
 // Keys keep this order in the output, so that a person reading it sees the subject first.
 [[nodiscard]] nlohmann::ordered_json to_json(const SubjectReport& report);
 
