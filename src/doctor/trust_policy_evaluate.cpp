@@ -47,6 +47,21 @@ std::string pretty(const nlohmann::json& statement) {
   return policy_json_text(statement);
 }
 
+// One line per condition doctor could not decide: the clause as written and why doctor cannot
+// know it.
+std::string unknown_conditions_to_check(const TrustStatement& statement,
+                                        const StatementResult& result) {
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < statement.conditions.size(); ++i) {
+    if (result.clauses[i].outcome != Outcome::unknown) continue;
+    const TrustCondition& condition = statement.conditions[i];
+    lines.push_back("- " + condition.op + " " + trust::backticked(condition.key) + " " +
+                    trust::quote_list(condition.values) + ": it depends on " +
+                    result.clauses[i].reason);
+  }
+  return join(lines, "\n");
+}
+
 // The refusal: name the statement that came closest and what keeps it from applying, and
 // correct it; a fresh statement when no statement was written for this kind of principal or all
 // were written for other providers.
@@ -67,11 +82,14 @@ void explain_refusal(const std::vector<Judged>& judged, const RequestFacts& fact
   }
 
   if (closest != nullptr && closest->result->mismatches.empty()) {
-    // Only conditions doctor cannot know stand in the way: no correction to offer.
+    // Only conditions doctor cannot know stand in the way: no correction to paste, but the
+    // person can check exactly those conditions, so name each.
     const std::string label = statement_label(*closest->statement);
     evaluation.finding = "no statement certainly allows this pod: " + label + " depends on " +
                          closest->result->unknowns.front();
-    evaluation.remedy_note = "check by hand whether " + label + "'s conditions hold for this pod";
+    evaluation.remedy = unknown_conditions_to_check(*closest->statement, *closest->result);
+    evaluation.remedy_note = "check by hand whether these conditions of " + label +
+                             " hold for this pod; the rest of it already allows the pod:";
     return;
   }
   if (closest != nullptr) {
@@ -85,6 +103,7 @@ void explain_refusal(const std::vector<Judged>& judged, const RequestFacts& fact
     }
     evaluation.remedy =
         pretty(trust::corrected_statement(*closest->statement, *closest->result, facts));
+    evaluation.remedy_is_statement = true;
     evaluation.remedy_note = "replace " + label + " with:";
     evaluation.remedy_replaces = closest->statement->number;
     return;
@@ -104,6 +123,7 @@ void explain_refusal(const std::vector<Judged>& judged, const RequestFacts& fact
                          " from " + trust::backticked(facts.provider_arn);
   }
   evaluation.remedy = pretty(trust::fresh_statement(facts));
+  evaluation.remedy_is_statement = true;
   evaluation.remedy_note = "add this statement to the trust policy's Statement list:";
 }
 
@@ -116,6 +136,10 @@ TrustEvaluation evaluate_trust_policy(const TrustPolicy& policy,
   const auto facts = trust::request_facts(request, why);
   if (!facts) {
     evaluation.finding = "cannot evaluate the trust policy: " + why;
+    evaluation.remedy =
+        "give the role's full ARN, arn:PARTITION:iam::ACCOUNT:role/NAME, and the issuer URL the "
+        "pod's token carries as iss; then run doctor again";
+    evaluation.remedy_note = "doctor builds the provider's ARN from both; to let it judge:";
     return evaluation;
   }
 
@@ -154,10 +178,15 @@ TrustEvaluation evaluate_trust_policy(const TrustPolicy& policy,
       evaluation.finding = finding + "; besides, " + evaluation.finding;
       evaluation.remedy_note = "remove or narrow " + label + "; then " + evaluation.remedy_note;
     } else {
+      // An Allow already applies: the Deny alone stands in the way. Its narrowed copy keeps
+      // denying everything else it denied.
+      evaluation.remedy = pretty(trust::narrowed_deny(*deny->statement, *facts));
+      evaluation.remedy_is_statement = true;
+      evaluation.remedy_replaces = deny->statement->number;
       evaluation.remedy_note = "remove " + label +
-                               ", or narrow its conditions so that they no "
-                               "longer match " +
-                               trust::backticked(facts->subject);
+                               ", or replace it with this copy narrowed so that "
+                               "it no longer matches " +
+                               trust::backticked(facts->subject) + ":";
     }
   } else if (open != judged.end()) {
     const std::string label = statement_label(*open->statement);
@@ -170,6 +199,7 @@ TrustEvaluation evaluate_trust_policy(const TrustPolicy& policy,
                          "this issuer with audience " +
                          trust::backticked(audience) + " may assume it";
     evaluation.remedy = pretty(trust::corrected_statement(*open->statement, *open->result, *facts));
+    evaluation.remedy_is_statement = true;
     evaluation.remedy_note = "replace " + label + " with:";
     evaluation.remedy_replaces = open->statement->number;
   } else if (allow != judged.end()) {

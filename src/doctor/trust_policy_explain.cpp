@@ -89,10 +89,17 @@ std::string describe_provider_path_difference(std::string_view written, std::str
       break;
     }
   }
-  if (written.ends_with('/')) {
-    reasons.emplace_back("ends with a trailing slash");
-    while (written.ends_with('/')) written.remove_suffix(1);
+  // IAM keeps a trailing slash in the provider's name, so it must agree with the token's iss.
+  const bool written_slash = written.ends_with('/');
+  const bool expected_slash = expected.ends_with('/');
+  if (written_slash && !expected_slash) {
+    reasons.emplace_back("ends with a trailing slash, which the token's issuer does not have");
+  } else if (!written_slash && expected_slash) {
+    reasons.emplace_back(
+        "lacks the trailing slash of the token's issuer, which IAM keeps in the provider's name");
   }
+  written = without_trailing_slash(written);
+  expected = without_trailing_slash(expected);
   if (equals_ignore_case(written, expected)) {
     if (reasons.empty() && written != expected) {
       reasons.push_back("differs from " + backticked(expected) + " only in letter case");
@@ -113,7 +120,8 @@ std::string describe_provider_path_difference(std::string_view written, std::str
 
 std::string describe_provider_arn_difference(std::string_view written, const RequestFacts& facts) {
   if (has_wildcard(written)) {
-    return "pattern " + backticked(written) + " does not match " + backticked(facts.provider_arn);
+    return backticked(written) + " has a wildcard, but IAM does not expand `*` inside a " +
+           "principal; name the provider ARN exactly: " + backticked(facts.provider_arn);
   }
   const auto arn = core::split_arn(written);
   if (!arn) {

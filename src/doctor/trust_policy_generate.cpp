@@ -48,6 +48,20 @@ json fresh_statement(const RequestFacts& facts) {
                        facts.audiences.empty() ? kDefaultAudience : facts.audiences.front());
 }
 
+json narrowed_deny(const TrustStatement& statement, const RequestFacts& facts) {
+  json out = statement.source;
+  // Conditions are ANDed, so one more clause that fails for this sub takes the pod out of the
+  // Deny and leaves everything else it matched.
+  json& excluded = out["Condition"]["StringNotEquals"][facts.sub_key];
+  if (excluded.is_null()) {
+    excluded = facts.subject;
+  } else {
+    if (!excluded.is_array()) excluded = json::array({std::move(excluded)});
+    excluded.push_back(facts.subject);
+  }
+  return out;
+}
+
 json corrected_statement(const TrustStatement& statement, const StatementResult& result,
                          const RequestFacts& facts) {
   json out = statement.source;

@@ -1,6 +1,8 @@
 // Reading a trust policy from whatever people paste: the document, `aws iam get-role` output, or
 // the URL-encoded text the IAM API itself returns. Element names are case-sensitive, as in IAM;
 // single values and lists are both accepted wherever IAM accepts both.
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 
 #include "trust_policy_parts.hpp"
@@ -51,6 +53,65 @@ std::optional<std::string> percent_decode(std::string_view text, std::string& er
   return out;
 }
 
+// IAM caps a role's trust policy at 2,048 characters (4,096 with a quota raise), whitespace not
+// counted. Pasted text is larger than the policy (indentation, the get-role wrapper, URL-encoding
+// tripling each escaped character), so doctor reads sixteen times the raised quota and refuses
+// more: past that the text is not one role's trust policy, and reading it only costs memory.
+constexpr std::size_t kMaxTextBytes = 64 * 1024;
+// nlohmann parses and copies nested values recursively, so a deep enough document overflows the
+// stack. A trust policy nests 8 levels at most (get-role wrapper included: Role, the document,
+// Statement, a statement, Condition, an operator, a key's value list); 32 leaves room to spare.
+constexpr std::size_t kMaxDepth = 32;
+
+std::string with_thousands(std::size_t number) {
+  std::string digits = std::to_string(number);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+bool too_long(std::string_view text, std::string& error) {
+  if (text.size() <= kMaxTextBytes) return false;
+  error = "the trust policy is " + with_thousands(text.size()) +
+          " bytes; IAM allows at most 2,048 characters (4,096 with a quota raise), so this is "
+          "not one role's trust policy, and doctor reads at most " +
+          with_thousands(kMaxTextBytes) + " bytes";
+  return true;
+}
+
+// The deepest nesting of objects and lists, counted without parsing: brackets inside strings do
+// not count. Stops counting past kMaxDepth, so it is linear and allocation-free.
+std::size_t nesting_depth(std::string_view text) noexcept {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > kMaxDepth) break;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+bool too_deep(std::string_view text, std::string& error) {
+  if (nesting_depth(text) <= kMaxDepth) return false;
+  error = "the trust policy nests objects and lists more than " + std::to_string(kMaxDepth) +
+          " levels deep; a trust policy needs 8 at most (get-role output included), so doctor "
+          "does not read it";
+  return true;
+}
+
 // nlohmann's message without its "[json.exception.parse_error.101] " tag; the rest names the line
 // and column.
 std::string parse_error_text(const json::parse_error& failure) {
@@ -61,6 +122,9 @@ std::string parse_error_text(const json::parse_error& failure) {
 }
 
 std::optional<json> parse_json(std::string_view text, std::string& error) {
+  // Both caps hold for the text as given and again for what URL-decoding makes of it, before
+  // nlohmann sees either.
+  if (too_long(text, error)) return std::nullopt;
   text = trim(text);
   if (text.empty()) {
     error = "the trust policy is empty";
@@ -73,6 +137,7 @@ std::optional<json> parse_json(std::string_view text, std::string& error) {
     decoded = std::move(*plain);
     text = decoded;
   }
+  if (too_long(text, error) || too_deep(text, error)) return std::nullopt;
   try {
     return json::parse(text);
   } catch (const json::parse_error& failure) {
@@ -194,8 +259,10 @@ bool parse_conditions(const json& value, const std::string& name, TrustStatement
 
 namespace trust {
 
-std::optional<TrustStatement> parse_statement(const json& object, std::size_t number,
+std::optional<TrustStatement> parse_statement(json written, std::size_t number,
                                               std::string& error) {
+  // Read through a const view: operator[] on a mutable object would insert what it looks up.
+  const json& object = written;
   const std::string name = statement_name(number, object);
   if (!object.is_object()) {
     error = "statement " + std::to_string(number) + " is not an object";
@@ -203,7 +270,6 @@ std::optional<TrustStatement> parse_statement(const json& object, std::size_t nu
   }
   TrustStatement statement;
   statement.number = number;
-  statement.source = object;
   if (const auto sid = object.find("Sid"); sid != object.end() && sid->is_string()) {
     statement.sid = sid->get<std::string>();
   }
@@ -255,6 +321,7 @@ std::optional<TrustStatement> parse_statement(const json& object, std::size_t nu
   if (const auto condition = object.find("Condition"); condition != object.end()) {
     if (!parse_conditions(*condition, name, statement, error)) return std::nullopt;
   }
+  statement.source = std::move(written);
   return statement;
 }
 
@@ -285,11 +352,16 @@ TrustPolicyParse parse_trust_policy(std::string_view text) {
       version != document->end() && version->is_string()) {
     result.policy.version = version->get<std::string>();
   }
-  // One statement may stand alone, unwrapped by a list.
-  const json list = statements->is_array() ? *statements : json::array({*statements});
+  // One statement may stand alone, unwrapped by a list. The document is ours: move, not copy.
+  json list = std::move(*statements);
+  if (!list.is_array()) {
+    json one = std::move(list);
+    list = json::array();
+    list.push_back(std::move(one));
+  }
   std::size_t number = 0;
-  for (const auto& object : list) {
-    auto statement = trust::parse_statement(object, ++number, result.error);
+  for (auto& object : list) {
+    auto statement = trust::parse_statement(std::move(object), ++number, result.error);
     if (!statement) {
       result.policy.statements.clear();
       return result;

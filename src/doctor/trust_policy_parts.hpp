@@ -38,7 +38,7 @@ inline constexpr std::string_view kDefaultAudience = "sts.amazonaws.com";
 struct RequestFacts {
   std::string partition;      // of the role
   std::string account;        // of the role: where the OIDC provider must live
-  std::string provider_path;  // the issuer without scheme or trailing slash: host/path
+  std::string provider_path;  // the issuer without scheme: host/path, a trailing slash kept
   std::string provider_arn;   // arn:PARTITION:iam::ACCOUNT:oidc-provider/PROVIDER_PATH
   std::string subject;
   std::string ns;               // from a system:serviceaccount:NS:NAME subject, else empty
@@ -52,8 +52,12 @@ struct RequestFacts {
 [[nodiscard]] std::optional<RequestFacts> request_facts(const WebIdentityRequest& request,
                                                         std::string& why);
 
-// An issuer URL as provider ARNs and condition keys spell it: no https://, no trailing slash.
+// An issuer URL as provider ARNs and condition keys spell it: no https://. A trailing slash stays:
+// IAM names a provider after the URL it was created with, slash and all, and STS finds the
+// provider only when the token's iss matches that URL.
 [[nodiscard]] std::string provider_path_of(std::string_view issuer);
+// The text without its trailing slashes, to tell "the same provider, slash aside" from another.
+[[nodiscard]] std::string_view without_trailing_slash(std::string_view text) noexcept;
 
 struct SubjectParts {
   std::string ns;
@@ -135,8 +139,8 @@ struct StatementResult {
 
 // ---- parsing one statement (trust_policy_parse.cpp) ----
 
-// The statement of a JSON object, or nullopt with error set.
-[[nodiscard]] std::optional<TrustStatement> parse_statement(const nlohmann::json& object,
+// The statement of a JSON object (kept as its source), or nullopt with error set.
+[[nodiscard]] std::optional<TrustStatement> parse_statement(nlohmann::json object,
                                                             std::size_t number, std::string& error);
 
 // ---- remedies (trust_policy_generate.cpp) ----
@@ -148,5 +152,9 @@ struct StatementResult {
                                                  const RequestFacts& facts);
 // A new statement for the request's ServiceAccount.
 [[nodiscard]] nlohmann::json fresh_statement(const RequestFacts& facts);
+// A Deny statement narrowed with StringNotEquals on the request's :sub, so that it no longer
+// matches this ServiceAccount and still denies whatever else it denied.
+[[nodiscard]] nlohmann::json narrowed_deny(const TrustStatement& statement,
+                                           const RequestFacts& facts);
 
 }  // namespace irsa::doctor::trust

@@ -13,8 +13,12 @@ std::string provider_path_of(std::string_view issuer) {
       break;
     }
   }
-  while (issuer.ends_with('/')) issuer.remove_suffix(1);
   return std::string(issuer);
+}
+
+std::string_view without_trailing_slash(std::string_view text) noexcept {
+  while (text.ends_with('/')) text.remove_suffix(1);
+  return text;
 }
 
 std::optional<SubjectParts> split_subject(std::string_view subject) {

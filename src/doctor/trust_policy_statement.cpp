@@ -9,12 +9,12 @@
 namespace irsa::doctor::trust {
 namespace {
 
+// IAM matches principal values exactly: a '*' inside one is a literal character, never a
+// wildcard. Only a whole "*" (or {"AWS": "*"}) means everyone.
 bool covers_provider(const TrustPrincipal& principal, const RequestFacts& facts) {
   if (principal.everyone) return true;
   for (const auto& [type, values] : principal.by_type) {
-    if (type == "Federated" && std::ranges::any_of(values, [&](const std::string& value) {
-          return wildcard_match(value, facts.provider_arn);
-        })) {
+    if (type == "Federated" && std::ranges::find(values, facts.provider_arn) != values.end()) {
       return true;
     }
     // {"AWS": "*"} is IAM's other spelling of "everyone".
@@ -80,8 +80,11 @@ std::string other_provider_of(const TrustStatement& statement, const RequestFact
     return {};
   }
   const std::string_view path = arn->resource.substr(kType.size());
-  if (path.ends_with('/') || path.find("://") != std::string_view::npos ||
-      equals_ignore_case(path, facts.provider_path)) {
+  // The same provider misspelt (a slash too many or too few, letter case, a scheme) is a mistake
+  // to correct, not another cluster's statement.
+  if (has_wildcard(path) || path.find("://") != std::string_view::npos ||
+      equals_ignore_case(without_trailing_slash(path),
+                         without_trailing_slash(facts.provider_path))) {
     return {};
   }
   for (const auto& condition : statement.conditions) {

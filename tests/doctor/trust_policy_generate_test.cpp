@@ -30,7 +30,7 @@ TEST(TrustPolicyStatement, NormalisesTheIssuerAndFillsDefaults) {
   TrustPolicyTarget target = shop_api();
   target.partition = "";
   target.audience = "";
-  target.issuer = "oidc.example.com/cluster/";  // no scheme, a trailing slash
+  target.issuer = "oidc.example.com/cluster";  // no scheme
   const json statement = trust_policy_statement(target);
   EXPECT_EQ(statement["Principal"]["Federated"],
             "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster");
@@ -38,6 +38,20 @@ TEST(TrustPolicyStatement, NormalisesTheIssuerAndFillsDefaults) {
             "sts.amazonaws.com");
   EXPECT_EQ(statement["Condition"]["StringEquals"]["oidc.example.com/cluster:sub"],
             "system:serviceaccount:shop:api");
+}
+
+TEST(TrustPolicyStatement, KeepsTheIssuersTrailingSlashAsIamDoes) {
+  // IAM names a provider created from https://host/path/ "host/path/", slash kept, and STS finds
+  // it only for tokens whose iss carries the slash: the ARN and the keys must carry it too.
+  TrustPolicyTarget target = shop_api();
+  target.issuer = "https://oidc.example.com/cluster/";
+  const json statement = trust_policy_statement(target);
+  EXPECT_EQ(statement["Principal"]["Federated"],
+            "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster/");
+  EXPECT_EQ(statement["Condition"]["StringEquals"]["oidc.example.com/cluster/:sub"],
+            "system:serviceaccount:shop:api");
+  EXPECT_EQ(statement["Condition"]["StringEquals"]["oidc.example.com/cluster/:aud"],
+            "sts.amazonaws.com");
 }
 
 TEST(TrustPolicyStatement, UsesThePartitionAndAudienceGiven) {

@@ -209,5 +209,85 @@ INSTANTIATE_TEST_SUITE_P(Rows, TrustPolicyParseErrors, testing::ValuesIn(kBadPol
                            return row.param.name;
                          });
 
+// A statement whose Condition holds `depth` nested objects: {"a":{"a":...{}...}}.
+std::string nested_statement(std::size_t depth) {
+  std::string nested;
+  nested.reserve(depth * 6 + 2);
+  for (std::size_t i = 0; i < depth; ++i) nested += R"({"a":)";
+  nested += "{}";
+  nested.append(depth, '}');
+  return R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Condition":)" + nested +
+         "}]}";
+}
+
+void expect_refused(const TrustPolicyParse& parsed, std::string_view start) {
+  EXPECT_TRUE(parsed.error.starts_with(start)) << parsed.error.substr(0, 300);
+  EXPECT_EQ(parsed.error.find('\n'), std::string::npos);
+  EXPECT_TRUE(parsed.policy.statements.empty());
+}
+
+constexpr std::string_view kTooDeep =
+    "the trust policy nests objects and lists more than 32 levels deep; a trust policy needs 8 at "
+    "most (get-role output included), so doctor does not read it";
+
+TEST(TrustPolicyParseLimits, RefusesAHundredThousandLevelsWithoutCrashing) {
+  // About 600 KB: refused for its size before anything recursive sees it.
+  const std::string text = nested_statement(100'000);
+  const TrustPolicyParse parsed = parse_trust_policy(text);
+  expect_refused(parsed, "the trust policy is " + std::to_string(text.size()).insert(3, ",") +
+                             " bytes; IAM allows at most 2,048 characters (4,096 with a quota "
+                             "raise), so this is not one role's trust policy, and doctor reads at "
+                             "most 65,536 bytes");
+}
+
+TEST(TrustPolicyParseLimits, RefusesAMebibyte) {
+  // Valid JSON, 1 MiB of it in a Sid, and the same size in whitespace around a valid document.
+  const std::string head = R"({"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Sid":")";
+  const std::string tail = R"("}})";
+  std::string text = head + std::string((1U << 20U) - head.size() - tail.size(), 'x') + tail;
+  expect_refused(parse_trust_policy(text), "the trust policy is 1,048,576 bytes; IAM allows");
+  std::string padded = kDocument;
+  padded.append((1U << 20U) - padded.size(), ' ');
+  expect_refused(parse_trust_policy(padded), "the trust policy is 1,048,576 bytes; IAM allows");
+}
+
+TEST(TrustPolicyParseLimits, RefusesDeepNestingWithinTheSizeCap) {
+  const std::string text = nested_statement(10'000);
+  ASSERT_LT(text.size(), 65'536U);
+  expect_refused(parse_trust_policy(text), kTooDeep);
+  expect_refused(parse_trust_policy(std::string(60'000, '[')), kTooDeep);
+}
+
+TEST(TrustPolicyParseLimits, DepthThirtyTwoIsReadAndThirtyThreeIsNot) {
+  // The document, the Statement list and the statement are three levels; the Condition holds
+  // `depth` objects and the empty one inside them. At 32 the text is read, then judged on its
+  // merits.
+  const TrustPolicyParse deepest = parse_trust_policy(nested_statement(32 - 4));
+  EXPECT_EQ(deepest.error,
+            "statement 1's condition a on a has a value that is neither a string nor a list of "
+            "strings");
+  expect_refused(parse_trust_policy(nested_statement(32 - 3)), kTooDeep);
+}
+
+TEST(TrustPolicyParseLimits, BracketsInsideStringsDoNotCount) {
+  const std::string brackets(200, '[');
+  const auto parsed =
+      parse_trust_policy(R"({"Statement":{"Sid":")" + brackets +
+                         R"(\"{{{","Effect":"Allow","Principal":"*","Action":"*"}})");
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.policy.statements[0].sid, brackets + "\"{{{");
+}
+
+TEST(TrustPolicyParseLimits, AppliesTheCapsToUrlEncodedText) {
+  // Encoded, the deep document fits the size cap three times over; decoded, it is still too deep.
+  const std::string deep = nested_statement(3'000);
+  ASSERT_LT(url_encode(deep).size(), 65'536U);
+  expect_refused(parse_trust_policy(url_encode(deep)), kTooDeep);
+  const json get_role = {{"Role", {{"AssumeRolePolicyDocument", url_encode(deep)}}}};
+  expect_refused(parse_trust_policy(get_role.dump()), kTooDeep);
+  // Too long encoded is refused before decoding.
+  expect_refused(parse_trust_policy(url_encode(nested_statement(20'000))), "the trust policy is ");
+}
+
 }  // namespace
 }  // namespace irsa::doctor

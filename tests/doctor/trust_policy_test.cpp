@@ -1,7 +1,8 @@
 // The trust-policy evaluator against policies as people write them: each row is one policy, the
 // verdict IAM would reach for the standard pod, and words the finding (and, where it matters, a
-// statement's detail) must contain. Every row whose verdict is not `allowed` also proves its
-// remedy: pasted as the note says, the policy must then allow the pod, and only it.
+// statement's detail) must contain. Every row whose verdict is not `allowed` has a remedy, and a
+// remedy that is a statement proves itself: pasted as the note says, the policy must then allow
+// the pod, and only it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -66,6 +67,7 @@ struct PolicyRow {
   std::vector<std::string> finding_has;
   std::string detail_has = "";
   std::vector<std::string> audiences = {"sts.amazonaws.com"};
+  std::string issuer = "";  // empty: the standard request's
 };
 
 std::ostream& operator<<(std::ostream& out, const PolicyRow& row) {
@@ -115,6 +117,7 @@ TEST_P(TrustPolicyTable, ReachesIamsVerdictAndSaysWhy) {
   const PolicyRow& row = GetParam();
   WebIdentityRequest request = standard_request();
   request.audiences = row.audiences;
+  if (!row.issuer.empty()) request.issuer = expand(row.issuer);
   const TrustPolicyParse parsed = parse_trust_policy(expand(row.policy));
   ASSERT_EQ(parsed.error, "");
   const TrustEvaluation evaluation = evaluate_trust_policy(parsed.policy, request);
@@ -137,11 +140,18 @@ TEST_P(TrustPolicyTable, ReachesIamsVerdictAndSaysWhy) {
     EXPECT_EQ(evaluation.remedy, "");
     return;
   }
-  if (evaluation.remedy.empty()) return;  // nothing to paste: checked by the rows' words
+  EXPECT_NE(evaluation.remedy, "") << evaluation.finding;
+  EXPECT_NE(evaluation.remedy_note, "") << evaluation.finding;
+  EXPECT_EQ(evaluation.remedy_note.find('\n'), std::string::npos);
+  if (!evaluation.remedy_is_statement) return;  // steps in words: checked by the rows' words
   // The remedy, pasted, lets this pod in and no other ServiceAccount.
   const TrustPolicy fixed = with_remedy(parsed.policy, evaluation);
   const TrustEvaluation after = evaluate_trust_policy(fixed, request);
-  if (row.verdict == TrustVerdict::denied) {
+  const bool replaces_a_deny =
+      evaluation.remedy_replaces != 0 &&
+      parsed.policy.statements[evaluation.remedy_replaces - 1].effect == Effect::deny;
+  if (row.verdict == TrustVerdict::denied && !replaces_a_deny) {
+    // The remedy supplies the missing Allow; the note says the Deny must go as well.
     EXPECT_EQ(after.verdict, TrustVerdict::denied) << "the Deny still stands";
   } else {
     EXPECT_EQ(verdict_name(after.verdict), verdict_name(TrustVerdict::allowed))
@@ -192,6 +202,26 @@ const std::vector<PolicyRow> kPolicyRows = {
                 "abcdef0123456789"),
      TrustVerdict::not_allowed,
      {"only in letter case"}},
+    {"provider_with_a_wildcard",
+     allow_from("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/*"),
+     TrustVerdict::not_allowed,
+     {"has a wildcard, but IAM does not expand `*` inside a principal; name the provider ARN "
+      "exactly: `$P`"}},
+    {"provider_with_a_question_mark",
+     allow_from("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-?.amazonaws.com/id/"
+                "ABCDEF0123456789"),
+     TrustVerdict::not_allowed,
+     {"IAM does not expand `*` inside a principal"}},
+    {"federated_star",
+     allow_from("*"),
+     TrustVerdict::not_allowed,
+     {"IAM does not expand `*` inside a principal; name the provider ARN exactly"}},
+    {"wildcard_provider_beside_the_exact_one",
+     R"({"Statement":{"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::*:oidc-provider/*",
+       "$P"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":)" +
+         kGoodCondition + "}}",
+     TrustVerdict::allowed,
+     {"allows"}},
     {"issuer_url_instead_of_arn",
      allow_from("https://$K"),
      TrustVerdict::not_allowed,
@@ -205,6 +235,35 @@ const std::vector<PolicyRow> kPolicyRows = {
      {"no statement trusts this cluster's OIDC provider `$K`",
       "names issuer id `0000`, the token's is `ABCDEF0123456789`"},
      "is for another provider"},
+
+    // An issuer with a trailing slash: IAM names the provider with the slash, so the ARN and the
+    // condition keys carry it too.
+    {"slash_issuer_policy_with_slash",
+     R"({"Statement":{"Effect":"Allow","Principal":{"Federated":"$P/"},
+       "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{
+       "$K/:sub":"system:serviceaccount:shop:api","$K/:aud":"sts.amazonaws.com"}}}})",
+     TrustVerdict::allowed,
+     {"allows `system:serviceaccount:shop:api` through `$P/`"},
+     "",
+     {"sts.amazonaws.com"},
+     "https://$K/"},
+    {"slash_issuer_policy_without_slash",
+     allow_with(kGoodCondition),
+     TrustVerdict::not_allowed,
+     {"Principal.Federated lacks the trailing slash of the token's issuer, which IAM keeps in the "
+      "provider's name"},
+     "",
+     {"sts.amazonaws.com"},
+     "https://$K/"},
+    {"slash_issuer_keys_without_slash",
+     R"({"Statement":{"Effect":"Allow","Principal":{"Federated":"$P/"},
+       "Action":"sts:AssumeRoleWithWebIdentity","Condition":)" +
+         kGoodCondition + "}}",
+     TrustVerdict::not_allowed,
+     {"names another provider (lacks the trailing slash of the token's issuer"},
+     "",
+     {"sts.amazonaws.com"},
+     "https://$K/"},
 
     // Condition keys.
     {"condition_key_keeps_https",
@@ -578,18 +637,73 @@ TEST(TrustPolicyEvaluation, AnotherClustersStatementIsLeftAloneAndANewOneAdded) 
   EXPECT_EQ(evaluation.remedy_note, "add this statement to the trust policy's Statement list:");
 }
 
-TEST(TrustPolicyEvaluation, DenyWithAnApplyingAllowAsksToNarrowTheDeny) {
+TEST(TrustPolicyEvaluation, DenyWithAnApplyingAllowGetsANarrowedCopy) {
   const auto parsed = parse_trust_policy(expand(
-      R"({"Statement":[{"Sid":"NoShop","Effect":"Deny","Principal":"*","Action":"sts:*"},
+      R"({"Statement":[{"Sid":"NoShop","Effect":"Deny","Principal":"*","Action":"sts:*",
+        "Condition":{"StringNotEquals":{"$K:sub":"system:serviceaccount:shop:admin"}}},
         {"Effect":"Allow","Principal":{"Federated":"$P"},"Action":"sts:AssumeRoleWithWebIdentity",
         "Condition":)" +
       kGoodCondition + "}]}"));
   const auto evaluation = evaluate_trust_policy(parsed.policy, standard_request());
   EXPECT_EQ(evaluation.verdict, TrustVerdict::denied);
-  EXPECT_EQ(evaluation.remedy, "");
+  EXPECT_TRUE(evaluation.remedy_is_statement);
+  EXPECT_EQ(evaluation.remedy_replaces, 1U);
   EXPECT_EQ(evaluation.remedy_note,
-            "remove statement \"NoShop\", or narrow its conditions so that they no longer match "
-            "`system:serviceaccount:shop:api`");
+            "remove statement \"NoShop\", or replace it with this copy narrowed so that it no "
+            "longer matches `system:serviceaccount:shop:api`:");
+  // The pod joins the values the Deny already spares; the rest of the Deny is as written.
+  const json expected = {
+      {"Sid", "NoShop"},
+      {"Effect", "Deny"},
+      {"Principal", "*"},
+      {"Action", "sts:*"},
+      {"Condition",
+       {{"StringNotEquals",
+         {{std::string(kIssuerPath) + ":sub",
+           {"system:serviceaccount:shop:admin", "system:serviceaccount:shop:api"}}}}}}};
+  EXPECT_EQ(json::parse(evaluation.remedy), expected);
+}
+
+TEST(TrustPolicyEvaluation, CannotTellNamesEachConditionToCheck) {
+  const auto parsed = parse_trust_policy(expand(allow_with(
+      R"({"StringEquals":{"$K:sub":"system:serviceaccount:shop:api"},
+          "IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]},
+          "StringLike":{"aws:PrincipalTag/team":"shop*"}})")));
+  ASSERT_EQ(parsed.error, "");
+  const auto evaluation = evaluate_trust_policy(parsed.policy, standard_request());
+  EXPECT_EQ(evaluation.verdict, TrustVerdict::not_allowed);
+  EXPECT_FALSE(evaluation.remedy_is_statement);
+  EXPECT_EQ(evaluation.remedy_replaces, 0U);
+  EXPECT_EQ(evaluation.remedy_note,
+            "check by hand whether these conditions of statement 1 hold for this pod; the rest of "
+            "it already allows the pod:");
+  EXPECT_EQ(evaluation.remedy,
+            "- IpAddress `aws:SourceIp` `10.0.0.0/8`, `192.168.0.0/16`: it depends on the operator "
+            "`IpAddress` (on `aws:SourceIp`), which doctor does not evaluate\n"
+            "- StringLike `aws:PrincipalTag/team` `shop*`: it depends on StringLike on "
+            "`aws:PrincipalTag/team`, which doctor cannot know for this request");
+}
+
+// Every verdict but allowed says what to do, in remedy itself, whatever else the note says.
+TEST(TrustPolicyEvaluation, EveryRefusalHasARemedy) {
+  std::size_t refusals = 0;
+  for (const PolicyRow& row : kPolicyRows) {
+    WebIdentityRequest request = standard_request();
+    request.audiences = row.audiences;
+    if (!row.issuer.empty()) request.issuer = expand(row.issuer);
+    const TrustPolicyParse parsed = parse_trust_policy(expand(row.policy));
+    ASSERT_EQ(parsed.error, "") << row.name;
+    const TrustEvaluation evaluation = evaluate_trust_policy(parsed.policy, request);
+    if (evaluation.verdict == TrustVerdict::allowed) {
+      EXPECT_EQ(evaluation.remedy, "") << row.name;
+      continue;
+    }
+    ++refusals;
+    EXPECT_NE(evaluation.remedy, "") << row.name << ": " << evaluation.finding;
+    EXPECT_NE(evaluation.remedy_note, "") << row.name;
+  }
+  // The table holds refusals of every kind: the sweep is not vacuous.
+  EXPECT_GE(refusals, 30U);
 }
 
 TEST(TrustPolicyEvaluation, RoleArnWithoutAccountCannotBeEvaluated) {
@@ -601,7 +715,10 @@ TEST(TrustPolicyEvaluation, RoleArnWithoutAccountCannotBeEvaluated) {
   EXPECT_EQ(evaluation.finding,
             "cannot evaluate the trust policy: the role ARN `shop-api` does not name a partition "
             "and an account, so the OIDC provider's ARN is unknown");
-  EXPECT_EQ(evaluation.remedy, "");
+  EXPECT_FALSE(evaluation.remedy_is_statement);
+  EXPECT_EQ(evaluation.remedy,
+            "give the role's full ARN, arn:PARTITION:iam::ACCOUNT:role/NAME, and the issuer URL "
+            "the pod's token carries as iss; then run doctor again");
 }
 
 TEST(TrustPolicyEvaluation, ProviderLivesInTheRolesAccountAndPartition) {

@@ -76,15 +76,22 @@ struct TrustEvaluation {
   TrustVerdict verdict = TrustVerdict::not_allowed;
   std::string finding;               // one line in words, for the check's table row
   std::vector<std::string> details;  // one line per statement: why it does or does not apply
-  std::string remedy;                // the corrected statement as pretty JSON; empty when allowed
-  // How to use the remedy, one line: which statement it replaces, or that it is a new one.
+  // What to do; empty only when the verdict is allowed. A statement to paste, as pretty JSON, when
+  // remedy_is_statement; otherwise steps in words (conditions to check by hand, what to supply).
+  std::string remedy;
+  bool remedy_is_statement = false;
+  // How to use the remedy, one line: which statement it replaces, that it is a new one, or what
+  // the steps are for.
   std::string remedy_note;
-  // The number of the statement the remedy replaces (1-based); 0 when it is a new statement.
+  // The number of the statement the remedy replaces (1-based); 0 when it is a new statement or
+  // not a statement.
   std::size_t remedy_replaces = 0;
 };
 
 // Evaluates as IAM does for AssumeRoleWithWebIdentity: the principal is the OIDC provider
-// arn:PARTITION:iam::ACCOUNT:oidc-provider/ISSUER-HOST-PATH in the role's account; the context
+// arn:PARTITION:iam::ACCOUNT:oidc-provider/ISSUER-HOST-PATH in the role's account (the issuer
+// without https://, a trailing slash kept, as IAM names the provider), matched exactly: IAM
+// expands no wildcard inside a principal, only a whole "*" or {"AWS": "*"}; the context
 // holds ISSUER-HOST-PATH:sub, ISSUER-HOST-PATH:aud (one value per audience) and
 // aws:FederatedProvider. An explicit Deny wins; conditions doctor cannot know make a statement
 // "cannot tell", counted as not matching and said so in its detail.
@@ -95,7 +102,7 @@ struct TrustEvaluation {
 struct TrustPolicyTarget {
   std::string partition;   // empty means "aws"
   std::string account_id;  // the role's account, where the OIDC provider lives
-  std::string issuer;      // with or without https://
+  std::string issuer;      // the token's iss, with or without https://; a trailing slash is kept
   std::string ns;
   std::string service_account;
   std::string audience;  // empty means "sts.amazonaws.com"
