@@ -286,14 +286,14 @@ def check_rbac(tag, docs, full, ns, sa_name, watch):
 
 # What `irsa-webhook doctor` reads, exactly; a rule more is privilege nobody asked for.
 DOCTOR_RULES = [
-    {"apiGroups": [""], "resources": ["pods", "namespaces", "serviceaccounts", "services", "endpoints"],
-     "verbs": ["get", "list"]},
-    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["get", "list"]},
+    {"apiGroups": [""], "resources": ["serviceaccounts", "pods"], "verbs": ["get", "list"]},
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
     {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"],
-     "verbs": ["get", "list"]},
-    {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"],
-     "verbs": ["get"]},
-    {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]},
+     "verbs": ["list"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list"]},
+    {"apiGroups": [""], "resources": ["endpoints"], "verbs": ["get"]},
+    {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["pod-identity-webhook"], "verbs": ["get"]},
     {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
     {"nonResourceURLs": ["/.well-known/openid-configuration", "/openid/v1/jwks"], "verbs": ["get"]},
 ]
