@@ -3,14 +3,15 @@
 #include <algorithm>
 
 #include "irsa/core/arn.hpp"
+#include "irsa/doctor/text.hpp"
 #include "trust_policy_parts.hpp"
 
 namespace irsa::doctor::trust {
 namespace {
 
 // ASCII only: IAM folds the case of action names and condition keys, which are ASCII.
-char fold(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+constexpr char fold(char c) noexcept {
+  return ascii_lower(c);
 }
 
 bool same_char(char a, char b, bool ignore_case) noexcept {
@@ -20,9 +21,7 @@ bool same_char(char a, char b, bool ignore_case) noexcept {
 }  // namespace
 
 std::string to_lower(std::string_view text) {
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), fold);
-  return out;
+  return ascii_lower(text);
 }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {

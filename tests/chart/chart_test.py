@@ -295,7 +295,7 @@ DOCTOR_RULES = [
     {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "daemonsets"], "verbs": ["get"]},
     {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["pod-identity-webhook"], "verbs": ["get"]},
     {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
-    {"nonResourceURLs": ["/.well-known/openid-configuration", "/openid/v1/jwks"], "verbs": ["get"]},
+    {"nonResourceURLs": ["/.well-known/openid-configuration"], "verbs": ["get"]},
 ]
 
 
