@@ -140,7 +140,7 @@ std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, con
                              " not found: " + pod.message);
     }
     std::string account =
-        pod.object.value("spec", nlohmann::json::object()).value("serviceAccountName", "");
+        doctor::fields::text(doctor::fields::spec_of(pod.object), "serviceAccountName");
     if (account.empty()) account = "default";
     doctor::Subject subject{target->subject.ns, account};
     const ClusterWide wide = read_cluster_wide(reader, options);
@@ -156,9 +156,11 @@ std::vector<doctor::SubjectReport> run_cluster(const DoctorOptions& options, con
         common.settings)};
   }
   std::vector<doctor::SubjectReport> reports;
-  const auto& items = first.object.value("items", nlohmann::json::array());
+  const std::vector<nlohmann::json> items = doctor::fields::field(first.object, "items").is_array()
+                                                ? doctor::fields::items_of(first.object)
+                                                : std::vector<nlohmann::json>{};
   // The API lists nothing, without an error, in a namespace that does not exist.
-  if (!options.all_namespaces && (!items.is_array() || items.empty()) &&
+  if (!options.all_namespaces && items.empty() &&
       reader.namespace_object(options.ns).state == doctor::ReadState::not_found) {
     throw DoctorInputError("namespace " + options.ns + " does not exist");
   }

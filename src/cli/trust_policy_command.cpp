@@ -7,6 +7,7 @@
 #include "command_cluster_config.hpp"
 #include "doctor_cluster_reader.hpp"
 #include "irsa/core/arn.hpp"
+#include "irsa/doctor/json_fields.hpp"
 #include "irsa/doctor/text.hpp"
 #include "irsa/doctor/trust_policy.hpp"
 
@@ -41,7 +42,7 @@ std::string issuer_from_cluster(const TrustPolicyOptions& options,
   DoctorClusterReader reader(load.config);
   const doctor::Read discovery = reader.discovery();
   const std::string issuer =
-      discovery.found() ? discovery.object.value("issuer", std::string()) : std::string();
+      discovery.found() ? doctor::fields::text(discovery.object, "issuer") : std::string();
   if (issuer.empty()) {
     throw std::invalid_argument(
         "no --issuer, and the API server at " + reader.server() + " did not name one (" +
