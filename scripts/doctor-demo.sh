@@ -32,12 +32,18 @@ for name in api sts; do
     -keyout "$work/$name.key" -out "$work/$name.crt" 2>/dev/null
 done
 
-# Starts a fake in the background and prints the URL it listens on.
+# Starts a fake in the background, in this shell (not in a $(...) subshell, so that its PID
+# reaches `pids` and the cleanup stops it).
 start() {
   local log="$1"
   shift
   "$@" >"$log" 2>&1 &
   pids+=("$!")
+}
+
+# The URL a fake printed once it listens.
+url_of() {
+  local log="$1"
   for _ in $(seq 100); do
     if grep -q '^listening on ' "$log"; then
       sed -n 's/^listening on //p' "$log" | head -n1
@@ -45,14 +51,18 @@ start() {
     fi
     sleep 0.1
   done
-  echo "doctor-demo: $1 did not start: $(cat "$log")" >&2
+  echo "doctor-demo: the fake of $log did not start: $(cat "$log")" >&2
   exit 1
 }
 
-api_url="$(start "$work/api.log" "$bin/fake-kube-api" --cert "$work/api.crt" --key "$work/api.key" \
-  --token "$token" --issuer "$issuer" --manifests "$root/examples/doctor/cluster.yaml")"
-sts_url="$(start "$work/sts.log" "$bin/fake-sts" --cert "$work/sts.crt" --key "$work/sts.key" \
-  --provider "$issuer=sts.amazonaws.com" --role "$role=system:serviceaccount:shop-dev:api")"
+start "$work/api.log" "$bin/fake-kube-api" --cert "$work/api.crt" --key "$work/api.key" \
+  --token "$token" --issuer "$issuer" --manifests "$root/examples/doctor/cluster.yaml"
+start "$work/sts.log" "$bin/fake-sts" --cert "$work/sts.crt" --key "$work/sts.key" \
+  --provider "$issuer=sts.amazonaws.com" --role "$role=system:serviceaccount:shop-dev:api"
+# Both PIDs must be known here, or the cleanup would leave the fakes running.
+[ "${#pids[@]}" -eq 2 ] || { echo "doctor-demo: lost track of the fakes' PIDs" >&2; exit 1; }
+api_url="$(url_of "$work/api.log")"
+sts_url="$(url_of "$work/sts.log")"
 
 cat >"$work/kubeconfig" <<KUBECONFIG
 apiVersion: v1
