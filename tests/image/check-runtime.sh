@@ -89,9 +89,13 @@ openssl req -x509 -nodes -days 1 -newkey ec -pkeyopt ec_paramgen_curve:prime256v
 chmod 0644 "$image/tmp/tls.key"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 metrics_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-in_image "${as_user[@]}" "$image" /webhook --in-cluster=false --bind-address=127.0.0.1 \
-  --port="$port" --metrics-port="$metrics_port" --tls-cert=/tmp/tls.crt --tls-key=/tmp/tls.key \
-  --service-accounts=/tmp/service-accounts.yaml >"$work/server.log" 2>&1 &
+# exec all the way down (subshell, unshare, chroot, the server), so that $! is the server's own
+# PID: backgrounding the in_image function would leave a shell there, and killing that shell
+# would orphan the server.
+(exec "${as_root[@]}" "$chroot_bin" "${as_user[@]}" "$image" /webhook --in-cluster=false \
+  --bind-address=127.0.0.1 --port="$port" --metrics-port="$metrics_port" \
+  --tls-cert=/tmp/tls.crt --tls-key=/tmp/tls.key \
+  --service-accounts=/tmp/service-accounts.yaml) >"$work/server.log" 2>&1 &
 server_pid=$!
 healthy=""
 for _ in $(seq 1 100); do
@@ -104,6 +108,8 @@ done
 [ "$healthy" = "ok" ] || { cat "$work/server.log" >&2; fail "/healthz over HTTPS said '$healthy'"; }
 kill -TERM "$server_pid"
 wait "$server_pid" || true
+pgrep -f "^/webhook --in-cluster=false --bind-address=127.0.0.1 --port=$port " >/dev/null &&
+  fail "the server inside the image still runs after SIGTERM to $server_pid"
 server_pid=""
 
 echo "check-runtime: the staged image tree runs with only glibc, libstdc++ and libgcc_s beside it ($(find "$image/usr/lib/x86_64-linux-gnu" -type f | wc -l) libraries copied, binary $(stat -c %s "$image/webhook") bytes)"
