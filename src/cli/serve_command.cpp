@@ -88,8 +88,7 @@ void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
   note(!flags.kubeconfig.empty(), "--kubeconfig");
   note(!flags.kube_api.empty(), "--kube-api");
   note(flags.watch_config_map, "--watch-config-map");
-  note(flags.service_account_lookup_grace_period.count() > 0,
-       "--service-account-lookup-grace-period");
+  note(flags.service_account_lookup_grace_period_given, "--service-account-lookup-grace-period");
   if (!unused.empty()) {
     log.info("flags without effect while ServiceAccounts come from --service-accounts",
              {{"flags", unused}});

@@ -29,8 +29,9 @@ CLI::Option* last_wins(CLI::Option* option) {
 // A duration flag is read as text and converted with the Go rules; the check runs before the
 // store, so a malformed value never reaches `target`. CLI11 prefixes the check's message with
 // the flag name, which is what makes the error point at the right flag.
-void add_duration_option(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
-                         const std::string& description, const std::string& group) {
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name,
+                                 std::chrono::nanoseconds& target, const std::string& description,
+                                 const std::string& group) {
   const CLI::Validator go_duration(
       [](std::string& text) -> std::string {
         if (parse_go_duration(text)) return {};
@@ -47,7 +48,7 @@ void add_duration_option(CLI::App& app, const std::string& name, std::chrono::na
         target = *parsed;
       },
       description);
-  last_wins(option)
+  return last_wins(option)
       ->check(go_duration)
       ->type_name("DURATION")
       ->default_str(format_go_duration(target))
@@ -122,7 +123,9 @@ void add_upstream_flags(CLI::App& app, ServerFlags& flags) {
                       "How long a request waits for a ServiceAccount not yet in the cache (a "
                       "direct GET and the watch race to deliver it); 0 does not wait, as "
                       "upstream's default",
-                      group);
+                      group)
+      ->each(
+          [&flags](const std::string&) { flags.service_account_lookup_grace_period_given = true; });
   add_duration_option(app, "--resync-period", flags.resync_period,
                       "Accepted for compatibility; the watch keeps the cache exact without "
                       "periodic resyncs",

@@ -129,7 +129,17 @@ Family::Family(std::string name, std::string help, MetricType type,
       help_(std::move(help)),
       type_(type),
       label_names_(std::move(label_names)),
-      bounds_(std::move(histogram_bounds)) {}
+      bounds_(std::move(histogram_bounds)) {
+  // A series without labels exists from the start at zero, as Prometheus client libraries
+  // expose it: a rate() or an alert on it has data before the first event.
+  if (label_names_.empty()) {
+    if (type_ == MetricType::histogram || type_ == MetricType::summary) {
+      histograms_[{}] = std::make_unique<Histogram>(bounds_);
+    } else {
+      values_[{}] = std::make_unique<AtomicDouble>();
+    }
+  }
+}
 
 AtomicDouble& Family::value(const LabelValues& labels) {
   if (labels.size() != label_names_.size()) {

@@ -85,6 +85,22 @@ TEST(Metrics, NumbersAreSpelledAsGoSpellsThem) {
   EXPECT_EQ(spelled(-3.5), "-3.5");
 }
 
+TEST(Metrics, SeriesWithoutLabelsAreExposedAtZeroFromTheStart) {
+  Registry registry;
+  (void)registry.add("pod_identity_webhook_missing_sa_count", "Missing", MetricType::counter);
+  (void)registry.add("irsa_webhook_ready", "Ready", MetricType::gauge);
+  (void)registry.add("irsa_webhook_admission_duration_seconds", "Latency", MetricType::histogram,
+                     {}, {0.001});
+  (void)registry.add("pod_identity_webhook_pod_count", "Pods", MetricType::counter, {"method"});
+  const std::string text = registry.render();
+  EXPECT_NE(text.find("\npod_identity_webhook_missing_sa_count 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nirsa_webhook_ready 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nirsa_webhook_admission_duration_seconds_count 0\n"), std::string::npos)
+      << text;
+  // A family with labels has no series until a label value is used.
+  EXPECT_EQ(text.find("pod_identity_webhook_pod_count{"), std::string::npos) << text;
+}
+
 TEST(Metrics, WrongNumberOfLabelsIsAProgrammingError) {
   Registry registry;
   auto& family = registry.add("y_total", "y", MetricType::counter, {"a"});

@@ -379,6 +379,22 @@ TEST(WebhookServer, TextLogsAndVerbosityFollowKlogFlags) {
   EXPECT_EQ(log.find("--in-cluster=true"), std::string::npos) << "false was passed; no notice";
 }
 
+TEST(WebhookServer, TheNoticeOfFlagsWithoutEffectNamesOnlyFlagsGiven) {
+  ScratchDir dir("irsa-server");
+  RunningWebhook quiet(dir, {});
+  ASSERT_TRUE(quiet.wait_ready()) << quiet.process().log();
+  EXPECT_EQ(quiet.process().log().find("flags without effect"), std::string::npos)
+      << "no such flag was given: " << quiet.process().log();
+  ScratchDir other("irsa-server");
+  RunningWebhook noisy(other, {"--service-account-lookup-grace-period=2s", "--watch-config-map"});
+  ASSERT_TRUE(noisy.wait_ready()) << noisy.process().log();
+  const std::string log = noisy.process().log();
+  EXPECT_NE(log.find("flags without effect"), std::string::npos) << log;
+  EXPECT_NE(log.find("--watch-config-map, --service-account-lookup-grace-period"),
+            std::string::npos)
+      << log;
+}
+
 TEST(WebhookServer, UpstreamDefaultInClusterModeSaysWhereCertificatesComeFrom) {
   ScratchDir dir("irsa-server");
   RunningWebhook webhook(dir, {"--in-cluster"});

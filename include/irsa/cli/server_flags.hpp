@@ -56,6 +56,9 @@ struct ServerFlags {
   // Upstream's default is 0 (pods created with their ServiceAccount get no credentials); this
   // project waits up to a second for such an account.
   std::chrono::nanoseconds service_account_lookup_grace_period = std::chrono::seconds{1};
+  // Whether the grace period was on the command line: its default is not 0, so the value alone
+  // cannot tell the start-up notice whether the user asked for it.
+  bool service_account_lookup_grace_period_given = false;
   std::chrono::nanoseconds resync_period = std::chrono::seconds{60};
 
   // This project's additions.
