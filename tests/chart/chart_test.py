@@ -626,6 +626,24 @@ def cmd_render():
     check([d["metadata"]["name"] for d in doctor_objects(docs)] == ["x" * 56 + "-doctor"],
           f"doctor role name with a 63-character fullname: {[d['metadata']['name'] for d in doctor_objects(docs)]}")
 
+    # The README's install command renders the image it names: a repository with a registry of
+    # its own gets no default registry in front.
+    readme = (CHART.parent.parent / "README.md").read_text()
+    command = re.search(r"helm install irsa-webhook charts/irsa-webhook[^`]*?(?=\nhelm test)", readme)
+    check(command is not None, "README: no helm install command")
+    sets = dict(re.findall(r"--set ([\w.]+)=(\S+)", command.group(0)))
+    check("image.repository" in sets and "image.tag" in sets, f"README's command sets no image: {sets}")
+    docs = render(*[a for k, v in sets.items() for a in ("--set", f"{k}={v}")])
+    image = one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]
+    check(image == f"{sets['image.repository']}:{sets['image.tag']}",
+          f"README's command renders image {image}, not {sets['image.repository']}:{sets['image.tag']}")
+    docs = render("--set", "image.repository=team/irsa-webhook")
+    image = one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]
+    check(image.startswith("ghcr.io/team/irsa-webhook:"), f"a bare repository lost the registry: {image}")
+    docs = render("--set", "image.repository=localhost:5000/irsa-webhook")
+    image = one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]
+    check(image.startswith("localhost:5000/irsa-webhook:"), f"a registry with a port got a prefix: {image}")
+
     # Without the test hook.
     docs = render("--set", "test.enabled=false")
     check(not [d for d in docs if is_hook(d)], "test.enabled=false still renders the hook")

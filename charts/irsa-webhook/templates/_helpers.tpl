@@ -57,8 +57,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* "registry/repository:tag", or "...@digest" when a digest is given. */}}
 {{- define "irsa-webhook.image" -}}
 {{- $repo := .Values.image.repository }}
+{{- /* A repository that names its own registry (a first part with a dot or a port, or
+       localhost, as container runtimes read it) is used as it is: the default registry in
+       front of 123456789012.dkr.ecr.eu-west-1.amazonaws.com/irsa-webhook would break it. */ -}}
+{{- $first := first (splitList "/" $repo) }}
+{{- $ownRegistry := and (contains "/" $repo) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- if not $ownRegistry }}
 {{- with .Values.image.registry }}
 {{- $repo = printf "%s/%s" . $repo }}
+{{- end }}
 {{- end }}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" $repo .Values.image.digest }}
