@@ -6,6 +6,7 @@
 
 #include "irsa/core/jwt_claims.hpp"
 #include "irsa/doctor/json_fields.hpp"
+#include "irsa/kube/reflector.hpp"
 
 namespace irsa::cli {
 
@@ -49,11 +50,7 @@ Read parsed(const kube::ApiReply& reply, std::string request) {
 }  // namespace
 
 std::string status_message(unsigned status, const std::string& body) {
-  const auto object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (object.is_object()) {
-    const std::string message = doctor::fields::text(object, "message");
-    if (!message.empty()) return message;
-  }
+  if (std::string message = kube::status_message(body); !message.empty()) return message;
   constexpr std::size_t kShown = 200;
   std::string start = body.substr(0, kShown);
   for (char& c : start) {

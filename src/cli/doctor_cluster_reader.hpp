@@ -49,7 +49,8 @@ class DoctorClusterReader {
   std::string server_;
 };
 
-// The API's own Status message, or the body's start when it is not a Status.
+// The API's own Status message (kube::status_message), or the body's start when it is not a
+// Status.
 [[nodiscard]] std::string status_message(unsigned status, const std::string& body);
 
 }  // namespace irsa::cli
