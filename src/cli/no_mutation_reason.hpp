@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "account_annotations.hpp"
-#include "irsa/core/admission.hpp"
+#include "irsa/core/decision.hpp"
 
 namespace irsa::cli {
 

@@ -6,8 +6,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "irsa/aws/instance_metadata.hpp"
 #include "irsa/core/annotations.hpp"
-#include "irsa/kube/instance_metadata.hpp"
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
 
@@ -57,7 +57,7 @@ std::string complete_from_environment(server::ServerConfig& config, const ServeO
   }
   auto& compose = config.settings.compose_role_arn;
   if (compose.enabled && compose.account_id.empty()) {
-    const auto fetch = kube::fetch_instance_identity(environment);
+    const auto fetch = aws::fetch_instance_identity(environment);
     if (!fetch.error.empty()) return "--compose-role-arn: " + fetch.error;
     compose.account_id = fetch.identity.account_id;
     if (options.mutation.aws_partition.empty()) {

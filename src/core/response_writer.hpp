@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "irsa/core/admission.hpp"
+#include "irsa/core/decision.hpp"
 
 namespace irsa::core::detail {
 

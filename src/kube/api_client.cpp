@@ -47,7 +47,6 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // Status bodies of failed watches are short; more than this is not worth keeping.
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kWatchReadSize = 64 * 1024;
-constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 constexpr const char* kClosedWhileConnecting = "connections were closed while this one was opened";
 
 struct ServerUrl {
@@ -95,6 +94,21 @@ struct Connection {
 };
 
 using ConnectionPtr = std::unique_ptr<Connection>;
+
+// What a failed step says on its own: "timed out" for a deadline, else the system's message.
+std::string describe(const boost::system::error_code& error) {
+  if (error == beast::error::timeout) return "timed out";
+  return error.message();
+}
+
+// A reply without an HTTP answer: the message for the log, and the step and cause apart.
+ApiReply failure(ApiStep step, std::string message, std::string cause) {
+  ApiReply reply;
+  reply.error = std::move(message);
+  reply.failed_step = step;
+  reply.cause = std::move(cause);
+  return reply;
+}
 
 // Runs one Beast operation on whichever stream the connection has. `operation(stream)` returns
 // the awaitable (error, bytes) tuple that kNoThrow makes; only the error matters here.
@@ -165,6 +179,8 @@ struct ApiClient::Impl {
   struct Connected {
     ConnectionPtr connection;
     std::string error;
+    ApiStep failed_step = ApiStep::none;
+    std::string cause;
   };
 
   // `generation`: close_generation when the operation began. A close_all since then (while it
@@ -175,16 +191,20 @@ struct ApiClient::Impl {
       try {
         tls_context = make_tls_context(credentials.client_cert_pem, credentials.client_key_pem);
       } catch (const std::invalid_argument& error) {
-        co_return Connected{nullptr, error.what()};
+        co_return Connected{nullptr, error.what(), ApiStep::connect, error.what()};
       }
       tls_context_cert = credentials.client_cert_pem;
       idle.clear();
     }
     auto [resolve_error, endpoints] = co_await resolver.async_resolve(url.host, url.port, kNoThrow);
     if (resolve_error) {
-      co_return Connected{nullptr, "cannot resolve " + url.host + ": " + resolve_error.message()};
+      co_return Connected{nullptr, "cannot resolve " + url.host + ": " + resolve_error.message(),
+                          ApiStep::resolve, describe(resolve_error)};
     }
-    if (generation != close_generation) co_return Connected{nullptr, kClosedWhileConnecting};
+    if (generation != close_generation) {
+      co_return Connected{nullptr, kClosedWhileConnecting, ApiStep::connect,
+                          kClosedWhileConnecting};
+    }
     PlainStream plain(strand);
     plain.expires_after(limits.connect);
     std::optional<Busy> connecting(std::in_place, *this, plain);
@@ -192,11 +212,12 @@ struct ApiClient::Impl {
     connecting.reset();
     if (connect_error) {
       co_return Connected{nullptr,
-                          "cannot connect to " + config.server + ": " + connect_error.message()};
+                          "cannot connect to " + config.server + ": " + connect_error.message(),
+                          ApiStep::connect, describe(connect_error)};
     }
     (void)endpoint;
     plain.socket().set_option(tcp::no_delay(true));
-    if (!url.tls) co_return Connected{std::make_unique<Connection>(std::move(plain)), {}};
+    if (!url.tls) co_return Connected{std::make_unique<Connection>(std::move(plain)), {}, ApiStep::none, {}};
 
     auto connection = std::make_unique<Connection>(std::move(plain), *tls_context);
     auto& tls = std::get<TlsStream>(connection->stream);
@@ -213,9 +234,10 @@ struct ApiClient::Impl {
     auto [handshake_error] = co_await tls.async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_error) {
       co_return Connected{
-          nullptr, "TLS handshake with " + config.server + " failed: " + handshake_error.message()};
+          nullptr, "TLS handshake with " + config.server + " failed: " + handshake_error.message(),
+          ApiStep::connect, "TLS handshake: " + describe(handshake_error)};
     }
-    co_return Connected{std::move(connection), {}};
+    co_return Connected{std::move(connection), {}, ApiStep::none, {}};
   }
 
   template <typename Body>
@@ -223,7 +245,7 @@ struct ApiClient::Impl {
                           const std::string& accept) const {
     request.set(http::field::host, url.host_header);
     request.set(http::field::user_agent, "irsa-webhook/" IRSA_VERSION);
-    request.set(http::field::accept, accept);
+    if (!accept.empty()) request.set(http::field::accept, accept);
     if (!credentials.bearer_token.empty()) {
       request.set(http::field::authorization, "Bearer " + credentials.bearer_token);
     }
@@ -241,8 +263,9 @@ struct ApiClient::Impl {
     http::request<http::string_body> request{http::string_to_verb(call.method),
                                              url.prefix + call.target, 11};
     set_common_headers(request, credentials, call.accept);
+    for (const auto& [name, value] : call.headers) request.set(name, value);
     if (request.method() != http::verb::get) {
-      request.set(http::field::content_type, call.content_type);
+      if (!call.content_type.empty()) request.set(http::field::content_type, call.content_type);
       request.body() = call.body;
       request.prepare_payload();
     }
@@ -267,7 +290,9 @@ struct ApiClient::Impl {
   asio::awaitable<ApiReply> send_once(const ApiRequest& call, std::chrono::milliseconds timeout,
                                       std::uint64_t generation, bool& reused) {
     auto [credentials, credentials_error] = co_await credential_source.current();
-    if (!credentials_error.empty()) co_return ApiReply{0, {}, credentials_error};
+    if (!credentials_error.empty()) {
+      co_return failure(ApiStep::credentials, credentials_error, credentials_error);
+    }
     ConnectionPtr connection;
     reused = !idle.empty();
     if (reused) {
@@ -275,7 +300,9 @@ struct ApiClient::Impl {
       idle.pop_back();
     } else {
       auto connected = co_await connect(credentials, generation);
-      if (!connected.connection) co_return ApiReply{0, {}, connected.error};
+      if (!connected.connection) {
+        co_return failure(connected.failed_step, connected.error, connected.cause);
+      }
       connection = std::move(connected.connection);
     }
     const Busy busy(*this, connection->tcp());
@@ -284,19 +311,27 @@ struct ApiClient::Impl {
     boost::system::error_code error = co_await on_stream(
         *connection, [&](auto& stream) { return http::async_write(stream, request, kNoThrow); });
     if (call.secret_body) OPENSSL_cleanse(request.body().data(), request.body().size());
-    if (error) co_return ApiReply{0, {}, "request to " + config.server + ": " + error.message()};
+    if (error) {
+      co_return failure(ApiStep::send, "request to " + config.server + ": " + error.message(),
+                        describe(error));
+    }
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(limits.max_body);
-    parser.header_limit(kMaxHeaderBytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     error = co_await on_stream(*connection, [&](auto& stream) {
       return http::async_read(stream, connection->buffer, parser, kNoThrow);
     });
     if (error) {
-      co_return ApiReply{0, {}, "response from " + config.server + ": " + error.message()};
+      co_return failure(ApiStep::receive,
+                        "response from " + config.server + ": " + error.message(),
+                        describe(error));
     }
     auto response = parser.release();
-    ApiReply reply{response.result_int(), std::move(response.body()), {}};
+    ApiReply reply;
+    reply.status = response.result_int();
+    reply.body = std::move(response.body());
+    reply.reason = std::string(response.reason());
     if (reply.status == 401) credential_source.invalidate();
     if (response.keep_alive() && idle.size() < limits.max_idle_connections) {
       idle.push_back(std::move(connection));
@@ -321,7 +356,7 @@ struct ApiClient::Impl {
 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // a watch has no end but its timeout
-    parser.header_limit(kMaxHeaderBytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     error = co_await on_stream(*connection, [&](auto& stream) {
       return http::async_read_header(stream, connection->buffer, parser, kNoThrow);
     });
@@ -405,8 +440,9 @@ asio::awaitable<ApiReply> ApiClient::get(std::string target, std::chrono::millis
 }
 
 asio::awaitable<ApiReply> ApiClient::send(ApiRequest request, std::chrono::milliseconds timeout) {
-  if (request.method != "GET" && request.method != "POST") {
-    co_return ApiReply{0, {}, "method " + request.method + " is not supported"};
+  if (request.method != "GET" && request.method != "POST" && request.method != "PUT") {
+    const std::string message = "method " + request.method + " is not supported";
+    co_return failure(ApiStep::unsupported, message, message);
   }
   // Keep the implementation alive while the coroutine runs, even if the client is destroyed.
   const auto impl = impl_;

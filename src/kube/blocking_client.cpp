@@ -28,7 +28,8 @@ ApiReply BlockingClient::send(ApiRequest request, std::chrono::milliseconds time
   asio::co_spawn(impl_->client.executor(), impl_->client.send(std::move(request), timeout),
                  [&reply](const std::exception_ptr& failure, ApiReply answer) {
                    if (failure) {
-                     reply = ApiReply{0, {}, "the request failed unexpectedly"};
+                     reply = ApiReply{};
+                     reply->error = "the request failed unexpectedly";
                      try {
                        std::rethrow_exception(failure);
                      } catch (const std::exception& error) {
@@ -41,7 +42,10 @@ ApiReply BlockingClient::send(ApiRequest request, std::chrono::milliseconds time
                  });
   impl_->io.restart();
   impl_->io.run();
-  return reply ? std::move(*reply) : ApiReply{0, {}, "the request did not complete"};
+  if (reply) return std::move(*reply);
+  ApiReply unfinished;
+  unfinished.error = "the request did not complete";
+  return unfinished;
 }
 
 }  // namespace irsa::kube

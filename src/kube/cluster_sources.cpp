@@ -1,5 +1,6 @@
 #include "irsa/kube/cluster_sources.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -7,50 +8,74 @@ namespace irsa::kube {
 
 namespace asio = boost::asio;
 
+// The client and everything read through it, on one strand of the server's io_context.
+struct ClusterSources::Parts {
+  Parts(asio::io_context& io, ClusterSourcesConfig config, const core::Settings& settings,
+        SourceObserver& observer, ConfigMapSource::Publish publish_config_map)
+      : strand(asio::make_strand(io)),
+        client(strand, std::move(config.client), config.api),
+        cache(settings),
+        lookup(client, cache, observer, config.lookup),
+        accounts_reflector(client, cache, observer, config.timing) {
+    if (config.watch_config_map) {
+      config_map = std::make_unique<ConfigMapSource>(config.config_map_namespace, settings,
+                                                     observer, std::move(publish_config_map));
+      config_map_reflector =
+          std::make_unique<Reflector>(client, *config_map, observer, config.timing);
+    }
+  }
+
+  asio::strand<asio::io_context::executor_type> strand;
+  ApiClient client;
+  AccountCache cache;
+  AccountLookup lookup;
+  Reflector accounts_reflector;
+  std::unique_ptr<ConfigMapSource> config_map;
+  std::unique_ptr<Reflector> config_map_reflector;
+};
+
 ClusterSources::ClusterSources(asio::io_context& io, ClusterSourcesConfig config,
                                const core::Settings& settings, SourceObserver& observer,
                                ConfigMapSource::Publish publish_config_map)
-    : strand_(asio::make_strand(io)),
-      client_(strand_, std::move(config.client), config.api),
-      cache_(settings),
-      lookup_(client_, cache_, observer, config.lookup),
-      accounts_reflector_(client_, cache_, observer, config.timing) {
-  if (config.watch_config_map) {
-    config_map_ = std::make_unique<ConfigMapSource>(config.config_map_namespace, settings, observer,
-                                                    std::move(publish_config_map));
-    config_map_reflector_ =
-        std::make_unique<Reflector>(client_, *config_map_, observer, config.timing);
-  }
-}
+    : parts_(std::make_unique<Parts>(io, std::move(config), settings, observer,
+                                     std::move(publish_config_map))) {}
 
 ClusterSources::~ClusterSources() = default;
 
 void ClusterSources::start() {
-  asio::post(strand_, [this] {
-    accounts_reflector_.start();
-    if (config_map_reflector_) config_map_reflector_->start();
+  asio::post(parts_->strand, [parts = parts_.get()] {
+    parts->accounts_reflector.start();
+    if (parts->config_map_reflector) parts->config_map_reflector->start();
   });
 }
 
 void ClusterSources::stop() {
-  asio::post(strand_, [this] {
-    accounts_reflector_.stop();
-    if (config_map_reflector_) config_map_reflector_->stop();
-    client_.close_all();
+  asio::post(parts_->strand, [parts = parts_.get()] {
+    parts->accounts_reflector.stop();
+    if (parts->config_map_reflector) parts->config_map_reflector->stop();
+    parts->client.close_all();
   });
 }
 
 bool ClusterSources::synced() const noexcept {
-  return accounts_reflector_.synced() &&
-         (!config_map_reflector_ || config_map_reflector_->synced());
+  return parts_->accounts_reflector.synced() &&
+         (!parts_->config_map_reflector || parts_->config_map_reflector->synced());
+}
+
+const store::AccountIndex& ClusterSources::accounts() const noexcept {
+  return parts_->cache.index();
+}
+
+AccountLookup& ClusterSources::lookup() noexcept {
+  return parts_->lookup;
 }
 
 void ClusterSources::clear_accounts() {
-  asio::post(strand_, [this] {
-    cache_.clear();
-    accounts_reflector_.request_relist();
+  asio::post(parts_->strand, [parts = parts_.get()] {
+    parts->cache.clear();
+    parts->accounts_reflector.request_relist();
     // Ends the watch in flight (and the ConfigMap's, which simply resumes).
-    client_.close_all();
+    parts->client.close_all();
   });
 }
 

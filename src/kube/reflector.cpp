@@ -4,8 +4,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace irsa::kube {
 
@@ -30,14 +32,20 @@ std::string status_message(std::string_view body) {
   return message->get<std::string>();
 }
 
+struct Reflector::Pacing {
+  explicit Pacing(const asio::any_io_executor& executor)
+      : timer(executor), random(std::random_device{}()) {}
+  asio::steady_timer timer;
+  std::mt19937_64 random;
+};
+
 Reflector::Reflector(ApiClient& client, ListWatchTarget& target, SourceObserver& observer,
                      ReflectorTiming timing)
     : client_(client),
       target_(target),
       observer_(observer),
       timing_(timing),
-      timer_(client.executor()),
-      random_(std::random_device{}()) {}
+      pacing_(std::make_unique<Pacing>(client.executor())) {}
 
 Reflector::~Reflector() {
   *stopped_ = true;
@@ -49,7 +57,7 @@ void Reflector::start() {
 
 void Reflector::stop() {
   *stopped_ = true;
-  timer_.cancel();
+  pacing_->timer.cancel();
 }
 
 asio::awaitable<void> Reflector::run() {
@@ -108,12 +116,12 @@ std::chrono::milliseconds Reflector::next_backoff() {
   // come back in the same millisecond.
   const auto half = backoff_.count() / 2;
   std::uniform_int_distribution<long long> spread(half, backoff_.count());
-  return std::chrono::milliseconds(spread(random_));
+  return std::chrono::milliseconds(spread(pacing_->random));
 }
 
 asio::awaitable<void> Reflector::pause(std::chrono::milliseconds delay) {
-  timer_.expires_after(delay);
-  (void)co_await timer_.async_wait(kNoThrow);
+  pacing_->timer.expires_after(delay);
+  (void)co_await pacing_->timer.async_wait(kNoThrow);
 }
 
 void Reflector::report_status_error(std::string_view what, unsigned status, std::string_view body) {
@@ -179,7 +187,7 @@ asio::awaitable<Reflector::WatchOutcome> Reflector::watch() {
                                                   timing_.watch_timeout_max.count());
   std::string path = target_.collection_path() + "?watch=1&allowWatchBookmarks=true" +
                      "&resourceVersion=" + url_encode(resource_version_) +
-                     "&timeoutSeconds=" + std::to_string(spread(random_));
+                     "&timeoutSeconds=" + std::to_string(spread(pacing_->random));
   const std::string extra = target_.extra_query();
   if (!extra.empty()) path += "&" + extra;
 

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <boost/asio/ssl/context.hpp>
 #include <stdexcept>
 #include <utility>
 

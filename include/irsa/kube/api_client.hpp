@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "irsa/kube/client_config.hpp"
 
@@ -27,6 +29,19 @@ struct ApiLimits {
   std::size_t max_body = 64 * 1024 * 1024;  // a LIST page of 500 accounts is a few hundred KiB
   std::size_t max_watch_line = 16 * 1024 * 1024;
   std::size_t max_idle_connections = 4;
+  std::size_t max_header = 64 * 1024;  // the status line and headers of one response
+};
+
+// Which step of a request failed when no HTTP answer came, for callers that word their own
+// messages (the instance metadata client) instead of passing ApiReply::error on.
+enum class ApiStep {
+  none,         // an HTTP answer came
+  unsupported,  // the request was not sent (a method the client does not speak)
+  credentials,
+  resolve,
+  connect,  // the TCP connect or the TLS handshake
+  send,
+  receive,
 };
 
 // The answer to a GET. `error` is set when there was no HTTP answer at all (connection refused,
@@ -35,6 +50,9 @@ struct ApiReply {
   unsigned status = 0;
   std::string body;
   std::string error;
+  std::string reason;  // the status line's reason phrase, such as "Not Found"
+  ApiStep failed_step = ApiStep::none;
+  std::string cause;  // with failed_step: why, without the server's name ("timed out", ...)
 };
 
 // How a watch ended. A stream that the server closed properly after its timeoutSeconds has
@@ -49,13 +67,15 @@ struct WatchEnd {
 // One request that is not a watch. The same client also speaks to endpoints that are not
 // Kubernetes (STS's query API): they differ only in method, body and media types.
 struct ApiRequest {
-  std::string method = "GET";  // GET or POST
+  std::string method = "GET";  // GET, POST or PUT
   std::string target;          // path and query, such as "/api/v1/serviceaccounts?limit=500"
-  std::string body;            // sent with POST
-  std::string content_type = "application/json";  // of the body
-  std::string accept = "application/json";
+  std::string body;            // sent with POST and PUT
+  std::string content_type = "application/json";  // of the body; empty: no Content-Type
+  std::string accept = "application/json";        // empty: no Accept header
   // The body holds a credential (a token for STS): the client wipes its copies once sent.
   bool secret_body = false;
+  // More header fields (name, value), such as the instance metadata service's token headers.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class ApiClient {

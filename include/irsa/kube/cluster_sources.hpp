@@ -1,10 +1,9 @@
 // Everything the server reads from the Kubernetes API, on one strand of the server's io_context:
 // the client, the ServiceAccount cache with its reflector and its lookup for accounts not seen
-// yet, and (with --watch-config-map) the pod-identity-webhook ConfigMap.
+// yet, and (with --watch-config-map) the pod-identity-webhook ConfigMap. The parts live behind a
+// pimpl: includers read no Asio strand or io_context, only their declarations.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <memory>
 #include <string>
 
@@ -15,6 +14,10 @@
 #include "irsa/kube/client_config.hpp"
 #include "irsa/kube/config_map_source.hpp"
 #include "irsa/kube/reflector.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace irsa::kube {
 
@@ -43,20 +46,15 @@ class ClusterSources {
   // The first LIST of ServiceAccounts (and of the ConfigMap, when watched) has completed.
   [[nodiscard]] bool synced() const noexcept;
 
-  [[nodiscard]] const store::AccountIndex& accounts() const noexcept { return cache_.index(); }
-  [[nodiscard]] AccountLookup& lookup() noexcept { return lookup_; }
+  [[nodiscard]] const store::AccountIndex& accounts() const noexcept;
+  [[nodiscard]] AccountLookup& lookup() noexcept;
   // Forgets every ServiceAccount and lists them again (upstream's /debug/alpha/cache/clear).
   // Any thread.
   void clear_accounts();
 
  private:
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  ApiClient client_;
-  AccountCache cache_;
-  AccountLookup lookup_;
-  Reflector accounts_reflector_;
-  std::unique_ptr<ConfigMapSource> config_map_;
-  std::unique_ptr<Reflector> config_map_reflector_;
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
 };
 
 }  // namespace irsa::kube

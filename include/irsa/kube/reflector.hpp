@@ -10,13 +10,11 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -162,8 +160,10 @@ class Reflector {
   ListWatchTarget& target_;
   SourceObserver& observer_;
   ReflectorTiming timing_;
-  boost::asio::steady_timer timer_;
-  std::mt19937_64 random_;
+  // The back-off timer and the random source of watch timeouts, defined in the .cpp so that
+  // includers of this header do not read Asio's timers.
+  struct Pacing;
+  std::unique_ptr<Pacing> pacing_;
   std::string resource_version_;
   std::chrono::milliseconds backoff_{0};
   bool relist_requested_ = false;

@@ -2,11 +2,20 @@
 // to what OpenSSL understands, and the serving context built from a certificate and key file.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
+// TLS1_2_VERSION and TLS1_3_VERSION, the values of TlsOptions::min_version (a few lines, not
+// the whole of OpenSSL's ssl.h).
+#include <openssl/prov_ssl.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+// Declared only: callers of make_server_context that use the context include
+// <boost/asio/ssl/context.hpp> themselves, the others read none of Asio.
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace irsa::server {
 

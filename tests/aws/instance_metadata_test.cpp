@@ -1,7 +1,7 @@
 // The instance identity fetch for --compose-role-arn, against a stand-in for IMDS on loopback
 // that behaves as a real one (IMDSv2 tokens required) or as the broken and partial ones met in
 // practice: metadata proxies that refuse the token PUT, server errors, bad documents, silence.
-#include "irsa/kube/instance_metadata.hpp"
+#include "irsa/aws/instance_metadata.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-namespace irsa::kube {
+namespace irsa::aws {
 namespace {
 
 namespace asio = boost::asio;
@@ -282,4 +282,4 @@ TEST(InstanceMetadata, BadEndpointVariableIsReported) {
 }
 
 }  // namespace
-}  // namespace irsa::kube
+}  // namespace irsa::aws

@@ -1,19 +1,6 @@
-#include "irsa/kube/instance_metadata.hpp"
+#include "irsa/aws/instance_metadata.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cstdint>
 #include <exception>
@@ -22,17 +9,14 @@
 #include <thread>
 #include <utility>
 
-namespace irsa::kube {
+#include "irsa/kube/api_client.hpp"
+#include "irsa/kube/blocking_client.hpp"
+
+namespace irsa::aws {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::string_view kTokenPath = "/latest/api/token";
 constexpr std::string_view kDocumentPath = "/latest/dynamic/instance-identity/document";
@@ -44,7 +28,7 @@ constexpr std::string_view kTokenTtlSeconds = "60";
 // Tokens are about 60 bytes and documents under 1 KiB: anything far larger is not IMDS.
 constexpr std::uint64_t kTokenBodyLimit = std::uint64_t{4} * 1024;
 constexpr std::uint64_t kDocumentBodyLimit = std::uint64_t{64} * 1024;
-constexpr std::uint32_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
@@ -141,12 +125,7 @@ MetadataEndpointLookup parse_endpoint_url(std::string_view text) {
   return lookup;
 }
 
-std::string describe(const beast::error_code& error) {
-  if (error == beast::error::timeout) return "timed out";
-  return error.message();
-}
-
-// One HTTP exchange on a connection of its own: the request, then the answer or why none came.
+// One HTTP exchange: the status line and body, or why none came.
 struct Reply {
   unsigned status = 0;
   std::string reason;
@@ -160,46 +139,69 @@ std::string status_text(const Reply& reply) {
   return text;
 }
 
-// A fresh connection per request keeps the client free of keep-alive bookkeeping; two local
-// connects cost nothing next to the once-per-process fetch. The deadline covers every step.
-asio::awaitable<Reply> exchange(tcp::resolver::results_type addresses,
-                                http::request<http::empty_body> request, Clock::time_point deadline,
-                                std::uint64_t body_limit) {
-  Reply reply;
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_at(deadline);
-  if (auto [error, ignored] = co_await stream.async_connect(addresses, kNoThrow); error) {
-    reply.failure = "connect: " + describe(error);
-    co_return reply;
+// The step of a failed exchange as this client has always named it.
+std::string failed_step_text(const kube::ApiReply& answer) {
+  switch (answer.failed_step) {
+    case kube::ApiStep::resolve:
+      return "resolving the host: ";
+    case kube::ApiStep::connect:
+      return "connect: ";
+    case kube::ApiStep::send:
+      return "send: ";
+    case kube::ApiStep::receive:
+      return "reading the answer: ";
+    case kube::ApiStep::none:
+    case kube::ApiStep::unsupported:
+    case kube::ApiStep::credentials:
+      break;
   }
-  request.prepare_payload();
-  if (auto [error, ignored] = co_await http::async_write(stream, request, kNoThrow); error) {
-    reply.failure = "send: " + describe(error);
-    co_return reply;
-  }
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.header_limit(kHeaderLimit);
-  parser.body_limit(body_limit);
-  if (auto [error, ignored] = co_await http::async_read(stream, buffer, parser, kNoThrow); error) {
-    reply.failure = "reading the answer: " + describe(error);
-    co_return reply;
-  }
-  auto response = parser.release();
-  reply.status = response.result_int();
-  reply.reason = std::string(response.reason());
-  reply.body = std::move(response.body());
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  co_return reply;
+  return {};
 }
 
-http::request<http::empty_body> make_request(http::verb verb, std::string_view path,
-                                             const MetadataEndpoint& endpoint) {
-  http::request<http::empty_body> request(verb, path, 11);
-  request.set(http::field::host, authority(endpoint.host, endpoint.port));
-  request.set(http::field::user_agent, "irsa-webhook");
-  request.keep_alive(false);
+// One request through the Kubernetes client's HTTP stack, on a client of its own whose limits
+// are what is left of the attempt's deadline. IMDS closes every connection after its answer
+// (and the stand-ins in the tests do too), so nothing is pooled between the two requests.
+Reply exchange(const MetadataEndpoint& endpoint, kube::ApiRequest request,
+               Clock::time_point deadline, std::size_t body_limit) {
+  Reply reply;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) {
+    reply.failure = "connect: timed out";
+    return reply;
+  }
+  kube::ClientConfig config;
+  config.server = endpoint.url;
+  config.description = "instance metadata at " + endpoint.url;
+  kube::ApiLimits limits;
+  limits.connect = left;
+  limits.request = left;
+  limits.max_body = body_limit;
+  limits.max_header = kHeaderLimit;
+  limits.max_idle_connections = 0;
+  kube::ApiReply answer;
+  try {
+    kube::BlockingClient client(std::move(config), limits);
+    answer = client.send(std::move(request), left);
+  } catch (const std::exception& error) {
+    reply.failure = error.what();  // the client refused the endpoint's URL
+    return reply;
+  }
+  if (!answer.error.empty()) {
+    reply.failure = failed_step_text(answer) + (answer.cause.empty() ? answer.error : answer.cause);
+    return reply;
+  }
+  reply.status = answer.status;
+  reply.reason = std::move(answer.reason);
+  reply.body = std::move(answer.body);
+  return reply;
+}
+
+kube::ApiRequest make_request(std::string method, std::string_view path) {
+  kube::ApiRequest request;
+  request.method = std::move(method);
+  request.target = std::string(path);
+  request.content_type.clear();
+  request.accept.clear();
   return request;
 }
 
@@ -229,76 +231,47 @@ Outcome failed(std::string error, bool retry) {
   return Outcome{{}, std::move(error), retry};
 }
 
-asio::awaitable<Outcome> attempt(MetadataEndpoint endpoint, bool v1_allowed,
-                                 std::chrono::milliseconds timeout) {
+Outcome attempt(const MetadataEndpoint& endpoint, bool v1_allowed,
+                std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  // Only a host name from AWS_EC2_METADATA_SERVICE_ENDPOINT needs a lookup (the defaults are
-  // addresses); that lookup is bounded by the system resolver's own time-outs, not ours.
-  tcp::resolver resolver(co_await asio::this_coro::executor);
-  auto [resolve_error, addresses] =
-      co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), kNoThrow);
-  if (resolve_error) co_return failed("resolving the host: " + describe(resolve_error), true);
 
-  auto token_request = make_request(http::verb::put, kTokenPath, endpoint);
-  token_request.set(kTtlHeader, kTokenTtlSeconds);
-  const Reply token_reply =
-      co_await exchange(addresses, std::move(token_request), deadline, kTokenBodyLimit);
+  auto token_request = make_request("PUT", kTokenPath);
+  token_request.headers.emplace_back(kTtlHeader, kTokenTtlSeconds);
+  const Reply token_reply = exchange(endpoint, std::move(token_request), deadline, kTokenBodyLimit);
   const std::string put = "PUT " + std::string(kTokenPath);
-  if (!token_reply.failure.empty()) co_return failed(put + ": " + token_reply.failure, true);
+  if (!token_reply.failure.empty()) return failed(put + ": " + token_reply.failure, true);
 
   std::string token;
   std::string fallback_note;  // says why the GET carries no token, when it does not
   if (token_reply.status == 200) {
     token = std::string(trim(token_reply.body));
-    if (token.empty()) co_return failed(put + " answered an empty token", true);
+    if (token.empty()) return failed(put + " answered an empty token", true);
   } else if (refuses_tokens(token_reply.status) && v1_allowed) {
     fallback_note =
         put + " answered " + status_text(token_reply) + ", then without a token (IMDSv1): ";
   } else if (refuses_tokens(token_reply.status)) {
-    co_return failed(put + " answered " + status_text(token_reply) +
-                         " and AWS_EC2_METADATA_V1_DISABLED forbids IMDSv1 without a token",
-                     false);
+    return failed(put + " answered " + status_text(token_reply) +
+                      " and AWS_EC2_METADATA_V1_DISABLED forbids IMDSv1 without a token",
+                  false);
   } else {
-    co_return failed(put + " answered " + status_text(token_reply),
-                     worth_retrying(token_reply.status));
+    return failed(put + " answered " + status_text(token_reply),
+                  worth_retrying(token_reply.status));
   }
 
-  auto document_request = make_request(http::verb::get, kDocumentPath, endpoint);
-  if (!token.empty()) document_request.set(kTokenHeader, token);
+  auto document_request = make_request("GET", kDocumentPath);
+  if (!token.empty()) document_request.headers.emplace_back(kTokenHeader, token);
   const Reply document_reply =
-      co_await exchange(addresses, std::move(document_request), deadline, kDocumentBodyLimit);
+      exchange(endpoint, std::move(document_request), deadline, kDocumentBodyLimit);
   const std::string get = fallback_note + "GET " + std::string(kDocumentPath);
-  if (!document_reply.failure.empty()) co_return failed(get + ": " + document_reply.failure, true);
+  if (!document_reply.failure.empty()) return failed(get + ": " + document_reply.failure, true);
   if (document_reply.status != 200) {
     // 401: the token lapsed or was not accepted; a new attempt asks for a new one.
-    co_return failed(get + " answered " + status_text(document_reply),
-                     document_reply.status == 401 || worth_retrying(document_reply.status));
+    return failed(get + " answered " + status_text(document_reply),
+                  document_reply.status == 401 || worth_retrying(document_reply.status));
   }
   auto parsed = parse_identity_document(document_reply.body);
-  if (!parsed.error.empty()) co_return failed(get + ": " + parsed.error, false);
-  co_return Outcome{std::move(parsed.identity), {}, false};
-}
-
-Outcome run_attempt(asio::io_context& io, const MetadataEndpoint& endpoint, bool v1_allowed,
-                    std::chrono::milliseconds timeout) {
-  std::optional<Outcome> result;
-  asio::co_spawn(io, attempt(endpoint, v1_allowed, timeout),
-                 [&result](const std::exception_ptr& thrown, Outcome outcome) {
-                   if (thrown) {
-                     try {
-                       std::rethrow_exception(thrown);
-                     } catch (const std::exception& error) {
-                       outcome = failed(error.what(), false);
-                     } catch (...) {
-                       outcome = failed("an unknown exception", false);
-                     }
-                   }
-                   result = std::move(outcome);
-                 });
-  io.restart();
-  io.run();
-  if (!result) return failed("the request did not finish", false);
-  return std::move(*result);
+  if (!parsed.error.empty()) return failed(get + ": " + parsed.error, false);
+  return Outcome{std::move(parsed.identity), {}, false};
 }
 
 bool is_region_text(std::string_view region) {
@@ -379,7 +352,6 @@ InstanceIdentityFetch fetch_instance_identity(const Environment& environment,
   const bool v1_allowed = !is_true(environment, "AWS_EC2_METADATA_V1_DISABLED");
   const int attempts = std::max(options.attempts, 1);
 
-  asio::io_context io;
   auto pause = options.backoff;
   Outcome outcome;
   int made = 0;
@@ -389,7 +361,7 @@ InstanceIdentityFetch fetch_instance_identity(const Environment& environment,
       pause *= 2;
     }
     ++made;
-    outcome = run_attempt(io, lookup.endpoint, v1_allowed, options.timeout);
+    outcome = attempt(lookup.endpoint, v1_allowed, options.timeout);
     if (outcome.error.empty() || !outcome.retry) break;
   }
   if (outcome.error.empty()) {
@@ -401,4 +373,4 @@ InstanceIdentityFetch fetch_instance_identity(const Environment& environment,
   return fetch;
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::aws

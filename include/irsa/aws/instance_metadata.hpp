@@ -12,7 +12,9 @@
 
 #include "irsa/kube/client_config.hpp"
 
-namespace irsa::kube {
+namespace irsa::aws {
+
+using kube::Environment;
 
 struct InstanceIdentity {
   std::string account_id;  // twelve digits
@@ -50,9 +52,10 @@ struct MetadataEndpointLookup {
 // accountId and region out of an identity document. The error does not name the endpoint.
 [[nodiscard]] InstanceIdentityFetch parse_identity_document(std::string_view json_text);
 
-// Blocking: used once before the server starts, on its own io_context. Tries IMDSv2 (token PUT,
-// then the document GET with the token) and falls back to IMDSv1 as the SDKs do (see the .cpp).
+// Blocking: used once before the server starts, through kube::BlockingClient (the Kubernetes
+// client's HTTP stack, here over plain HTTP). Tries IMDSv2 (token PUT, then the document GET with
+// the token) and falls back to IMDSv1 as the SDKs do (see the .cpp).
 [[nodiscard]] InstanceIdentityFetch fetch_instance_identity(const Environment& environment,
                                                             const MetadataOptions& options = {});
 
-}  // namespace irsa::kube
+}  // namespace irsa::aws
