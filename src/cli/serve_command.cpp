@@ -8,8 +8,12 @@
 
 #include "irsa/aws/instance_metadata.hpp"
 #include "irsa/core/annotations.hpp"
+#include "irsa/server/cluster_account_source.hpp"
+#include "irsa/server/file_account_source.hpp"
+#include "irsa/server/host_facts.hpp"
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
+#include "irsa/server/webhook_server.hpp"
 
 namespace irsa::cli {
 
@@ -18,17 +22,25 @@ void add_serve_flags(CLI::App& app, ServeOptions& options) {
   add_mutation_flags(app, options.mutation);
 }
 
-server::ServerConfig to_server_config(const ServeOptions& options) {
+ServeConfig to_serve_config(const ServeOptions& options) {
   const ServerFlags& flags = options.server;
   validate(flags);
-  server::ServerConfig config;
-  config.settings = to_settings(options.mutation, /*account_from_metadata=*/true);
-  config.bind_address = flags.bind_address;
-  config.port = flags.port;
-  config.metrics_port = flags.metrics_port;
-  config.tls_cert = flags.tls_cert;
-  config.tls_key = flags.tls_key;
-  config.tls = server::parse_tls_options(flags.tls_min_version, flags.tls_cipher_suites);
+  ServeConfig config;
+  server::ServerConfig& server_config = config.server;
+  server_config.settings = to_settings(options.mutation, /*account_from_metadata=*/true);
+  server_config.bind_address = flags.bind_address;
+  server_config.port = flags.port;
+  server_config.metrics_port = flags.metrics_port;
+  server_config.tls_cert = flags.tls_cert;
+  server_config.tls_key = flags.tls_key;
+  server_config.tls = server::parse_tls_options(flags.tls_min_version, flags.tls_cipher_suites);
+  server_config.pod_identity_file = options.mutation.container_credentials_config;
+  server_config.debugging_handlers = flags.enable_debugging_handlers;
+  server_config.worker_threads = flags.worker_threads > 0
+                                     ? static_cast<unsigned>(flags.worker_threads)
+                                     : server::usable_cpus();
+  server_config.shutdown_delay = flags.shutdown_delay;
+  server_config.shutdown_timeout = flags.shutdown_timeout;
   config.service_accounts_file = flags.service_accounts_file;
   if (flags.service_accounts_file.empty()) {
     // The client's address and credentials are read at start-up (complete_from_environment).
@@ -38,16 +50,15 @@ server::ServerConfig to_server_config(const ServeOptions& options) {
     config.cluster = std::move(cluster);
   }
   config.lookup_grace = flags.service_account_lookup_grace_period;
-  config.pod_identity_file = options.mutation.container_credentials_config;
-  config.debugging_handlers = flags.enable_debugging_handlers;
-  config.worker_threads = flags.worker_threads > 0 ? static_cast<unsigned>(flags.worker_threads)
-                                                   : server::usable_cpus();
-  config.shutdown_delay = flags.shutdown_delay;
-  config.shutdown_timeout = flags.shutdown_timeout;
   return config;
 }
 
-std::string complete_from_environment(server::ServerConfig& config, const ServeOptions& options,
+server::AccountSourceFactory account_source(const ServeConfig& config) {
+  if (config.cluster) return server::cluster_account_source(*config.cluster, config.lookup_grace);
+  return server::file_account_source(config.service_accounts_file);
+}
+
+std::string complete_from_environment(ServeConfig& config, const ServeOptions& options,
                                       const kube::Environment& environment) {
   if (config.cluster) {
     auto load = kube::resolve_client_config(options.server.kubeconfig, options.server.kube_api,
@@ -55,7 +66,7 @@ std::string complete_from_environment(server::ServerConfig& config, const ServeO
     if (!load.error.empty()) return load.error;
     config.cluster->client = std::move(load.config);
   }
-  auto& compose = config.settings.compose_role_arn;
+  auto& compose = config.server.settings.compose_role_arn;
   if (compose.enabled && compose.account_id.empty()) {
     const auto fetch = aws::fetch_instance_identity(environment);
     if (!fetch.error.empty()) return "--compose-role-arn: " + fetch.error;
@@ -95,14 +106,14 @@ void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
   }
 }
 
-void log_sources(const server::ServerConfig& config, const server::Logger& log) {
+void log_sources(const ServeConfig& config, const server::Logger& log) {
   if (config.cluster) {
     log.info("ServiceAccounts come from the Kubernetes API",
              {{"server", config.cluster->client.server},
               {"credentials", config.cluster->client.description},
               {"watch_config_map", config.cluster->watch_config_map ? "true" : "false"}});
   }
-  const auto& compose = config.settings.compose_role_arn;
+  const auto& compose = config.server.settings.compose_role_arn;
   if (compose.enabled) {
     log.info("role names are composed into ARNs",
              {{"account", compose.account_id}, {"partition", compose.partition}});
@@ -120,9 +131,9 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
   // more in mappings of their own that go back to the kernel when freed: 20.2 -> 17.1 MiB after
   // the large corpus in `make bench-load`, at no measurable cost to typical pods.
   ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
-  server::ServerConfig config;
+  ServeConfig config;
   try {
-    config = to_server_config(options);
+    config = to_serve_config(options);
   } catch (const std::invalid_argument& error) {
     err << "irsa-webhook: " << error.what() << '\n';
     return 2;
@@ -140,7 +151,7 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
   }
   log_sources(config, log);
   try {
-    server::WebhookServer webhook(std::move(config), log);
+    server::WebhookServer webhook(std::move(config.server), account_source(config), log);
     return webhook.run();
   } catch (const std::exception& error) {
     log.error("cannot start", {{"error", error.what()}});

@@ -50,6 +50,24 @@ Handled mutate(const Request& request, const HandlerContext& context) {
           std::move(admission.decision)};
 }
 
+// Go's http.NotFound, byte for byte.
+Handled not_found(const Request& request) {
+  return {text_response(request, http::status::not_found, "404 page not found\n"), std::nullopt};
+}
+
+Handled readiness(const Request& request, const HandlerContext& context) {
+  if (context.draining) {
+    return {text_response(request, http::status::service_unavailable, "shutting down\n"),
+            std::nullopt};
+  }
+  if (!context.ready) {
+    return {text_response(request, http::status::service_unavailable,
+                          "ServiceAccounts or Pod Identity associations not loaded yet\n"),
+            std::nullopt};
+  }
+  return {text_response(request, http::status::ok, "ok"), std::nullopt};
+}
+
 }  // namespace
 
 std::string_view request_path(std::string_view target) noexcept {
@@ -79,36 +97,37 @@ bool is_json_media_type(std::string_view content_type) noexcept {
 }
 
 Handled handle(const Request& request, const HandlerContext& context) {
-  const std::string_view path = request_path(request.target());
+  return handle(request, find_route(Port::webhook, request_path(request.target())), context);
+}
+
+Handled handle(const Request& request, const Route* route, const HandlerContext& context) {
   Handled handled = [&]() -> Handled {
-    if (path == "/mutate") return mutate(request, context);
-    if (path == "/healthz" || path == "/livez") {
-      return {text_response(request, http::status::ok, "ok"), std::nullopt};
+    if (route == nullptr || route->port != Port::webhook ||
+        !route->enabled(context.debugging_handlers)) {
+      return not_found(request);
     }
-    if (path == "/readyz") {
-      if (context.draining) {
-        return {text_response(request, http::status::service_unavailable, "shutting down\n"),
+    switch (route->action) {
+      case RouteAction::review:
+        return mutate(request, context);
+      case RouteAction::health:
+        return {text_response(request, http::status::ok, "ok"), std::nullopt};
+      case RouteAction::readiness:
+        return readiness(request, context);
+      case RouteAction::test_deny:
+        // Upstream's fixed answer: a v1beta1-shaped denial without envelope or uid.
+        return {json_response(request, http::status::ok,
+                              R"({"response":{"uid":"","allowed":false,"status":{"metadata":{},)"
+                              R"("message":"Test deny message"}}})"),
                 std::nullopt};
-      }
-      if (!context.ready) {
-        return {text_response(request, http::status::service_unavailable,
-                              "ServiceAccounts or Pod Identity associations not loaded yet\n"),
+      case RouteAction::test_error:
+        return {text_response(request, http::status::internal_server_error, "test error\n"),
                 std::nullopt};
-      }
-      return {text_response(request, http::status::ok, "ok"), std::nullopt};
+      case RouteAction::metrics:
+      case RouteAction::cache_dump:
+      case RouteAction::cache_clear:
+        break;  // the metrics port's; excluded above
     }
-    if (context.debugging_handlers && path == "/debug/alpha/deny") {
-      // Upstream's fixed answer: a v1beta1-shaped denial without envelope or uid.
-      return {json_response(request, http::status::ok,
-                            R"({"response":{"uid":"","allowed":false,"status":{"metadata":{},)"
-                            R"("message":"Test deny message"}}})"),
-              std::nullopt};
-    }
-    if (context.debugging_handlers && path == "/debug/alpha/500") {
-      return {text_response(request, http::status::internal_server_error, "test error\n"),
-              std::nullopt};
-    }
-    return {text_response(request, http::status::not_found, "404 page not found\n"), std::nullopt};
+    return not_found(request);
   }();
   // While draining, every answer asks the client to open its next request elsewhere.
   if (context.draining) handled.response.keep_alive(false);

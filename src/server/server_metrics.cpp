@@ -214,25 +214,26 @@ void ServerMetrics::record_request(std::string_view verb, std::string_view path,
   request_duration_.histogram({verb_label, path_label}).observe(micros);
 }
 
-void ServerMetrics::record_admission(const core::Decision* decision,
+void ServerMetrics::record_admission(const core::Decision& decision,
                                      std::chrono::nanoseconds elapsed) {
   admission_seconds_.observe(seconds(elapsed));
-  if (decision == nullptr) {
-    failed_admissions_->add(1);
-    return;
-  }
   for (const auto& [result, series] : admissions_by_result_) {
-    if (result == decision->result) series->add(1);
+    if (result == decision.result) series->add(1);
   }
-  if (!decision->warnings.empty()) {
-    warnings_total_.add(static_cast<double>(decision->warnings.size()));
+  if (!decision.warnings.empty()) {
+    warnings_total_.add(static_cast<double>(decision.warnings.size()));
   }
   // Upstream counts a pod whenever it works out an identity for it, patch or not.
-  if (decision->result == core::Result::mutated || decision->result == core::Result::unchanged) {
-    if (decision->mode == core::Mode::web_identity) web_identity_pods_->add(1);
-    if (decision->mode == core::Mode::container_credentials) container_credentials_pods_->add(1);
+  if (decision.result == core::Result::mutated || decision.result == core::Result::unchanged) {
+    if (decision.mode == core::Mode::web_identity) web_identity_pods_->add(1);
+    if (decision.mode == core::Mode::container_credentials) container_credentials_pods_->add(1);
   }
-  if (decision->service_account_missing) missing_sa_.value({}).add(1);
+  if (decision.service_account_missing) missing_sa_.value({}).add(1);
+}
+
+void ServerMetrics::record_failed_admission(std::chrono::nanoseconds elapsed) {
+  admission_seconds_.observe(seconds(elapsed));
+  failed_admissions_->add(1);
 }
 
 void ServerMetrics::set_service_accounts(std::size_t known) {

@@ -1,4 +1,4 @@
-// The server's command line end to end: flags into ServerConfig, and the binary's answers to
+// The server's command line end to end: flags into ServeConfig, and the binary's answers to
 // --version, --help and command lines that cannot work.
 #include "irsa/cli/serve_command.hpp"
 
@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "irsa/server/host_facts.hpp"
 #include "support/run_process.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -30,37 +31,38 @@ ServeOptions parse(const std::vector<std::string>& args) {
 }
 
 TEST(ServeConfig, FlagsBecomeTheServerConfiguration) {
-  const auto config = to_server_config(
+  const auto config = to_serve_config(
       parse({"--service-accounts=sa.yaml", "--port=8443", "--metrics-port", "9090",
              "--bind-address=127.0.0.1", "--tls-min-version=1.3", "--worker-threads=3",
              "--shutdown-delay=5s", "--shutdown-timeout=1m30s", "--enable-debugging-handlers",
              "--watch-container-credentials-config=/etc/cc.json", "--aws-default-region=eu-west-1",
              "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}));
   EXPECT_EQ(config.service_accounts_file, "sa.yaml");
-  EXPECT_EQ(config.port, 8443);
-  EXPECT_EQ(config.metrics_port, 9090);
-  EXPECT_EQ(config.bind_address, "127.0.0.1");
-  EXPECT_EQ(config.tls.min_version, TLS1_3_VERSION);
-  EXPECT_EQ(config.tls.cipher_list, "ECDHE-RSA-AES128-GCM-SHA256");
-  EXPECT_EQ(config.worker_threads, 3u);
-  EXPECT_EQ(config.shutdown_delay, std::chrono::seconds(5));
-  EXPECT_EQ(config.shutdown_timeout, std::chrono::seconds(90));
-  EXPECT_TRUE(config.debugging_handlers);
-  EXPECT_EQ(config.pod_identity_file, "/etc/cc.json");
-  EXPECT_EQ(config.settings.aws_default_region, "eu-west-1");
-  EXPECT_EQ(config.tls_cert, "/etc/webhook/certs/tls.crt");
+  const server::ServerConfig& server_config = config.server;
+  EXPECT_EQ(server_config.port, 8443);
+  EXPECT_EQ(server_config.metrics_port, 9090);
+  EXPECT_EQ(server_config.bind_address, "127.0.0.1");
+  EXPECT_EQ(server_config.tls.min_version, TLS1_3_VERSION);
+  EXPECT_EQ(server_config.tls.cipher_list, "ECDHE-RSA-AES128-GCM-SHA256");
+  EXPECT_EQ(server_config.worker_threads, 3u);
+  EXPECT_EQ(server_config.shutdown_delay, std::chrono::seconds(5));
+  EXPECT_EQ(server_config.shutdown_timeout, std::chrono::seconds(90));
+  EXPECT_TRUE(server_config.debugging_handlers);
+  EXPECT_EQ(server_config.pod_identity_file, "/etc/cc.json");
+  EXPECT_EQ(server_config.settings.aws_default_region, "eu-west-1");
+  EXPECT_EQ(server_config.tls_cert, "/etc/webhook/certs/tls.crt");
 }
 
 TEST(ServeConfig, WorkerThreadsDefaultToTheUsableCpus) {
-  const auto config = to_server_config(parse({"--service-accounts=sa.yaml"}));
-  EXPECT_EQ(config.worker_threads, server::usable_cpus());
-  EXPECT_GE(config.worker_threads, 1u);
+  const auto config = to_serve_config(parse({"--service-accounts=sa.yaml"}));
+  EXPECT_EQ(config.server.worker_threads, server::usable_cpus());
+  EXPECT_GE(config.server.worker_threads, 1u);
 }
 
 TEST(ServeConfig, ImpossibleCombinationsNameTheFlag) {
   const auto message = [](const std::vector<std::string>& args) {
     try {
-      (void)to_server_config(parse(args));
+      (void)to_serve_config(parse(args));
     } catch (const std::invalid_argument& error) {
       return std::string(error.what());
     }
@@ -75,28 +77,28 @@ TEST(ServeConfig, ImpossibleCombinationsNameTheFlag) {
 }
 
 TEST(ServeConfig, WithoutAFileServiceAccountsComeFromTheApi) {
-  const auto api = to_server_config(parse({"--watch-config-map", "--namespace=kube-system",
-                                           "--service-account-lookup-grace-period=250ms"}));
+  const auto api = to_serve_config(parse({"--watch-config-map", "--namespace=kube-system",
+                                          "--service-account-lookup-grace-period=250ms"}));
   ASSERT_TRUE(api.cluster.has_value());
   EXPECT_TRUE(api.cluster->watch_config_map);
   EXPECT_EQ(api.cluster->config_map_namespace, "kube-system");
   EXPECT_EQ(api.lookup_grace, std::chrono::milliseconds(250));
   EXPECT_EQ(api.service_accounts_file, "");
 
-  const auto file = to_server_config(parse({"--service-accounts=sa.yaml"}));
+  const auto file = to_serve_config(parse({"--service-accounts=sa.yaml"}));
   EXPECT_FALSE(file.cluster.has_value());
   EXPECT_EQ(file.lookup_grace, std::chrono::seconds(1)) << "the default";
 }
 
 TEST(ServeConfig, ComposeRoleArnWithoutAnAccountWaitsForTheInstanceMetadata) {
-  const auto config = to_server_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn"}));
-  EXPECT_TRUE(config.settings.compose_role_arn.enabled);
-  EXPECT_EQ(config.settings.compose_role_arn.account_id, "") << "filled at start-up";
+  const auto config = to_serve_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn"}));
+  EXPECT_TRUE(config.server.settings.compose_role_arn.enabled);
+  EXPECT_EQ(config.server.settings.compose_role_arn.account_id, "") << "filled at start-up";
   const auto given =
-      to_server_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn",
-                              "--aws-account-id=111122223333", "--aws-region=cn-north-1"}));
-  EXPECT_EQ(given.settings.compose_role_arn.account_id, "111122223333");
-  EXPECT_EQ(given.settings.compose_role_arn.partition, "aws-cn");
+      to_serve_config(parse({"--service-accounts=sa.yaml", "--compose-role-arn",
+                             "--aws-account-id=111122223333", "--aws-region=cn-north-1"}));
+  EXPECT_EQ(given.server.settings.compose_role_arn.account_id, "111122223333");
+  EXPECT_EQ(given.server.settings.compose_role_arn.partition, "aws-cn");
 }
 
 TEST(ServeConfig, TheEnvironmentCompletesTheClusterConfiguration) {
@@ -104,7 +106,7 @@ TEST(ServeConfig, TheEnvironmentCompletesTheClusterConfiguration) {
   dir.write("token", "in-cluster-token");
   dir.write("ca.crt", "-----BEGIN CERTIFICATE-----\n");
   ServeOptions options = parse({});
-  auto config = to_server_config(options);
+  auto config = to_serve_config(options);
   const auto nowhere = [](const std::string&) -> std::optional<std::string> { return {}; };
   EXPECT_NE(complete_from_environment(config, options, nowhere).find("not running in a cluster"),
             std::string::npos);

@@ -2,7 +2,7 @@
 // short so that the answer reaches the API server before its own ?timeout= runs out.
 #include <gtest/gtest.h>
 
-#include "irsa/server/webhook_server.hpp"
+#include "irsa/server/account_wait_budget.hpp"
 
 namespace irsa::server {
 namespace {

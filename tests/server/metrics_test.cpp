@@ -6,6 +6,8 @@
 #include <limits>
 #include <thread>
 
+#include "irsa/server/server_metrics.hpp"
+
 namespace irsa::server {
 namespace {
 
@@ -124,6 +126,36 @@ TEST(Metrics, ConcurrentUpdatesAreNotLost) {
   EXPECT_EQ(counter.get(), 40000);
   EXPECT_EQ(histogram.count(), 40000u);
   EXPECT_EQ(histogram.sum(), 20000);
+}
+
+TEST(ServerMetrics, AnAnsweredAdmissionCountsUnderItsResult) {
+  ServerMetrics metrics;
+  core::Decision decision;
+  decision.result = core::Result::mutated;
+  decision.mode = core::Mode::web_identity;
+  decision.warnings = {"one", "two"};
+  metrics.record_admission(decision, std::chrono::milliseconds(2));
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"mutated\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"error\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("\nirsa_webhook_warnings_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("\npod_identity_webhook_pod_count{method=\"sts_web_identity\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nirsa_webhook_admission_duration_seconds_count 1\n"), std::string::npos);
+}
+
+TEST(ServerMetrics, AFailedAdmissionCountsAsAnErrorAndItsTime) {
+  ServerMetrics metrics;
+  metrics.record_failed_admission(std::chrono::milliseconds(3));
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"error\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"mutated\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nirsa_webhook_admission_duration_seconds_count 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\npod_identity_webhook_pod_count{method=\"sts_web_identity\"} 0\n"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
-#include "irsa/server/webhook_server.hpp"
+#include "irsa/server/host_facts.hpp"
 
 namespace irsa::server {
 namespace {

@@ -13,16 +13,9 @@
 #include <string>
 #include <vector>
 
-namespace irsa::server {
+#include "irsa/server/file_watch_timing.hpp"
 
-struct FileWatchTiming {
-  std::chrono::milliseconds poll_interval{1000};
-  // After an inotify event, wait this long for related writes (a certificate, then its key)
-  // before loading, so that one update is one load.
-  std::chrono::milliseconds settle{50};
-  std::chrono::milliseconds first_retry{10};
-  std::chrono::milliseconds max_retry{300'000};
-};
+namespace irsa::server {
 
 class FileWatcher {
  public:

@@ -21,9 +21,11 @@ class ServerMetrics {
   // One instrumented HTTP request (upstream instruments /mutate and its debug routes).
   void record_request(std::string_view verb, std::string_view path, unsigned code,
                       std::chrono::nanoseconds elapsed);
-  // One AdmissionReview answered, with how long the review took; counted under its result
-  // (core::to_string), or under "error" when decision is null because reviewing failed.
-  void record_admission(const core::Decision* decision, std::chrono::nanoseconds elapsed);
+  // One AdmissionReview answered, with how long the review took, counted under its result
+  // (core::to_string).
+  void record_admission(const core::Decision& decision, std::chrono::nanoseconds elapsed);
+  // One AdmissionReview that failed inside the server (answered 500), counted under "error".
+  void record_failed_admission(std::chrono::nanoseconds elapsed);
 
   void set_service_accounts(std::size_t known);
   void set_ready(bool ready);

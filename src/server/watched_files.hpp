@@ -1,0 +1,68 @@
+// The files the server reloads while it runs, besides the ServiceAccounts file (an account
+// source): the serving certificate pair and the Pod Identity associations. Each reload either
+// takes the new content as a whole or keeps the previous one, and says which in the log and the
+// metrics.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "irsa/server/file_watcher.hpp"
+#include "irsa/server/log.hpp"
+#include "irsa/server/server_metrics.hpp"
+#include "irsa/server/serving_certificate.hpp"
+#include "irsa/store/live_identities.hpp"
+
+namespace irsa::server {
+
+// The certificate and key the webhook port serves, reloaded when either file changes.
+class CertificateFiles {
+ public:
+  // Loads the pair now: throws std::runtime_error saying why when it cannot be served, since a
+  // webhook without a certificate has nothing to offer.
+  CertificateFiles(boost::asio::io_context& io, const std::string& cert_file,
+                   const std::string& key_file, const TlsOptions& tls, FileWatchTiming timing,
+                   ServerMetrics& metrics, const Logger& log);
+
+  // The TLS context for a connection being accepted.
+  [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> current() const {
+    return certificate_.current();
+  }
+
+  void start();
+  void stop();
+
+ private:
+  bool reload();
+
+  ServerMetrics& metrics_;
+  const Logger& log_;
+  ServingCertificate certificate_;
+  FileWatcher watcher_;  // last: it calls reload(), which uses everything above
+};
+
+// The EKS Pod Identity associations (--watch-container-credentials-config).
+class PodIdentityFile {
+ public:
+  // `loaded` is called after every successful load.
+  PodIdentityFile(boost::asio::io_context& io, std::string path, FileWatchTiming timing,
+                  store::LiveIdentities& identities, ServerMetrics& metrics, const Logger& log,
+                  std::function<void()> loaded);
+
+  void start();
+  void stop();
+
+ private:
+  bool reload();
+
+  const std::string path_;
+  store::LiveIdentities& identities_;
+  ServerMetrics& metrics_;
+  const Logger& log_;
+  std::function<void()> loaded_;
+  FileWatcher watcher_;  // last, as above
+};
+
+}  // namespace irsa::server
