@@ -18,7 +18,7 @@
 #include <memory>
 #include <thread>
 
-#include "irsa/server/wire.hpp"
+#include "irsa/net/wire.hpp"
 #include "response_check.hpp"
 
 namespace irsa::loadgen {
@@ -110,7 +110,7 @@ struct Worker {
 };
 
 // Connects (and shakes hands) within the timeout; returns the kind of failure, or "".
-asio::awaitable<std::string> open_wire(Worker& worker, std::unique_ptr<server::Wire>& wire) {
+asio::awaitable<std::string> open_wire(Worker& worker, std::unique_ptr<net::Wire>& wire) {
   const auto& options = worker.plan.options;
   const auto executor = co_await asio::this_coro::executor;
   tcp::socket socket(executor);
@@ -139,10 +139,10 @@ asio::awaitable<std::string> open_wire(Worker& worker, std::unique_ptr<server::W
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (!options.target.tls) {
-    wire = std::make_unique<server::Wire>(std::move(socket), nullptr);
+    wire = std::make_unique<net::Wire>(std::move(socket), nullptr);
   } else {
-    wire = std::make_unique<server::Wire>(std::move(socket), worker.plan.tls->native_handle(),
-                                          server::Wire::Client{options.target.host});
+    wire = std::make_unique<net::Wire>(std::move(socket), worker.plan.tls->native_handle(),
+                                          net::Wire::Client{options.target.host});
   }
   wire->expires_after(whole_milliseconds(options.timeout));
   const auto handshake_error = co_await wire->handshake();
@@ -168,7 +168,7 @@ std::string read_error_kind(const boost::system::error_code& error) {
 // Feeds Beast's parser from the wire until one whole response is in. Bytes past it (none, as
 // requests are not pipelined) would stay in `buffer`.
 asio::awaitable<boost::system::error_code> read_response(
-    server::Wire& wire, beast::flat_buffer& buffer,
+    net::Wire& wire, beast::flat_buffer& buffer,
     http::response_parser<http::string_body>& parser) {
   parser.eager(true);
   for (;;) {
@@ -231,7 +231,7 @@ asio::awaitable<void> drive(Worker& worker, unsigned index) {
   BodyPicker picker(plan.corpus, options.order, options.seed + index, index);
   ResponseChecker checker;
   beast::flat_buffer buffer;
-  std::unique_ptr<server::Wire> wire;
+  std::unique_ptr<net::Wire> wire;
   Timer timer(worker.io.get_executor());
   const auto request_budget = whole_milliseconds(options.timeout);
 

@@ -2,7 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 
 namespace irsa::loadgen {
 
@@ -10,9 +10,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 Target parse_target(const std::string& url) {
-  kube::HttpUrlParse parse = kube::parse_http_url(url);
+  net::HttpUrlParse parse = net::parse_http_url(url);
   if (!parse.error.empty()) throw TargetError("target " + url + ": " + parse.error);
-  kube::HttpUrl& http = parse.url;
+  net::HttpUrl& http = parse.url;
   // The request target is never empty, and a bare query gets the root path in front.
   std::string path = http.rest.empty() || http.rest.starts_with('?') ? "/" + http.rest : http.rest;
   return {http.tls, std::move(http.host), std::move(http.port), std::move(path),

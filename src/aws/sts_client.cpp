@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "irsa/kube/blocking_client.hpp"
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 #include "irsa/store/manifests.hpp"
 
 namespace irsa::aws {
@@ -42,7 +42,7 @@ constexpr std::chrono::milliseconds kCallTimeout{20'000};
 // Plain http only to this machine: anything else would put a live token on the network in the
 // clear.
 std::string refusal_for(const std::string& endpoint) {
-  const kube::HttpUrlParse parse = kube::parse_http_url(endpoint);
+  const net::HttpUrlParse parse = net::parse_http_url(endpoint);
   if (!parse.error.empty()) return "--sts-endpoint \"" + endpoint + "\": " + parse.error;
   if (parse.url.tls) return {};
   const std::string& host = parse.url.host;

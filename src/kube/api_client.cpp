@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "irsa/kube/credentials.hpp"
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 #include "irsa/kube/line_splitter.hpp"
 
 #ifndef IRSA_VERSION
@@ -40,6 +40,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using net::HttpUrl;
+using net::HttpUrlParse;
+using net::is_ip_literal;
+using net::parse_http_url;
 
 namespace {
 

@@ -22,7 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "irsa/server/wire.hpp"
+#include "irsa/net/wire.hpp"
 
 namespace irsa::server {
 
@@ -30,6 +30,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using Executor = asio::strand<asio::io_context::executor_type>;
+using net::Wire;
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <utility>
 
-namespace irsa::server {
+namespace irsa::net {
 
 class Wire {
  public:
@@ -105,4 +105,4 @@ class Wire {
   std::shared_ptr<Wire*> self_;
 };
 
-}  // namespace irsa::server
+}  // namespace irsa::net

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace irsa::kube {
+namespace irsa::net {
 
 struct HttpUrl {
   bool tls = true;
@@ -30,4 +30,4 @@ struct HttpUrlParse {
 // it and checks the certificate's IP addresses instead of its DNS names.
 [[nodiscard]] bool is_ip_literal(const std::string& host);
 
-}  // namespace irsa::kube
+}  // namespace irsa::net

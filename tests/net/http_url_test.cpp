@@ -1,9 +1,9 @@
 // The one URL splitter behind the API client's server URL and irsa-loadgen's target.
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 
 #include <gtest/gtest.h>
 
-namespace irsa::kube {
+namespace irsa::net {
 namespace {
 
 TEST(HttpUrl, TakesTheUrlApart) {
@@ -64,4 +64,4 @@ TEST(IpLiteral, TellsAddressesFromNames) {
 }
 
 }  // namespace
-}  // namespace irsa::kube
+}  // namespace irsa::net

@@ -1,4 +1,4 @@
-#include "irsa/server/wire.hpp"
+#include "irsa/net/wire.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -17,9 +17,9 @@
 #include <new>
 #include <stdexcept>
 
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 
-namespace irsa::server {
+namespace irsa::net {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -127,7 +127,7 @@ Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client)
     : Wire(std::move(socket), nullptr) {
   start_tls(tls);
   const std::string& name = client.peer_name;
-  const bool is_address = kube::is_ip_literal(name);
+  const bool is_address = is_ip_literal(name);
   if (!name.empty() && !is_address) {
     // SSL_set_tlsext_host_name is a macro around this call, with a C-style cast in it.
     SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
@@ -382,4 +382,4 @@ void Wire::on_timer(unsigned generation) {
   socket_.close(ignored);
 }
 
-}  // namespace irsa::server
+}  // namespace irsa::net

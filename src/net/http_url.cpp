@@ -1,9 +1,9 @@
-#include "irsa/kube/http_url.hpp"
+#include "irsa/net/http_url.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 
-namespace irsa::kube {
+namespace irsa::net {
 
 namespace {
 
@@ -76,4 +76,4 @@ bool is_ip_literal(const std::string& host) {
   return !not_an_address;
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::net
