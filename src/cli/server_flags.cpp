@@ -230,8 +230,7 @@ void require_not_negative(std::chrono::nanoseconds duration, const std::string& 
   }
 }
 
-const KnownFlag* find_known(std::string_view name) {
-  const auto& known = known_long_flags();
+const KnownFlag* find_known(const std::vector<KnownFlag>& known, std::string_view name) {
   const auto it = std::find_if(known.begin(), known.end(),
                                [name](const KnownFlag& flag) { return flag.name == name; });
   return it == known.end() ? nullptr : &*it;
@@ -269,76 +268,18 @@ void validate(const ServerFlags& flags) {
   require_not_negative(flags.shutdown_timeout, "--shutdown-timeout");
 }
 
-const std::vector<KnownFlag>& known_long_flags() {
-  // Kept by hand because go_style_args runs before any App exists; a test compares this list
-  // with the options that add_mutation_flags and add_server_flags actually register.
-  static const std::vector<KnownFlag> kFlags = {
-      // Server, upstream.
-      {"port", true},
-      {"metrics-port", true},
-      {"kubeconfig", true},
-      {"kube-api", true},
-      {"tls-cert", true},
-      {"tls-key", true},
-      {"tls-cipher-suites", true},
-      {"tls-min-version", true},
-      {"in-cluster", false},
-      {"service-name", true},
-      {"namespace", true},
-      {"tls-secret", true},
-      {"watch-config-map", false},
-      {"enable-debugging-handlers", false},
-      {"service-account-lookup-grace-period", true},
-      {"resync-period", true},
-      // Server, this project.
-      {"bind-address", true},
-      {"worker-threads", true},
-      {"log-format", true},
-      {"shutdown-delay", true},
-      {"shutdown-timeout", true},
-      {"service-accounts", true},
-      // Mutation (add_mutation_flags).
-      {"annotation-prefix", true},
-      {"aws-default-region", true},
-      {"sts-regional-endpoint", false},
-      {"token-audience", true},
-      {"token-expiration", true},
-      {"token-mount-path", true},
-      {"token-jitter", true},
-      {"watch-container-credentials-config", true},
-      {"container-credentials-audience", true},
-      {"container-credentials-token-mount-path", true},
-      {"container-credentials-token-volume-name", true},
-      {"container-credentials-token-path", true},
-      {"container-credentials-full-uri", true},
-      {"compose-role-arn", false},
-      {"aws-account-id", true},
-      {"aws-partition", true},
-      {"aws-region", true},
-      // klog.
-      {"add_dir_header", false},
-      {"alsologtostderr", false},
-      {"log_backtrace_at", true},
-      {"log_dir", true},
-      {"log_file", true},
-      {"log_file_max_size", true},
-      {"logtostderr", false},
-      {"one_output", false},
-      {"skip_headers", false},
-      {"skip_log_headers", false},
-      {"stderrthreshold", true},
-      {"v", true},
-      {"vmodule", true},
-      {"legacy_stderr_threshold_behavior", false},
-      {"alsologtostderrthreshold", true},
-      // Go's flag package also answers -help and -version.
-      {"help", false},
-      {"version", false},
-  };
-  return kFlags;
+std::vector<KnownFlag> long_flags_of(const CLI::App& app) {
+  std::vector<KnownFlag> flags;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) {
+      flags.push_back({name, option->get_expected_min() > 0});
+    }
+  }
+  return flags;
 }
 
-std::vector<std::string> go_style_args(int argc, const char* const* argv) {
+std::vector<std::string> go_style_args(const std::vector<KnownFlag>& known_flags, int argc,
+                                       const char* const* argv) {
   std::vector<std::string> args;
   if (argc <= 0 || argv == nullptr) return args;
   args.reserve(static_cast<std::size_t>(argc));
@@ -369,7 +310,7 @@ std::vector<std::string> go_style_args(int argc, const char* const* argv) {
       const bool has_value = equals != std::string::npos;
       const std::string_view name = std::string_view(token).substr(
           name_start, has_value ? equals - name_start : std::string_view::npos);
-      if (const KnownFlag* known = find_known(name)) {
+      if (const KnownFlag* known = find_known(known_flags, name)) {
         const bool empty_value = has_value && equals + 1 == token.size();
         if (single_dash) token.insert(0, 1, '-');
         next_is_value = known->takes_value && !has_value;
@@ -393,7 +334,7 @@ std::vector<std::string> go_style_args(int argc, const char* const* argv) {
 }
 
 void parse_go_style(CLI::App& app, int argc, const char* const* argv) {
-  const std::vector<std::string> args = go_style_args(argc, argv);
+  const std::vector<std::string> args = go_style_args(long_flags_of(app), argc, argv);
   std::vector<const char*> pointers;
   pointers.reserve(args.size());
   for (const auto& arg : args) pointers.push_back(arg.c_str());

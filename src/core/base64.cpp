@@ -1,4 +1,4 @@
-#include "base64.hpp"
+#include "patch_base64_encoder.hpp"
 
 #include "irsa/core/base64.hpp"
 

@@ -1,7 +1,7 @@
 #include "response_writer.hpp"
 
-#include "base64.hpp"
 #include "json_writer.hpp"
+#include "patch_base64_encoder.hpp"
 
 namespace irsa::core::detail {
 

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/base64.hpp"
 #include "core/json_writer.hpp"
+#include "core/patch_base64_encoder.hpp"
 
 namespace irsa::core::detail {
 namespace {

@@ -18,6 +18,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -46,43 +47,81 @@ std::string lower(std::string text) {
   return text;
 }
 
+// Turns the parsed request into the handler's view of it.
+TestHttpRequest request_of(const http::request<http::string_body>& request) {
+  TestHttpRequest given;
+  given.method = std::string(request.method_string());
+  given.target = std::string(request.target());
+  for (const auto& field : request) {
+    given.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+  }
+  given.body = request.body();
+  return given;
+}
+
+http::response<http::string_body> response_of(TestHttpResponse answer,
+                                              const http::request<http::string_body>& request) {
+  http::response<http::string_body> response{static_cast<http::status>(answer.status),
+                                             request.version()};
+  response.set(http::field::content_type, answer.content_type);
+  for (const auto& [name, value] : answer.headers) response.set(name, value);
+  response.keep_alive(request.keep_alive() && !answer.close_connection);
+  response.body() = std::move(answer.body);
+  response.prepare_payload();
+  return response;
+}
+
+// How a connection's requests ended.
+enum class Ending {
+  goodbye,  // the client is done or the server closes: end the connection politely
+  dropped,  // an error, a timeout or a silent answer: just close
+};
+
 }  // namespace
+
+void use_server_pair(SSL_CTX* context, const std::string& cert_file, const std::string& key_file,
+                     const std::string& who) {
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(context, cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(context, key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(context) != 1) {
+    throw std::runtime_error(who + ": cannot serve with " + cert_file + " and " + key_file);
+  }
+}
 
 struct TestHttpsServer::Impl {
   Impl(TestHttpsServerOptions given, TestHttpHandler on_request)
-      : options(std::move(given)),
-        handler(std::move(on_request)),
-        tls(asio::ssl::context::tls_server),
-        acceptor(io) {}
+      : options(std::move(given)), handler(std::move(on_request)), acceptor(io) {}
 
+  [[nodiscard]] bool uses_tls() const { return tls.has_value(); }
+  TestHttpResponse answer(const TestHttpRequest& request);
+  // The request loop over either kind of stream.
+  template <class Stream>
+  asio::awaitable<Ending> serve(Stream& stream, beast::tcp_stream& lowest);
   asio::awaitable<void> session(tcp::socket socket);
   asio::awaitable<void> accept_loop();
 
   // Declared before io: the coroutine frames io destroys refer to them.
   TestHttpsServerOptions options;
   TestHttpHandler handler;
-  asio::ssl::context tls;
-  std::set<tcp::socket*> sockets;  // open connections; touched on the server thread only
+  std::optional<asio::ssl::context> tls;  // none: plain HTTP
+  std::set<tcp::socket*> sockets;         // open connections; touched on the server thread only
   asio::io_context io{1};
   tcp::acceptor acceptor;
   unsigned short port = 0;
   std::thread thread;
 };
 
-asio::awaitable<void> TestHttpsServer::Impl::session(tcp::socket socket) {
-  TlsStream stream(beast::tcp_stream(std::move(socket)), tls);
-  auto& lowest = beast::get_lowest_layer(stream);
-  sockets.insert(&lowest.socket());
-  struct Forget {
-    std::set<tcp::socket*>& sockets;
-    tcp::socket* socket;
-    ~Forget() { sockets.erase(socket); }
-  } forget{sockets, &lowest.socket()};
+TestHttpResponse TestHttpsServer::Impl::answer(const TestHttpRequest& request) {
+  try {
+    return handler(request);
+  } catch (const std::exception& error) {
+    return {500, "text/plain", std::string("handler failed: ") + error.what(), {}};
+  }
+}
 
-  lowest.expires_after(kHandshakeTimeout);
-  auto [handshake_error] =
-      co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
-  if (handshake_error) co_return;
+template <class Stream>
+asio::awaitable<Ending> TestHttpsServer::Impl::serve(Stream& stream, beast::tcp_stream& lowest) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -90,35 +129,55 @@ asio::awaitable<void> TestHttpsServer::Impl::session(tcp::socket socket) {
     lowest.expires_after(kIdleTimeout);
     auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     (void)read_bytes;
-    if (read_error == http::error::end_of_stream) break;
-    if (read_error) co_return;
+    if (read_error == http::error::end_of_stream) co_return Ending::goodbye;
+    if (read_error) co_return Ending::dropped;
     const auto request = parser.release();
-    TestHttpRequest given;
-    given.method = std::string(request.method_string());
-    given.target = std::string(request.target());
-    for (const auto& field : request) {
-      given.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+    auto reply = answer(request_of(request));
+    if (reply.silent) {
+      // Held until the client leaves (the socket turns readable) or the server closes it.
+      lowest.expires_never();
+      auto [wait_error] = co_await lowest.socket().async_wait(tcp::socket::wait_read, kNoThrow);
+      (void)wait_error;
+      co_return Ending::dropped;
     }
-    given.body = request.body();
-    TestHttpResponse answer;
-    try {
-      answer = handler(given);
-    } catch (const std::exception& error) {
-      answer = {500, "text/plain", std::string("handler failed: ") + error.what(), {}};
-    }
-    http::response<http::string_body> response{static_cast<http::status>(answer.status),
-                                               request.version()};
-    response.set(http::field::content_type, answer.content_type);
-    for (const auto& [name, value] : answer.headers) response.set(name, value);
-    response.keep_alive(request.keep_alive());
-    response.body() = std::move(answer.body);
-    response.prepare_payload();
+    auto response = response_of(std::move(reply), request);
     lowest.expires_after(kWriteTimeout);
     auto [write_error, written] = co_await http::async_write(stream, response, kNoThrow);
     (void)written;
-    if (write_error) co_return;
-    if (!response.keep_alive()) break;
+    if (write_error) co_return Ending::dropped;
+    if (!response.keep_alive()) co_return Ending::goodbye;
   }
+}
+
+asio::awaitable<void> TestHttpsServer::Impl::session(tcp::socket socket) {
+  // Known to the destructor, which closes it, while the session lasts.
+  struct Registration {
+    Registration(std::set<tcp::socket*>& all, tcp::socket& socket) : sockets(all), open(&socket) {
+      sockets.insert(open);
+    }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+    ~Registration() { sockets.erase(open); }
+    std::set<tcp::socket*>& sockets;
+    tcp::socket* open;
+  };
+  if (!uses_tls()) {
+    beast::tcp_stream stream(std::move(socket));
+    const Registration registration(sockets, stream.socket());
+    if (co_await serve(stream, stream) == Ending::goodbye) {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    co_return;
+  }
+  TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
+  auto& lowest = beast::get_lowest_layer(stream);
+  const Registration registration(sockets, lowest.socket());
+  lowest.expires_after(kHandshakeTimeout);
+  auto [handshake_error] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+  if (handshake_error) co_return;
+  if (co_await serve(stream, lowest) == Ending::dropped) co_return;
   lowest.expires_after(kGoodbyeTimeout);
   auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
   (void)shutdown_error;  // the client may be gone already
@@ -138,13 +197,9 @@ asio::awaitable<void> TestHttpsServer::Impl::accept_loop() {
 TestHttpsServer::TestHttpsServer(TestHttpsServerOptions options, TestHttpHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
   auto& impl = *impl_;
-  SSL_CTX* native = impl.tls.native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(native, impl.options.cert_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(native, impl.options.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(native) != 1) {
-    throw std::runtime_error(impl.options.name + ": cannot serve with " + impl.options.cert_file +
-                             " and " + impl.options.key_file);
+  if (!impl.options.cert_file.empty() || !impl.options.key_file.empty()) {
+    use_server_pair(impl.tls.emplace(asio::ssl::context::tls_server).native_handle(),
+                    impl.options.cert_file, impl.options.key_file, impl.options.name);
   }
   const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), impl.options.port);
   try {
@@ -181,7 +236,8 @@ unsigned short TestHttpsServer::port() const {
 }
 
 std::string TestHttpsServer::url() const {
-  return "https://127.0.0.1:" + std::to_string(impl_->port);
+  return std::string(impl_->uses_tls() ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(impl_->port);
 }
 
 }  // namespace irsa::testing

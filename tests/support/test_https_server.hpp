@@ -1,6 +1,7 @@
-// A small HTTPS server for test fakes that answer each request on its own (no streaming): TLS
-// on 127.0.0.1 from PEM files, keep-alive, its own thread, and a handler that turns a request
-// into a response. The handler runs on the server thread, one request at a time.
+// A small HTTP server for test fakes that answer each request on its own (no streaming): TLS on
+// 127.0.0.1 from PEM files (or plain HTTP when no certificate is given), keep-alive, its own
+// thread, and a handler that turns a request into a response. The handler runs on the server
+// thread, one request at a time, so it must not block; a response can instead stay silent.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace irsa::testing {
 
@@ -28,12 +31,22 @@ struct TestHttpResponse {
   std::string content_type = "text/plain";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // more header fields
+  bool close_connection = false;  // "Connection: close", and close after sending
+  // No answer at all: the connection is held open, unanswered, until the client leaves or the
+  // server stops (a server that hangs). The other fields are ignored.
+  bool silent = false;
 };
 
 using TestHttpHandler = std::function<TestHttpResponse(const TestHttpRequest&)>;
 
+// Sets up an OpenSSL server context (SSL_CTX) for the PEM pair at TLS 1.2 or later; throws
+// std::runtime_error naming `who` when the pair cannot be used. TestHttpsServer starts from it,
+// and so does the fake API server, which adds its own TLS settings.
+void use_server_pair(ssl_ctx_st* context, const std::string& cert_file, const std::string& key_file,
+                     const std::string& who);
+
 struct TestHttpsServerOptions {
-  std::string cert_file, key_file;   // PEM
+  std::string cert_file, key_file;   // PEM; both empty: plain HTTP
   unsigned short port = 0;           // 0: the kernel picks one
   std::string name = "test server";  // for error messages
 };
@@ -49,7 +62,7 @@ class TestHttpsServer {
   TestHttpsServer& operator=(const TestHttpsServer&) = delete;
 
   [[nodiscard]] unsigned short port() const;
-  [[nodiscard]] std::string url() const;  // "https://127.0.0.1:PORT"
+  [[nodiscard]] std::string url() const;  // "https://127.0.0.1:PORT" ("http://" without TLS)
 
   struct Impl;
 

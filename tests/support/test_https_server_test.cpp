@@ -1,13 +1,16 @@
-// The small HTTPS server under the fakes: what the handler sees, keep-alive, a handler that
-// throws, and the errors of a bad setup.
+// The small HTTP(S) server under the fakes: what the handler sees, keep-alive, a handler that
+// throws, the errors of a bad setup, plain HTTP, closing after an answer and silent answers.
 #include "support/test_https_server.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <stdexcept>
 
 #include "support/https_client.hpp"
+#include "support/raw_connection.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace irsa::testing {
@@ -82,6 +85,61 @@ TEST(TestHttpsServer, RefusesAnUnusableKeyOrATakenPort) {
   EXPECT_THROW(
       TestHttpsServer(same_port, [](const TestHttpRequest&) { return TestHttpResponse{}; }),
       std::runtime_error);
+}
+
+TestHttpsServerOptions plain_options() {
+  TestHttpsServerOptions options;
+  options.name = "plain test server";
+  return options;
+}
+
+TEST(TestHttpsServer, ServesPlainHttpWithoutACertificate) {
+  TestHttpsServer server(plain_options(), [](const TestHttpRequest& request) {
+    return TestHttpResponse{200, "text/plain", "plain " + request.target, {}};
+  });
+  EXPECT_EQ(server.url(), "http://127.0.0.1:" + std::to_string(server.port()));
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send("GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const std::string answer = connection.read_some(std::chrono::seconds(5));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_NE(answer.find("plain /x"), std::string::npos) << answer;
+}
+
+TEST(TestHttpsServer, ClosesTheConnectionWhenTheAnswerSaysSo) {
+  TestHttpsServer server(plain_options(), [](const TestHttpRequest&) {
+    TestHttpResponse response{200, "text/plain", "once", {}};
+    response.close_connection = true;
+    return response;
+  });
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  bool closed = false;
+  const std::string answer = connection.read_until_closed(std::chrono::seconds(5), closed);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("once"), std::string::npos) << answer;
+}
+
+TEST(TestHttpsServer, ASilentAnswerHoldsTheConnectionWithoutStoppingOthers) {
+  auto server = std::make_unique<TestHttpsServer>(plain_options(), [](const TestHttpRequest& r) {
+    TestHttpResponse response{200, "text/plain", "answered", {}};
+    response.silent = r.target == "/hang";
+    return response;
+  });
+  RawConnection hanging(server->port());
+  ASSERT_TRUE(hanging.send("GET /hang HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  bool closed = true;
+  EXPECT_EQ(hanging.read_some(std::chrono::milliseconds(200), &closed), "");
+  EXPECT_FALSE(closed);
+  // The server thread is not stuck: another connection is answered meanwhile.
+  RawConnection other(server->port());
+  ASSERT_TRUE(other.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  EXPECT_NE(other.read_some(std::chrono::seconds(5)).find("answered"), std::string::npos);
+  // Stopping the server ends the held connection.
+  server.reset();
+  closed = false;
+  EXPECT_EQ(hanging.read_until_closed(std::chrono::seconds(5), closed), "");
+  EXPECT_TRUE(closed);
 }
 
 }  // namespace

@@ -83,23 +83,25 @@ void add_server_flags(CLI::App& app, ServerFlags& flags);
 // offending flag.
 void validate(const ServerFlags& flags);
 
-// Rewrites argv so that CLI11 reads the spellings Go programs take: a single-dash token naming a
-// known long flag ("-port=8443", "-logtostderr", "-v=3") gains a second dash. One-letter tokens
+// A long flag name (without dashes) and whether the flag takes a value.
+struct KnownFlag {
+  std::string name;
+  bool takes_value;
+};
+// Every long name the app's own options answer to (not its subcommands'): the flags registered
+// on it, help and version included.
+[[nodiscard]] std::vector<KnownFlag> long_flags_of(const CLI::App& app);
+
+// Rewrites argv so that CLI11 reads the spellings Go programs take: a single-dash token naming one
+// of known_flags ("-port=8443", "-logtostderr", "-v=3") gains a second dash. One-letter tokens
 // ("-v", "-h"), shorthand with an attached value ("-v3"), words after "--" and the word that is
 // the separate value of a preceding value-taking flag ("--log_dir -x") are left as they are.
 // Returns the whole argument list in order, program name included.
-[[nodiscard]] std::vector<std::string> go_style_args(int argc, const char* const* argv);
+[[nodiscard]] std::vector<std::string> go_style_args(const std::vector<KnownFlag>& known_flags,
+                                                     int argc, const char* const* argv);
 
-// The long flag names go_style_args recognises (without dashes), with whether each takes a value.
-// Covers the server, mutation, klog, help and version flags.
-struct KnownFlag {
-  std::string_view name;
-  bool takes_value;
-};
-[[nodiscard]] const std::vector<KnownFlag>& known_long_flags();
-
-// Convenience for entry points: go_style_args followed by app.parse. Throws what app.parse
-// throws.
+// Convenience for entry points: go_style_args with the app's own flags, then app.parse. Throws
+// what app.parse throws.
 void parse_go_style(CLI::App& app, int argc, const char* const* argv);
 
 }  // namespace irsa::cli

@@ -1,5 +1,6 @@
 // JSON string escaping, shared by the core's writers and by anything above it that writes JSON
-// by hand (the server's log lines).
+// by hand (the server's log lines). Which JSON tool is used where (simdjson, nlohmann/json or
+// these writers), and why: docs/json.md.
 #pragma once
 
 #include <string>

@@ -1,3 +1,6 @@
+// The encoding half of base64, internal to the core: the AdmissionResponse patch goes out as
+// standard base64. Decoding, which code outside the core needs, is public in
+// include/irsa/core/base64.hpp; both live in base64.cpp.
 #pragma once
 
 #include <string>

@@ -1,0 +1,133 @@
+#include "support/fake_kube_protocol.hpp"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "support/url_query.hpp"
+
+namespace irsa::testing::fake_kube {
+
+Query parse_query(std::string_view query) {
+  return parse_query_map(query);
+}
+
+std::string query_value(const Query& query, const std::string& name) {
+  const auto found = query.find(name);
+  return found == query.end() ? std::string() : found->second;
+}
+
+bool query_flag(const Query& query, const std::string& name) {
+  const auto value = query_value(query, name);
+  return value == "1" || value == "true";
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return {};
+  return value;
+}
+
+std::optional<Route> parse_route(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    if (slash != 0) parts.push_back(url_decode(path.substr(0, slash)));
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") return {};
+  const auto kind_named = [](const std::string& plural) -> std::optional<Kind> {
+    for (const Kind kind : {Kind::service_account, Kind::config_map}) {
+      if (plural == names_of(kind).plural) return kind;
+    }
+    return {};
+  };
+  Route route;
+  std::optional<Kind> kind;
+  if (parts.size() == 3) {
+    kind = kind_named(parts[2]);
+  } else if ((parts.size() == 5 || parts.size() == 6) && parts[2] == "namespaces") {
+    kind = kind_named(parts[4]);
+    route.ns = parts[3];
+    if (parts.size() == 6) route.name = parts[5];
+  }
+  if (!kind) return {};
+  route.kind = *kind;
+  return route;
+}
+
+std::string parse_field_selector(const std::string& text, Filter& filter) {
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const auto term = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (term.empty()) continue;
+    const auto not_at = term.find("!=");
+    const auto eq_at = term.find('=');
+    if (eq_at == std::string_view::npos) return "invalid selector: '" + text + "'";
+    const bool negated = not_at != std::string_view::npos && not_at < eq_at;
+    const std::string field(term.substr(0, negated ? not_at : eq_at));
+    std::string_view value = term.substr(eq_at + 1);
+    if (!negated && !value.empty() && value.front() == '=') value.remove_prefix(1);  // "=="
+    if (field != "metadata.name" && field != "metadata.namespace") {
+      return "field label not supported: " + field;
+    }
+    (negated ? filter.not_equal : filter.equal).emplace_back(field, std::string(value));
+    filter.selective = true;
+  }
+  return {};
+}
+
+std::string encode_continue(std::uint64_t resource_version, const Object& last) {
+  const std::string json = nlohmann::json{
+      {"v", "meta.k8s.io/v1"},
+      {"rv", resource_version},
+      {"start", last.ns + "/" + last.name +
+                    '\0'}}.dump();
+  std::string out(4 * ((json.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(json.data()),
+                                     static_cast<int>(json.size()));
+  out.resize(static_cast<std::size_t>(length));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<ContinueToken> decode_continue(std::string text) {
+  for (auto& c : text) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  std::size_t padding = 0;
+  while (text.size() % 4 != 0) {
+    text.push_back('=');
+    ++padding;
+  }
+  if (padding == 3) return {};
+  std::string raw(text.size() / 4 * 3 + 1, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                     reinterpret_cast<const unsigned char*>(text.data()),
+                                     static_cast<int>(text.size()));
+  if (length < 0) return {};
+  raw.resize(static_cast<std::size_t>(length) - padding);
+  const auto json = nlohmann::json::parse(raw, nullptr, false);
+  if (!json.is_object() || !json.contains("rv") || !json["rv"].is_number_unsigned() ||
+      !json.contains("start") || !json["start"].is_string()) {
+    return {};
+  }
+  std::string start = json["start"].get<std::string>();
+  if (!start.empty() && start.back() == '\0') start.pop_back();
+  const auto slash = start.find('/');
+  if (slash == std::string::npos) return {};
+  return ContinueToken{json["rv"].get<std::uint64_t>(),
+                       Key{start.substr(0, slash), start.substr(slash + 1)}};
+}
+
+}  // namespace irsa::testing::fake_kube

@@ -1,0 +1,419 @@
+#include "support/fake_kube_transport.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <future>
+#include <stdexcept>
+
+#include "support/fake_kube_server.hpp"
+#include "support/test_https_server.hpp"
+
+namespace irsa::testing::fake_kube {
+
+namespace {
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Response = http::response<http::string_body>;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kWatchWriteSlice = 256 * 1024;
+constexpr std::chrono::seconds kHandshakeTimeout{10};
+constexpr std::chrono::seconds kIdleTimeout{120};
+constexpr std::chrono::seconds kWriteTimeout{60};
+constexpr std::chrono::seconds kGoodbyeTimeout{2};
+
+// The API server speaks HTTP/2 too, but the clients under test must be fine with HTTP/1.1:
+// pick it from the client's offer, or agree on nothing.
+int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length,
+                  const unsigned char* offered, unsigned int offered_length, void* /*arg*/) {
+  constexpr std::string_view kHttp11 = "http/1.1";
+  unsigned int at = 0;
+  while (at < offered_length) {
+    const unsigned int length = offered[at];
+    if (at + 1 + length > offered_length) break;
+    if (std::string_view(reinterpret_cast<const char*>(offered + at + 1), length) == kHttp11) {
+      *out = offered + at + 1;
+      *out_length = static_cast<unsigned char>(length);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    at += 1 + length;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const FakeKubeApiOptions& options) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  use_server_pair(native, options.cert_file, options.key_file, "fake kube-apiserver");
+  SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
+  // Resumed sessions must belong to this server when client certificates are asked for.
+  static constexpr unsigned char kSessionContext[] = "irsa-fake-kube-api";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof(kSessionContext) - 1);
+  if (!options.client_ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(native, options.client_ca_file.c_str(), nullptr) != 1) {
+      throw std::runtime_error("fake kube-apiserver: cannot read client CA " +
+                               options.client_ca_file);
+    }
+    // Tells clients which CA to pick their certificate for.
+    SSL_CTX_set_client_CA_list(native, SSL_load_client_CA_file(options.client_ca_file.c_str()));
+    // Ask for a certificate but let every handshake through, as the API server does: the
+    // verdict (which OpenSSL keeps) decides per request, so a bad certificate earns a 401, not
+    // a failed handshake, and a token-only client need not send one.
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+  }
+  return context;
+}
+
+bool verified_client_certificate(SSL* ssl) {
+  return SSL_get0_peer_certificate(ssl) != nullptr && SSL_get_verify_result(ssl) == X509_V_OK;
+}
+
+// A watch session notices a client that leaves while no event is due: it waits for the socket
+// to become readable without consuming anything, then looks at what arrived.
+void arm_read_wait(const std::shared_ptr<Connection>& connection) {
+  if (connection->read_wait_armed || connection->stream == nullptr) return;
+  connection->read_wait_armed = true;
+  auto on_readable = [connection](const beast::error_code& error) {
+    connection->read_wait_armed = false;
+    if (!error) connection->client_readable = true;
+    connection->timer.cancel();  // a spurious wake costs the session one loop turn
+  };
+  connection->stream->socket().async_wait(tcp::socket::wait_read,
+                                          asio::bind_executor(connection->strand, on_readable));
+}
+
+// Whether what the client sent during a watch means it is gone: end of stream, an error, or a
+// TLS alert record (close_notify). Application data (a pipelined request) does not.
+bool client_left(tcp::socket& socket) {
+  unsigned char first = 0;
+  const ssize_t n = ::recv(socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true;
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  constexpr unsigned char kTlsAlert = 21;
+  return first == kTlsAlert;
+}
+
+void append_chunk(std::string& out, std::string_view data) {
+  char size[20];
+  const int length = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+  out.append(size, static_cast<std::size_t>(length));
+  out.append(data);
+  out += "\r\n";
+}
+
+enum class WatchEnd {
+  finished,  // the final chunk went out; the connection may carry another request
+  cut,       // to be closed on purpose without the final chunk
+  lost,      // the client left, a write failed, or the server is closing
+};
+
+// Renders one queued item into `out` as a chunk; says how the watch ends if the item ends it.
+std::optional<WatchEnd> render_item(const Outgoing& item, Kind kind, std::string& out) {
+  std::string line;
+  std::optional<WatchEnd> ending;
+  switch (item.what) {
+    case Outgoing::What::event:
+      append_event_line(line, item.type, kind, *item.object);
+      break;
+    case Outgoing::What::bookmark:
+      line = bookmark_line(kind, item.resource_version);
+      break;
+    case Outgoing::What::error_then_end:
+      line = item.line;
+      ending = WatchEnd::finished;
+      break;
+    case Outgoing::What::cut:
+      ending = WatchEnd::cut;
+      break;
+    case Outgoing::What::cut_mid_line:
+      line = bookmark_line(kind, item.resource_version);
+      line.resize(line.size() / 2);
+      ending = WatchEnd::cut;
+      break;
+  }
+  if (!line.empty()) append_chunk(out, line);
+  if (ending == WatchEnd::finished) out += "0\r\n\r\n";
+  return ending;
+}
+
+asio::awaitable<bool> write_all(TlsStream& stream, std::string& out) {
+  beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
+  auto [error, written] = co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
+  (void)written;
+  out.clear();
+  co_return !error;
+}
+
+// Sends what is queued for the watch, as it comes, until the watch ends, times out or the
+// client leaves.
+asio::awaitable<WatchEnd> pump_watch(Server& server, const std::shared_ptr<Connection>& connection,
+                                     TlsStream& stream, Watch& watch, Clock::time_point deadline) {
+  bool look_for_goodbye = true;
+  connection->client_readable = false;
+  std::string out;
+  for (;;) {
+    std::deque<Outgoing> batch;
+    {
+      const std::scoped_lock lock(server.mutex);
+      batch.swap(watch.queue);
+      watch.wake_posted = false;
+    }
+    std::optional<WatchEnd> ending;
+    for (const auto& item : batch) {
+      ending = render_item(item, watch.filter.kind, out);
+      if (ending) break;
+      // A long replay goes out in slices, not as one string of every event.
+      if (out.size() >= kWatchWriteSlice && !co_await write_all(stream, out))
+        co_return WatchEnd::lost;
+      if (connection->closed) co_return WatchEnd::lost;
+    }
+    if (!ending && batch.empty()) {
+      if (connection->closed) co_return WatchEnd::lost;
+      if (connection->client_readable) {
+        connection->client_readable = false;
+        if (client_left(beast::get_lowest_layer(stream).socket())) co_return WatchEnd::lost;
+        look_for_goodbye = false;  // data, not a goodbye: looking again would spin on it
+      }
+    }
+    // Checked after every batch, so that a busy stream still ends on time.
+    if (!ending && Clock::now() >= deadline) {
+      out += "0\r\n\r\n";
+      ending = WatchEnd::finished;
+    }
+    if (!out.empty() && !co_await write_all(stream, out)) co_return WatchEnd::lost;
+    if (ending) co_return *ending;
+    if (!batch.empty()) continue;  // more may have been queued while writing
+    if (look_for_goodbye) arm_read_wait(connection);
+    connection->timer.expires_at(deadline);
+    co_await connection->timer.async_wait(kNoThrow);
+  }
+}
+
+asio::awaitable<WatchEnd> stream_watch(Server& server,
+                                       const std::shared_ptr<Connection>& connection,
+                                       TlsStream& stream, const std::shared_ptr<Watch>& watch,
+                                       Clock::time_point deadline, const Request& request) {
+  http::response<http::empty_body> header{http::status::ok, request.version()};
+  header.set(http::field::content_type, "application/json");
+  header.set(http::field::cache_control, "no-cache, private");
+  header.keep_alive(request.keep_alive());
+  header.chunked(true);
+  http::response_serializer<http::empty_body> serializer{header};
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(kWriteTimeout);
+  auto [header_error, header_bytes] =
+      co_await http::async_write_header(stream, serializer, kNoThrow);
+  (void)header_bytes;
+  const WatchEnd end = header_error
+                           ? WatchEnd::lost
+                           : co_await pump_watch(server, connection, stream, *watch, deadline);
+  {
+    const std::scoped_lock lock(server.mutex);
+    std::erase(server.watches, watch);
+  }
+  if (connection->read_wait_armed && !connection->closed) {
+    // Nothing else is pending on the socket now: this only stops the readability wait.
+    beast::error_code ignored;
+    lowest.socket().cancel(ignored);
+  }
+  co_return end;
+}
+
+// Unregisters the connection however the session ends.
+struct SessionGuard {
+  SessionGuard(Server& s, Connection& c) : server(s), connection(c) {}
+  SessionGuard(const SessionGuard&) = delete;
+  SessionGuard& operator=(const SessionGuard&) = delete;
+  ~SessionGuard() {
+    connection.stream = nullptr;
+    const std::scoped_lock lock(server.mutex);
+    server.connections.erase(&connection);
+    server.connections_changed.notify_all();
+  }
+  Server& server;
+  Connection& connection;
+};
+
+asio::awaitable<void> wait_out(Connection& connection, std::chrono::milliseconds delay) {
+  const auto until = Clock::now() + delay;
+  while (!connection.closed && Clock::now() < until) {
+    connection.timer.expires_at(until);
+    co_await connection.timer.async_wait(kNoThrow);
+  }
+}
+
+asio::awaitable<void> session(std::shared_ptr<Server> server,
+                              std::shared_ptr<Connection> connection, tcp::socket socket) {
+  const SessionGuard guard{*server, *connection};
+  TlsStream stream(beast::tcp_stream(std::move(socket)), *server->tls);
+  auto& lowest = beast::get_lowest_layer(stream);
+  connection->stream = &lowest;
+  if (connection->closed) co_return;
+  lowest.expires_after(kHandshakeTimeout);
+  auto [handshake_error] =
+      co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+  if (handshake_error) co_return;
+  const bool certificate_ok = verified_client_certificate(stream.native_handle());
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (connection->closed) co_return;
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(1024 * 1024);
+    lowest.expires_after(kIdleTimeout);
+    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    (void)read_bytes;
+    if (read_error == http::error::end_of_stream) break;
+    if (read_error) co_return;  // reset, timed out, not HTTP: no goodbye to say
+    lowest.expires_never();
+    const Request request = parser.release();
+    Reply reply;
+    {
+      const std::scoped_lock lock(server->mutex);
+      reply = server->handle(request, certificate_ok, connection);
+    }
+    if (reply.watch) {
+      const WatchEnd end = co_await stream_watch(*server, connection, stream, reply.watch,
+                                                 reply.watch_deadline, request);
+      // A cut leaves without close_notify: the socket closes when the stream goes.
+      if (end != WatchEnd::finished) co_return;
+      if (!request.keep_alive()) break;
+      continue;
+    }
+    if (reply.delay.count() > 0) {
+      co_await wait_out(*connection, reply.delay);
+      if (connection->closed) co_return;
+    }
+    Response response{reply.status, request.version()};
+    response.set(http::field::content_type, reply.content_type);
+    response.set(http::field::cache_control, "no-cache, private");
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(reply.body);
+    response.prepare_payload();
+    lowest.expires_after(kWriteTimeout);
+    auto [write_error, written] = co_await http::async_write(stream, response, kNoThrow);
+    (void)written;
+    if (write_error) co_return;
+    if (!response.keep_alive()) break;
+  }
+  if (connection->closed) co_return;
+  lowest.expires_after(kGoodbyeTimeout);
+  auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
+  (void)shutdown_error;  // the client may be gone already; the socket closes either way
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server> server, std::uint64_t generation) {
+  for (;;) {
+    // One strand per connection: its session never runs on two threads at once.
+    Executor strand = asio::make_strand(server->io);
+    auto [error, socket] = co_await server->acceptor.async_accept(strand, kNoThrow);
+    if (generation != server->accept_generation || !server->acceptor.is_open()) co_return;
+    if (error) {
+      // Out of descriptors, say: pause instead of spinning on the same error.
+      asio::steady_timer pause(server->acceptor_strand, std::chrono::milliseconds(50));
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    // As Go's net package does for every TCP connection: without it, the last segment of a
+    // response waits for the client's delayed ACK (40 ms a page).
+    beast::error_code no_delay_error;
+    socket.set_option(tcp::no_delay(true), no_delay_error);
+    auto connection = std::make_shared<Connection>(strand);
+    {
+      const std::scoped_lock lock(server->mutex);
+      if (server->stopping) co_return;
+      server->connections.emplace(connection.get(), connection);
+    }
+    asio::co_spawn(strand, session(server, connection, std::move(socket)), asio::detached);
+  }
+}
+
+}  // namespace
+
+void wake(const std::shared_ptr<Connection>& connection) {
+  asio::post(connection->strand, [connection] { connection->timer.cancel(); });
+}
+
+Server::Server(asio::io_context& io_context, FakeKubeApiOptions given)
+    : io(io_context),
+      options(std::move(given)),
+      tls(make_tls_context(options)),
+      acceptor_strand(asio::make_strand(io_context)),
+      acceptor(acceptor_strand),
+      port(options.port),
+      tokens(options.tokens) {}
+
+void Server::on_acceptor(const std::function<void()>& f) {
+  std::promise<void> done;
+  asio::post(acceptor_strand, [&] {
+    try {
+      f();
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
+}
+
+void Server::start_listening() {
+  if (acceptor.is_open()) return;
+  const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port.load());
+  try {
+    acceptor.open(endpoint.protocol());
+    // After set_available(false) the same port is taken again, while connections of the last
+    // round may still linger in TIME_WAIT.
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& error) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    throw std::runtime_error("fake kube-apiserver: cannot listen on 127.0.0.1:" +
+                             std::to_string(endpoint.port()) + ": " + error.what());
+  }
+  port = acceptor.local_endpoint().port();
+  asio::co_spawn(acceptor_strand, accept_loop(shared_from_this(), ++accept_generation),
+                 asio::detached);
+}
+
+void Server::stop_listening() {
+  ++accept_generation;
+  beast::error_code ignored;
+  acceptor.close(ignored);
+}
+
+void Server::close_connections() {
+  std::vector<std::shared_ptr<Connection>> all;
+  {
+    const std::scoped_lock lock(mutex);
+    for (const auto& [key, connection] : connections) all.push_back(connection);
+    end_watches();
+  }
+  for (const auto& connection : all) {
+    asio::post(connection->strand, [connection] { connection->close(); });
+  }
+}
+
+bool Server::wait_for_no_connections(std::chrono::milliseconds within) {
+  std::unique_lock lock(mutex);
+  return connections_changed.wait_for(lock, within, [&] { return connections.empty(); });
+}
+
+}  // namespace irsa::testing::fake_kube
