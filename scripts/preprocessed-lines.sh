@@ -4,14 +4,15 @@
 # counted. Prints the sum for the product (src/, bench/loadgen/) and for the tests (tests/), then
 # the ten largest translation units.
 #
-#   scripts/preprocessed-lines.sh [build-dir]     (default: build)
+#   scripts/preprocessed-lines.sh [build-dir] [--all]     (default: build; --all lists every TU)
 set -euo pipefail
 
 build_dir=${1:-build}
+list_all=${2:-}
 commands="$build_dir/compile_commands.json"
 [[ -f $commands ]] || { echo "no $commands: configure the build first" >&2; exit 1; }
 
-python3 - "$commands" <<'PY'
+python3 - "$commands" "$list_all" <<'PY'
 import json, os, shlex, subprocess, sys
 
 def preprocessed_lines(entry):
@@ -52,7 +53,10 @@ for entry in entries:
 
 print(f"product (src/, bench/loadgen/): {sums['product']:>12,} lines")
 print(f"tests   (tests/):               {sums['tests']:>12,} lines")
+shown = sorted(sizes, reverse=True)
+if sys.argv[2] != "--all":
+    shown = shown[:10]
 print("largest translation units:")
-for lines, group, path in sorted(sizes, reverse=True)[:10]:
+for lines, group, path in shown:
     print(f"  {lines:>10,}  {group:<7}  {path}")
 PY

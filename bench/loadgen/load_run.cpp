@@ -18,6 +18,7 @@
 #include <memory>
 #include <thread>
 
+#include "irsa/net/http_reader.hpp"
 #include "irsa/net/wire.hpp"
 #include "response_check.hpp"
 
@@ -165,31 +166,16 @@ std::string read_error_kind(const boost::system::error_code& error) {
   return "read";
 }
 
-// Feeds Beast's parser from the wire until one whole response is in. Bytes past it (none, as
-// requests are not pipelined) would stay in `buffer`.
+// One whole response through the shared reader. Bytes past it (none, as requests are not
+// pipelined) would stay in `buffer`.
 asio::awaitable<boost::system::error_code> read_response(
     net::Wire& wire, beast::flat_buffer& buffer,
     http::response_parser<http::string_body>& parser) {
   parser.eager(true);
-  for (;;) {
-    boost::system::error_code error;
-    if (buffer.size() > 0) {
-      buffer.consume(parser.put(buffer.data(), error));
-      if (parser.is_done()) co_return boost::system::error_code{};
-      if (error && error != http::error::need_more) co_return error;
-    }
-    auto [read_error, bytes] = co_await wire.read_some(buffer.prepare(kReadChunk));
-    if (read_error == asio::error::eof || read_error == asio::ssl::error::stream_truncated) {
-      // A response delimited by the end of the connection is complete now; any other is cut.
-      if (parser.got_some() && parser.need_eof()) {
-        parser.put_eof(error);
-        co_return error;
-      }
-      co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
-    }
-    if (read_error) co_return read_error;
-    buffer.commit(bytes);
-  }
+  return net::read_http(
+      wire, buffer, parser,
+      [](const http::response_parser<http::string_body>& p) { return p.is_done(); },
+      net::HttpReadRules{kReadChunk, /*truncation_ends_message=*/true});
 }
 
 class Outcomes {

@@ -11,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -22,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "irsa/net/http_reader.hpp"
 #include "irsa/net/wire.hpp"
 
 namespace irsa::server {
@@ -107,46 +107,16 @@ bool expects_continue(const http::request<http::string_body>& request) {
   return beast::iequals(expect, "100-continue");
 }
 
-// Feeds the parser from the buffer, reading more until `done(parser)`: what Beast's
-// http::async_read and async_read_header do (same errors, same use of the buffer), without
-// their layers of composed operations.
-template <typename Done>
-asio::awaitable<boost::system::error_code> read_until(Wire& wire, beast::flat_buffer& buffer,
-                                                      RequestParser& parser, Done done) {
-  for (;;) {
-    if (done(parser)) co_return boost::system::error_code{};
-    if (buffer.size() > 0) {
-      boost::system::error_code error;
-      buffer.consume(parser.put(buffer.data(), error));
-      if (error != http::error::need_more) {
-        if (error) co_return error;
-        continue;
-      }
-    }
-    const std::size_t size = beast::read_size(buffer, 65536);
-    if (size == 0) co_return http::error::buffer_overflow;
-    auto [error, bytes] = co_await wire.read_some(buffer.prepare(size));
-    buffer.commit(bytes);
-    if (error == asio::error::eof) {
-      if (!parser.got_some()) co_return http::error::end_of_stream;
-      error = {};
-      parser.put_eof(error);
-      co_return error;
-    }
-    if (error) co_return error;
-  }
-}
-
 asio::awaitable<boost::system::error_code> read_header(Wire& wire, beast::flat_buffer& buffer,
                                                        RequestParser& parser) {
-  return read_until(wire, buffer, parser,
-                    [](const RequestParser& p) { return p.is_header_done(); });
+  return net::read_http(wire, buffer, parser,
+                        [](const RequestParser& p) { return p.is_header_done(); });
 }
 
 asio::awaitable<boost::system::error_code> read_body(Wire& wire, beast::flat_buffer& buffer,
                                                      RequestParser& parser) {
   parser.eager(true);  // as http::async_read: the body is parsed as it arrives
-  return read_until(wire, buffer, parser, [](const RequestParser& p) { return p.is_done(); });
+  return net::read_http(wire, buffer, parser, [](const RequestParser& p) { return p.is_done(); });
 }
 
 // A response as Beast's serializer writes one whose length is known (the handler always sets

@@ -7,27 +7,17 @@
 
 #include "support/fake_metadata_service.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <charconv>
-#include <condition_variable>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <map>
-#include <mutex>
-#include <set>
-#include <thread>
-#include <vector>
 
 namespace irsa::aws {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 using testing::FakeMetadataService;
@@ -49,6 +39,22 @@ Environment pointing_at(const FakeMetadataService& service,
 
 // Generous per attempt (sanitizer builds are slow), short pauses: failing tests stay quick.
 constexpr MetadataOptions kQuick{2'000ms, 3, 10ms};
+
+// A loopback port that was just free and has no listener now: bound, read back, closed.
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  socklen_t length = sizeof(address);
+  std::uint16_t port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  if (fd >= 0) ::close(fd);
+  return port;
+}
 
 bool mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -246,13 +252,8 @@ TEST(InstanceMetadata, SilentServiceFailsWithinTheTimeout) {
 }
 
 TEST(InstanceMetadata, RefusedConnectionIsAnError) {
-  std::uint16_t port = 0;
-  {
-    // A port that was just free and has no listener now.
-    asio::io_context io;
-    tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    port = probe.local_endpoint().port();
-  }
+  const std::uint16_t port = free_loopback_port();
+  ASSERT_NE(port, 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
   const auto fetch = fetch_instance_identity(
       environment_of({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", url}}), {1'000ms, 2, 10ms});
