@@ -1,7 +1,7 @@
 // FakeKubeApi: the public face over the fake's parts. The objects and their JSON are in
 // fake_kube_objects, reading requests in fake_kube_protocol, the shared state and its answers in
-// fake_kube_server, the sockets and watch streams in fake_kube_transport; the other kinds,
-// tokens, discovery and RBAC in kube_cluster_routes.
+// fake_kube_server, the sockets in fake_kube_transport, WATCH streams in fake_kube_watch_stream,
+// and the other kinds, tokens, discovery and RBAC in kube_cluster_routes.
 #include "support/fake_kube_api.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // The fake API server's sockets (fake_kube_transport.cpp): TLS on 127.0.0.1 with HTTP/1.1 picked
 // by ALPN and client certificates judged per request, one coroutine session per connection on a
-// strand of its own, chunked watch streams fed from queues that other threads fill, and the
-// listening socket that set_available closes and opens again. Private to the fake.
+// strand of its own, and the listening socket that set_available closes and opens again. A
+// WATCH answer is streamed by fake_kube_watch_stream. Private to the fake.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
