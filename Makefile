@@ -4,10 +4,14 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps build test test-release test-asan test-tsan run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
+
+# The server binary alone (no tests, benchmarks or load tools, nor their packages).
+server:
+	@bash scripts/build-server.sh
 
 build: deps
 	@cmake --preset release >/dev/null
@@ -31,11 +35,11 @@ test-tsan: deps
 	@ctest --preset tsan -j $(JOBS)
 
 # The server on https://127.0.0.1:8443 with the examples (see the README).
-run: build
+run: server
 	@bash scripts/run-server.sh $(WEBHOOK)
 
 # What the webhook does to the example pods, offline.
-preview: build
+preview: server
 	@bash scripts/run-examples.sh $(WEBHOOK)
 
 # irsa-webhook doctor on the broken example account (examples/doctor/), against the test fakes of

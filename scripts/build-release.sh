@@ -20,9 +20,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$1"
 rootfs="$out/rootfs"
 
-bash "$root/scripts/install-deps.sh" --build-only
-cmake --preset release -S "$root" >/dev/null
-cmake --build "$root/build" --target irsa-webhook -j "$(nproc)"
+bash "$root/scripts/build-server.sh"
 
 binary="$root/build/bin/irsa-webhook"
 rm -rf "$rootfs"

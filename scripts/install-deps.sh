@@ -3,16 +3,15 @@
 # Idempotent: packages already present are not fetched again, so `make` can call it every time.
 set -euo pipefail
 
-# What configuring and building needs (the test libraries included: the build configures them).
+# What building the server binary needs: `make run` and the image's build stage (through
+# scripts/build-server.sh) install these and nothing more.
 packages=(
   g++ cmake ninja-build make pkg-config git curl openssl ca-certificates
   libboost1.81-dev libssl-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-cpp-dev libcli11-dev libpugixml-dev
 )
-# --build-only (the image's build stage, through scripts/build-release.sh) stops there; the
-# tests and tools want the rest, helm included.
+# --build-only stops there; the tests, benchmarks and tools want the rest, helm included.
 build_only=0
 if [ "${1:-}" = "--build-only" ]; then
   build_only=1
@@ -22,6 +21,7 @@ elif [ "$#" -gt 0 ]; then
 fi
 if [ "$build_only" -eq 0 ]; then
   packages+=(
+    libgtest-dev libgmock-dev libbenchmark-dev
     jq clang llvm clang-format clang-tidy
     prometheus nginx-light
     yamllint shellcheck unzip
