@@ -13,26 +13,26 @@ deps:
 server:
 	@bash scripts/build-server.sh
 
+# The whole release build: the programs, every test, the benchmarks and the load tools.
 build: deps
-	@cmake --preset release >/dev/null
+	@cmake --preset release -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=ON \
+	  -DIRSA_BUILD_BENCHMARKS=ON -DIRSA_BUILD_LOAD_TOOLS=ON >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-test: test-release test-asan test-tsan
+# Every test, each compiled once: the release build runs the programs' script, chart, image and
+# load-tool tests, AddressSanitizer + UBSan the layers' suites, ThreadSanitizer those with
+# threads; then no process a test started may still run (scripts/make-test.sh says more).
+test: deps
+	@JOBS=$(JOBS) bash scripts/make-test.sh
 
-test-release: build
-	@ctest --preset release -j $(JOBS)
+test-release: deps
+	@JOBS=$(JOBS) bash scripts/make-test.sh release
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
-	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j $(JOBS)
-	@ctest --preset asan -j $(JOBS)
+	@JOBS=$(JOBS) bash scripts/make-test.sh asan
 
-# The server and its tests under ThreadSanitizer (only what has threads is built).
 test-tsan: deps
-	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS)
-	@ctest --preset tsan -j $(JOBS)
+	@JOBS=$(JOBS) bash scripts/make-test.sh tsan
 
 # The server on https://127.0.0.1:8443 with the examples (see the README).
 run: server

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "irsa/core/admission.hpp"
+#include "irsa/core/decision.hpp"
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/log.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "irsa/core/admission.hpp"
+#include "irsa/core/decision.hpp"
 #include "irsa/server/metrics.hpp"
 
 namespace irsa::server {
