@@ -13,5 +13,8 @@ function(irsa_set_warnings target)
     # irsa-loadgen and the fakes all use them) as a new/delete mismatch: a false positive in
     # Asio's code, so it is off for GCC everywhere rather than target by target. AddressSanitizer
     # still catches a real mismatch in `make test`.
-    $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>)
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-mismatched-new-delete>
+    # In a unity batch every source is an included file, and GCC then reports each type from an
+    # anonymous namespace used inside another type as if a header had done it.
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<BOOL:${CMAKE_UNITY_BUILD}>>:-Wno-subobject-linkage>)
 endfunction()

@@ -136,3 +136,10 @@ irsa_add_test_binary(doctor_process_tests cli/doctor_cluster_test.cpp)
 target_link_libraries(doctor_process_tests PRIVATE irsa_process_support irsa_fake_kube_api
   irsa_fake_sts)
 add_dependencies(doctor_process_tests irsa-webhook fake-kube-api fake-sts)
+
+# The README's doctor section is the real output of scripts/doctor-demo.sh (ports and times
+# normalised); this fails when the two drift apart. It runs the fakes' programs, so it lives here.
+add_test(NAME doctor_demo_readme
+  COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/doctor-demo.sh $<TARGET_FILE_DIR:irsa-webhook>
+    --check ${PROJECT_SOURCE_DIR}/README.md)
+set_tests_properties(doctor_demo_readme PROPERTIES TIMEOUT 120)

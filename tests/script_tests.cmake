@@ -17,12 +17,6 @@ add_test(NAME e2e_kind_manifests
 add_test(NAME e2e_kind_stubbed
   COMMAND ${CMAKE_COMMAND} -E env IRSA_WEBHOOK_BINARY=$<TARGET_FILE:irsa-webhook>
     bash ${PROJECT_SOURCE_DIR}/tests/e2e/stubbed-run.sh)
-# The README's doctor section is the real output of scripts/doctor-demo.sh (ports and times
-# normalised); this fails when the two drift apart.
-add_test(NAME doctor_demo_readme
-  COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/doctor-demo.sh $<TARGET_FILE_DIR:irsa-webhook>
-    --check ${PROJECT_SOURCE_DIR}/README.md)
-set_tests_properties(doctor_demo_readme PROPERTIES TIMEOUT 120)
 set_tests_properties(chart_lint chart_render chart_schema chart_failures chart_deploy
   chart_static_checks e2e_kind_manifests e2e_kind_stubbed PROPERTIES LABELS chart TIMEOUT 120)
 # `make preview` prints a summary line per example pod, read from the binary's own review.

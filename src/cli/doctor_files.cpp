@@ -13,7 +13,7 @@ namespace {
 using doctor::fields::field;
 using doctor::fields::text;
 
-std::vector<nlohmann::json> read_documents(const std::string& path) {
+std::vector<nlohmann::json> read_doctor_documents(const std::string& path) {
   auto read = store::read_text(path);
   if (!read.error.empty()) throw DoctorInputError(read.error);
   auto parsed = store::parse_documents(read.text);
@@ -71,7 +71,7 @@ struct PodFile {
 };
 
 PodFile read_pod(const std::string& path) {
-  auto documents = read_documents(path);
+  auto documents = read_doctor_documents(path);
   if (documents.size() != 1) {
     throw DoctorInputError(path + ": holds " + std::to_string(documents.size()) +
                            " documents; expected one Pod, AdmissionReview or workload");
@@ -110,7 +110,7 @@ OfflineWorld load_offline_world(const std::vector<std::string>& account_files,
   core::StaticIdentities checked;  // only for the checks `mutate` makes on the same files
   std::vector<std::string> problems;
   for (const auto& path : account_files) {
-    const auto documents = read_documents(path);
+    const auto documents = read_doctor_documents(path);
     if (const std::string error =
             store::add_identity_documents(documents, settings, checked, problems);
         !error.empty()) {

@@ -56,14 +56,14 @@ std::string read_file(const std::string& path) {
   return std::move(read.text);
 }
 
-std::vector<nlohmann::json> read_documents(const std::string& path) {
+std::vector<nlohmann::json> read_input_documents(const std::string& path) {
   auto parsed = store::parse_documents(read_file(path));
   if (!parsed.error.empty()) throw InputError(path, parsed.error);
   return std::move(parsed.documents);
 }
 
 nlohmann::json load_single_document(const std::string& path) {
-  auto documents = read_documents(path);
+  auto documents = read_input_documents(path);
   if (documents.empty()) throw InputError(path, "no document found");
   if (documents.size() > 1) {
     throw InputError(path, "holds " + std::to_string(documents.size()) +
@@ -145,7 +145,7 @@ void load_identities(const MutateOptions& options, const core::Settings& setting
                      core::StaticIdentities& identities, std::vector<std::string>& problems,
                      AccountAnnotations& annotations) {
   for (const auto& path : options.service_account_files) {
-    const auto documents = read_documents(path);
+    const auto documents = read_input_documents(path);
     auto error = store::add_identity_documents(documents, settings, identities, problems);
     if (!error.empty()) throw InputError(path, error);
     collect_account_annotations(documents, annotations);

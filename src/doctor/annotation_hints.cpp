@@ -138,7 +138,7 @@ std::optional<std::string_view> intended_by_distance(std::string_view key,
   return best;
 }
 
-bool is_space(char c) {
+bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 bool is_quote(char c) {
@@ -146,8 +146,8 @@ bool is_quote(char c) {
 }
 
 std::string_view trim_spaces(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
   return text;
 }
 

@@ -12,7 +12,7 @@ namespace irsa::doctor {
 
 namespace {
 
-CheckResult skipped(std::string finding, std::string remedy = {}) {
+CheckResult trust_policy_skipped(std::string finding, std::string remedy = {}) {
   return CheckResult{
       std::string(kTrustPolicyCheck), Status::skip, std::move(finding), std::move(remedy), {}, {}};
 }
@@ -23,15 +23,15 @@ CheckResult check_trust_policy(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const ResolvedIdentity& identity = context.identity;
   if (identity.source == IdentitySource::pod_identity) {
-    return skipped(
+    return trust_policy_skipped(
         "Pod Identity: the role trusts pods.eks.amazonaws.com, not the cluster's issuer");
   }
   if (identity.source == IdentitySource::none)
-    return skipped("no role whose trust policy to check");
+    return trust_policy_skipped("no role whose trust policy to check");
   const core::RoleArnCheck role = core::check_role_arn(identity.role_arn);
-  if (!role.ok) return skipped("the role ARN is not usable (see role-arn)");
+  if (!role.ok) return trust_policy_skipped("the role ARN is not usable (see role-arn)");
   if (!evidence.trust_policy_text) {
-    return skipped("no trust policy given", "aws iam get-role --role-name " + role.name +
+    return trust_policy_skipped("no trust policy given", "aws iam get-role --role-name " + role.name +
                                                 " > trust.json, then add "
                                                 "--trust-policy=trust.json");
   }
@@ -57,7 +57,7 @@ CheckResult check_trust_policy(const CheckContext& context) {
     request.subject = "system:serviceaccount:" + subject.ns + ":" + subject.service_account;
   }
   if (request.issuer.empty()) {
-    return skipped("the cluster's issuer is unknown, so the provider cannot be matched",
+    return trust_policy_skipped("the cluster's issuer is unknown, so the provider cannot be matched",
                    "pass --issuer=URL");
   }
 

@@ -94,7 +94,7 @@ std::string settings_of(const nlohmann::json& webhook) {
          "s";
 }
 
-CheckResult skipped(std::string finding, std::string remedy = {}) {
+CheckResult webhook_skipped(std::string finding, std::string remedy = {}) {
   return CheckResult{std::string(kWebhookCheck), Status::skip, std::move(finding),
                      std::move(remedy),          {},           {}};
 }
@@ -240,10 +240,10 @@ CheckResult check_webhook(const CheckContext& context) {
   const Evidence& evidence = context.evidence;
   const Read& configurations = evidence.webhook_configurations;
   if (configurations.state == ReadState::not_asked) {
-    return skipped("offline: no cluster to read MutatingWebhookConfigurations from");
+    return webhook_skipped("offline: no cluster to read MutatingWebhookConfigurations from");
   }
   if (!configurations.found()) {
-    return skipped("cannot list MutatingWebhookConfigurations: " + configurations.message,
+    return webhook_skipped("cannot list MutatingWebhookConfigurations: " + configurations.message,
                    configurations.state == ReadState::forbidden
                        ? "grant the caller: " + configurations.request +
                              " (the chart's doctor ClusterRole has it)"

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::kube {
 
@@ -17,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 // Remembered NotFound answers are swept once there are this many.
 constexpr std::size_t kNotFoundSweep = 1024;
 

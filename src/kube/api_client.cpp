@@ -28,6 +28,7 @@
 #include "irsa/kube/credentials.hpp"
 #include "irsa/net/http_url.hpp"
 #include "irsa/kube/line_splitter.hpp"
+#include "irsa/net/no_throw.hpp"
 
 #ifndef IRSA_VERSION
 #define IRSA_VERSION "dev"
@@ -47,7 +48,7 @@ using net::parse_http_url;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 // Status bodies of failed watches are short; more than this is not worth keeping.
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kWatchReadSize = 64 * 1024;

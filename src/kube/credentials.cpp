@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "irsa/store/manifests.hpp"
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::kube {
 
@@ -111,7 +112,7 @@ ExecOutcome CredentialSource::settle(ExecOutcome outcome) {
 }
 
 asio::awaitable<ExecOutcome> CredentialSource::exec_credential() {
-  constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+  using net::kNoThrow;
   for (;;) {
     const auto now = clocks_.wall();
     if (exec_cached_ && (!exec_refresh_at_ || now < *exec_refresh_at_)) {

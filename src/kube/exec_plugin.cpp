@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::kube {
 
@@ -32,7 +33,7 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 // How much of stderr goes into the one-line error: enough for the plugin's last message.
 constexpr std::size_t kSummaryLimit = 300;
 

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <random>
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::kube {
 
@@ -16,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 
 std::string milliseconds_text(std::chrono::nanoseconds elapsed) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());

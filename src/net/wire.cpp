@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "irsa/net/http_url.hpp"
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::net {
 
@@ -26,7 +27,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // One TLS record with its overhead, as Asio's SSL engine buffers: a request of up to 16 KiB
 // arrives with one recv.
 constexpr std::size_t kInputCapacity = 17 * 1024;

@@ -23,6 +23,7 @@
 
 #include "irsa/net/http_reader.hpp"
 #include "irsa/net/wire.hpp"
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::server {
 
@@ -92,7 +93,7 @@ struct Listener::State {
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr std::chrono::milliseconds kAcceptRetryPause{50};
 
 using RequestParser = http::request_parser<http::string_body>;

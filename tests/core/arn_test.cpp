@@ -52,7 +52,7 @@ struct RoleArnRow {
   std::string corrected = "";
 };
 
-class RoleArnTable : public testing::TestWithParam<RoleArnRow> {};
+class RoleArnTable : public ::testing::TestWithParam<RoleArnRow> {};
 
 TEST_P(RoleArnTable, JudgesTheValueAsIamDoes) {
   const RoleArnRow& row = GetParam();
@@ -174,8 +174,8 @@ const std::vector<RoleArnRow> kRoleArnRows = {
      false, "the role path is 513 characters; IAM allows at most 512", "role"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Rows, RoleArnTable, testing::ValuesIn(kRoleArnRows),
-                         [](const testing::TestParamInfo<RoleArnRow>& row) {
+INSTANTIATE_TEST_SUITE_P(Rows, RoleArnTable, ::testing::ValuesIn(kRoleArnRows),
+                         [](const ::testing::TestParamInfo<RoleArnRow>& row) {
                            return row.param.name;
                          });
 

@@ -37,26 +37,26 @@ TEST_P(NearMiss, HintsExactlyTheMisspeltKeys) {
   EXPECT_EQ(hints[0].problem.find('\n'), std::string::npos) << "one line";
 }
 
-constexpr auto kRole = "eks.amazonaws.com/role-arn";
+constexpr auto kRoleArnKey = "eks.amazonaws.com/role-arn";
 
 INSTANTIATE_TEST_SUITE_P(
     Table, NearMiss,
     ::testing::Values(
         // Another prefix, the right suffix.
-        HintCase{"AmazonCom", "eks.amazon.com/role-arn", kArn, HintKind::prefix, kRole},
-        HintCase{"BareAmazonaws", "amazonaws.com/role-arn", kArn, HintKind::prefix, kRole},
-        HintCase{"IamAmazonaws", "iam.amazonaws.com/role-arn", kArn, HintKind::prefix, kRole},
-        HintCase{"NoPrefix", "role-arn", kArn, HintKind::prefix, kRole},
+        HintCase{"AmazonCom", "eks.amazon.com/role-arn", kArn, HintKind::prefix, kRoleArnKey},
+        HintCase{"BareAmazonaws", "amazonaws.com/role-arn", kArn, HintKind::prefix, kRoleArnKey},
+        HintCase{"IamAmazonaws", "iam.amazonaws.com/role-arn", kArn, HintKind::prefix, kRoleArnKey},
+        HintCase{"NoPrefix", "role-arn", kArn, HintKind::prefix, kRoleArnKey},
         HintCase{"AudienceElsewhere", "sts.amazonaws.com/audience", "sts", HintKind::prefix,
                  "eks.amazonaws.com/audience"},
         // Our prefix, the suffix spelt otherwise.
-        HintCase{"Underscore", "eks.amazonaws.com/role_arn", kArn, HintKind::suffix, kRole},
-        HintCase{"CamelCase", "eks.amazonaws.com/roleArn", kArn, HintKind::suffix, kRole},
-        HintCase{"RunTogether", "eks.amazonaws.com/rolearn", kArn, HintKind::suffix, kRole},
-        HintCase{"IamRoleArn", "eks.amazonaws.com/iam-role-arn", kArn, HintKind::suffix, kRole},
-        HintCase{"JustRole", "eks.amazonaws.com/role", kArn, HintKind::suffix, kRole},
-        HintCase{"RoleName", "eks.amazonaws.com/role-name", "reader", HintKind::suffix, kRole},
-        HintCase{"Swapped", "eks.amazonaws.com/roel-arn", kArn, HintKind::suffix, kRole},
+        HintCase{"Underscore", "eks.amazonaws.com/role_arn", kArn, HintKind::suffix, kRoleArnKey},
+        HintCase{"CamelCase", "eks.amazonaws.com/roleArn", kArn, HintKind::suffix, kRoleArnKey},
+        HintCase{"RunTogether", "eks.amazonaws.com/rolearn", kArn, HintKind::suffix, kRoleArnKey},
+        HintCase{"IamRoleArn", "eks.amazonaws.com/iam-role-arn", kArn, HintKind::suffix, kRoleArnKey},
+        HintCase{"JustRole", "eks.amazonaws.com/role", kArn, HintKind::suffix, kRoleArnKey},
+        HintCase{"RoleName", "eks.amazonaws.com/role-name", "reader", HintKind::suffix, kRoleArnKey},
+        HintCase{"Swapped", "eks.amazonaws.com/roel-arn", kArn, HintKind::suffix, kRoleArnKey},
         HintCase{"Plural", "eks.amazonaws.com/audiences", "sts", HintKind::suffix,
                  "eks.amazonaws.com/audience"},
         HintCase{"StsSingular", "eks.amazonaws.com/sts-regional-endpoint", "true", HintKind::suffix,
@@ -66,24 +66,24 @@ INSTANTIATE_TEST_SUITE_P(
         HintCase{"SkipContainer", "eks.amazonaws.com/skip-container", "sidecar", HintKind::suffix,
                  "eks.amazonaws.com/skip-containers"},
         // Case: keys are case-sensitive.
-        HintCase{"UpperArn", "eks.amazonaws.com/role-ARN", kArn, HintKind::key_case, kRole},
-        HintCase{"UpperPrefix", "EKS.amazonaws.com/role-arn", kArn, HintKind::key_case, kRole},
+        HintCase{"UpperArn", "eks.amazonaws.com/role-ARN", kArn, HintKind::key_case, kRoleArnKey},
+        HintCase{"UpperPrefix", "EKS.amazonaws.com/role-arn", kArn, HintKind::key_case, kRoleArnKey},
         // Typos that straddle the halves, or both halves wrong.
-        HintCase{"MissingSlash", "eks.amazonaws.comrole-arn", kArn, HintKind::key, kRole},
-        HintCase{"PrefixTypo", "eks.amazonaws.co/role-arn", kArn, HintKind::prefix, kRole},
-        HintCase{"BothWrong", "iam.amazonaws.com/role_arn", kArn, HintKind::key, kRole},
-        HintCase{"Kube2iam", "iam.amazonaws.com/role", "reader", HintKind::key, kRole},
+        HintCase{"MissingSlash", "eks.amazonaws.comrole-arn", kArn, HintKind::key, kRoleArnKey},
+        HintCase{"PrefixTypo", "eks.amazonaws.co/role-arn", kArn, HintKind::prefix, kRoleArnKey},
+        HintCase{"BothWrong", "iam.amazonaws.com/role_arn", kArn, HintKind::key, kRoleArnKey},
+        HintCase{"Kube2iam", "iam.amazonaws.com/role", "reader", HintKind::key, kRoleArnKey},
         // The exact key with a pasted value.
-        HintCase{"QuotedValue", kRole, "\"arn:aws:iam::111122223333:role/reader\"", HintKind::value,
+        HintCase{"QuotedValue", kRoleArnKey, "\"arn:aws:iam::111122223333:role/reader\"", HintKind::value,
                  "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/reader"},
-        HintCase{"TrailingNewline", kRole, "arn:aws:iam::111122223333:role/reader\n",
+        HintCase{"TrailingNewline", kRoleArnKey, "arn:aws:iam::111122223333:role/reader\n",
                  HintKind::value,
                  "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/reader"},
-        HintCase{"SpacedAndQuoted", kRole, " 'arn:aws:iam::111122223333:role/reader' ",
+        HintCase{"SpacedAndQuoted", kRoleArnKey, " 'arn:aws:iam::111122223333:role/reader' ",
                  HintKind::value,
                  "eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/reader"},
         // Negatives: exact keys, and other tools' annotations.
-        HintCase{"ExactRole", kRole, kArn, std::nullopt, ""},
+        HintCase{"ExactRole", kRoleArnKey, kArn, std::nullopt, ""},
         HintCase{"ExactAudience", "eks.amazonaws.com/audience", "sts.amazonaws.com", std::nullopt,
                  ""},
         HintCase{"ExactExpiration", "eks.amazonaws.com/token-expiration", " 3600 ", std::nullopt,
@@ -112,7 +112,7 @@ TEST(NearMissWording, NamesTheWrongPrefixAndTheRightOne) {
 }
 
 TEST(NearMissWording, ValueHintSaysWhatSurroundsIt) {
-  const auto hints = annotation_near_misses({{kRole, " arn "}}, "eks.amazonaws.com");
+  const auto hints = annotation_near_misses({{kRoleArnKey, " arn "}}, "eks.amazonaws.com");
   ASSERT_EQ(hints.size(), 1u);
   EXPECT_EQ(hints[0].problem,
             "the value of \"eks.amazonaws.com/role-arn\" has surrounding whitespace; the webhook "
@@ -131,7 +131,7 @@ TEST(NearMissPrefix, FollowsTheConfiguredPrefix) {
 
 TEST(NearMissShadowing, MarksAMissWhoseIntendedKeyIsAlsoPresent) {
   const auto hints = annotation_near_misses(
-      {{kRole, kArn}, {"eks.amazon.com/role-arn", kArn}, {"eks.amazonaws.com/audiance", "a"}},
+      {{kRoleArnKey, kArn}, {"eks.amazon.com/role-arn", kArn}, {"eks.amazonaws.com/audiance", "a"}},
       "eks.amazonaws.com");
   ASSERT_EQ(hints.size(), 2u);
   // Key order: the map's.

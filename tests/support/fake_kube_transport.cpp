@@ -19,6 +19,7 @@
 #include "support/fake_kube_server.hpp"
 #include "support/fake_kube_watch_stream.hpp"
 #include "support/test_https_server.hpp"
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::testing::fake_kube {
 
@@ -26,10 +27,9 @@ namespace {
 
 using Response = http::response<http::string_body>;
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::chrono::seconds kIdleTimeout{120};
-constexpr std::chrono::seconds kWriteTimeout{60};
 constexpr std::chrono::seconds kGoodbyeTimeout{2};
 
 // The API server speaks HTTP/2 too, but the clients under test must be fine with HTTP/1.1:

@@ -10,14 +10,14 @@
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <cstdio>
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::testing::fake_kube {
 
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr std::size_t kWatchWriteSlice = 256 * 1024;
-constexpr std::chrono::seconds kWriteTimeout{60};
 
 // A watch session notices a client that leaves while no event is due: it waits for the socket
 // to become readable without consuming anything, then looks at what arrived.

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
 #include <memory>
 
 #include "support/fake_kube_server.hpp"
@@ -14,6 +15,9 @@
 namespace irsa::testing::fake_kube {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// How long one write may take before the fake gives up on its client (answers and events alike).
+inline constexpr std::chrono::seconds kWriteTimeout{60};
 
 enum class WatchEnd {
   finished,  // the final chunk went out; the connection may carry another request
