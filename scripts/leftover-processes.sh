@@ -18,7 +18,7 @@ for environ in /proc/[0-9]*/environ; do
   pid="${pid%/environ}"
   [ "$pid" != "$$" ] || continue
   # Unreadable (another user's, or gone meanwhile): not ours.
-  if tr '\0' '\n' <"$environ" 2>/dev/null | grep -qxF -- "$marker"; then
+  if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF -- "$marker"; then
     leftovers+=("$pid")
   fi
 done
@@ -29,7 +29,7 @@ if [ "${#leftovers[@]}" -eq 0 ]; then
 fi
 echo "leftover-processes: ${#leftovers[@]} process(es) started by the tests are still running:" >&2
 for pid in "${leftovers[@]}"; do
-  echo "  pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)" >&2
+  echo "  pid $pid: $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | cut -c1-200)" >&2
 done
 kill -TERM "${leftovers[@]}" 2>/dev/null || true
 sleep 1
