@@ -1,6 +1,6 @@
 # The fakes of the services the webhook and doctor talk to, as libraries for the tests and as
 # programs (in bin/ beside irsa-webhook) for the process tests, the doctor demo, benchmarks and
-# manual runs. Included by tests/CMakeLists.txt with the layers' tests.
+# manual runs. Included by tests/CMakeLists.txt with the layers' tests or the load tools.
 
 # What the fakes share: base64url, URL queries and forms, made-up values, and a small HTTP(S)
 # server for fakes that answer one request at a time (the fake STS and instance metadata).
