@@ -24,8 +24,8 @@ using nlohmann::json;
 
 constexpr const char* kTokenPath = "/api/v1/namespaces/shop/serviceaccounts/api/token";
 
-struct Cluster {
-  Cluster() : dir("fake-tokens") {
+struct TokenCluster {
+  TokenCluster() : dir("fake-tokens") {
     EXPECT_EQ(make_self_signed_pair(dir, "server",
                                     {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                                      "-addext", "subjectAltName=IP:127.0.0.1"}),
@@ -103,7 +103,7 @@ std::int64_t now_seconds() {
 // --- TokenRequest ------------------------------------------------------------------------------
 
 TEST(FakeKubeTokens, ATokenRequestIsAnsweredWithASignedServiceAccountToken) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto result = cluster.request_token(R"({"apiVersion":"authentication.k8s.io/v1",
       "kind":"TokenRequest","spec":{"audiences":["sts.amazonaws.com"],"expirationSeconds":86400}})");
   ASSERT_EQ(result.status, 201);  // the body holds a token: not printed
@@ -138,7 +138,7 @@ TEST(FakeKubeTokens, ATokenRequestIsAnsweredWithASignedServiceAccountToken) {
 }
 
 TEST(FakeKubeTokens, TheSignatureVerifiesAgainstThePublishedKeySet) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto result = cluster.request_token(R"({"kind":"TokenRequest","spec":{}})");
   ASSERT_EQ(result.status, 201);
   const auto jwt = split_jwt(json::parse(result.body)["status"]["token"].get<std::string>());
@@ -160,7 +160,7 @@ TEST(FakeKubeTokens, TheSignatureVerifiesAgainstThePublishedKeySet) {
 }
 
 TEST(FakeKubeTokens, WithoutAudiencesTheTokenIsForTheIssuerAndLastsAnHour) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto result = cluster.request_token(R"({"spec":{}})");  // kind and apiVersion implied
   ASSERT_EQ(result.status, 201);
   const auto answer = json::parse(result.body);
@@ -173,7 +173,7 @@ TEST(FakeKubeTokens, WithoutAudiencesTheTokenIsForTheIssuerAndLastsAnHour) {
 }
 
 TEST(FakeKubeTokens, TheTokensIssuerCanDifferFromDiscovery) {
-  Cluster cluster;
+  TokenCluster cluster;
   cluster.api->set_issuer("https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE");
   cluster.api->set_token_issuer("https://kubernetes.default.svc");
   EXPECT_EQ(cluster.api->token_issuer(), "https://kubernetes.default.svc");
@@ -190,7 +190,7 @@ TEST(FakeKubeTokens, TheTokensIssuerCanDifferFromDiscovery) {
 }
 
 TEST(FakeKubeTokens, ATokenBoundToAPodNamesIt) {
-  Cluster cluster;
+  TokenCluster cluster;
   cluster.api->put_object({{"kind", "Pod"},
                            {"metadata", {{"name", "web-1"}, {"namespace", "shop"}, {"uid", "p-1"}}},
                            {"spec", {{"serviceAccountName", "api"}}}});
@@ -210,7 +210,7 @@ TEST(FakeKubeTokens, ATokenBoundToAPodNamesIt) {
 }
 
 TEST(FakeKubeTokens, RefusalsAreTheApiServers) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto missing = cluster.client->post_json(
       "/api/v1/namespaces/shop/serviceaccounts/nope/token", R"({"kind":"TokenRequest"})");
   EXPECT_EQ(missing.status, 404);
@@ -240,7 +240,7 @@ TEST(FakeKubeTokens, RefusalsAreTheApiServers) {
 }
 
 TEST(FakeKubeTokens, NoRecordHoldsTheToken) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto result = cluster.request_token(R"({"spec":{}})");
   ASSERT_EQ(result.status, 201);
   const auto token = json::parse(result.body)["status"]["token"].get<std::string>();
@@ -252,7 +252,7 @@ TEST(FakeKubeTokens, NoRecordHoldsTheToken) {
 // --- Discovery ---------------------------------------------------------------------------------
 
 TEST(FakeKubeDiscovery, TheProviderConfigurationPointsAtTheKeySet) {
-  Cluster cluster;
+  TokenCluster cluster;
   const auto result = cluster.client->get("/.well-known/openid-configuration");
   ASSERT_EQ(result.status, 200);
   EXPECT_EQ(json::parse(result.body),
@@ -268,7 +268,7 @@ TEST(FakeKubeDiscovery, TheProviderConfigurationPointsAtTheKeySet) {
 }
 
 TEST(FakeKubeDiscovery, CanBeMadeUnavailable) {
-  Cluster cluster;
+  TokenCluster cluster;
   cluster.api->set_discovery_available(false);
   const auto configuration = cluster.client->get("/.well-known/openid-configuration");
   EXPECT_EQ(configuration.status, 404);
@@ -280,8 +280,8 @@ TEST(FakeKubeDiscovery, CanBeMadeUnavailable) {
 }
 
 TEST(FakeKubeDiscovery, EachFakeHasAKeyOfItsOwn) {
-  Cluster first;
-  Cluster second;
+  TokenCluster first;
+  TokenCluster second;
   EXPECT_NE(first.api->signing_key_id(), second.api->signing_key_id());
   EXPECT_EQ(first.api->signing_key_id().size(), 43u);  // base64url of a SHA-256
 }
