@@ -56,29 +56,29 @@ finish() {
 }
 trap finish EXIT
 
+# One build and its tests: build_and_test PRESET "what the build holds" [cmake -D...].
+build_and_test() {
+  local preset="$1" holds="$2"
+  shift 2
+  phase "$preset build ($holds)"
+  cmake --preset "$preset" "$@" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  phase "$preset tests"
+  run_ctest "$preset"
+}
+
 for name in "${phases[@]}"; do
   case "$name" in
     release)
-      phase "release build (programs, load tools, script and chart tests)"
-      cmake --preset release -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=OFF \
-        -DIRSA_BUILD_LOAD_TOOLS=ON -DIRSA_BUILD_BENCHMARKS=ON >/dev/null
-      cmake --build --preset release -j "$jobs"
-      phase "release tests"
-      run_ctest release
+      build_and_test release "programs, load tools, script and chart tests" \
+        -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=OFF -DIRSA_BUILD_LOAD_TOOLS=ON \
+        -DIRSA_BUILD_BENCHMARKS=ON
       ;;
     asan)
-      phase "AddressSanitizer + UBSan build (the layers' tests)"
-      cmake --preset asan >/dev/null
-      cmake --build --preset asan -j "$jobs"
-      phase "AddressSanitizer + UBSan tests"
-      run_ctest asan
+      build_and_test asan "AddressSanitizer + UBSan: the layers' tests"
       ;;
     tsan)
-      phase "ThreadSanitizer build (the suites marked TSAN)"
-      cmake --preset tsan >/dev/null
-      cmake --build --preset tsan -j "$jobs"
-      phase "ThreadSanitizer tests"
-      run_ctest tsan
+      build_and_test tsan "ThreadSanitizer: the suites marked TSAN"
       ;;
     *)
       echo "make-test: unknown phase '$name' (release, asan or tsan)" >&2
@@ -86,4 +86,3 @@ for name in "${phases[@]}"; do
       ;;
   esac
 done
-

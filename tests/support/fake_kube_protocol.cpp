@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "support/kube_selectors.hpp"
 #include "support/url_query.hpp"
 
 namespace irsa::testing::fake_kube {
@@ -58,24 +59,15 @@ std::optional<Route> parse_route(std::string_view path) {
   return route;
 }
 
+// The fake keeps only the (field, value) pairs of the parser the object store uses too.
 std::string parse_field_selector(const std::string& text, Filter& filter) {
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const auto term = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (term.empty()) continue;
-    const auto not_at = term.find("!=");
-    const auto eq_at = term.find('=');
-    if (eq_at == std::string_view::npos) return "invalid selector: '" + text + "'";
-    const bool negated = not_at != std::string_view::npos && not_at < eq_at;
-    const std::string field(term.substr(0, negated ? not_at : eq_at));
-    std::string_view value = term.substr(eq_at + 1);
-    if (!negated && !value.empty() && value.front() == '=') value.remove_prefix(1);  // "=="
-    if (field != "metadata.name" && field != "metadata.namespace") {
-      return "field label not supported: " + field;
-    }
-    (negated ? filter.not_equal : filter.equal).emplace_back(field, std::string(value));
+  FieldSelector parsed;
+  if (auto problem = irsa::testing::parse_field_selector(text, {}, parsed); !problem.empty()) {
+    return problem;
+  }
+  for (auto& requirement : parsed.requirements) {
+    (requirement.negated ? filter.not_equal : filter.equal)
+        .emplace_back(std::move(requirement.field), std::move(requirement.value));
     filter.selective = true;
   }
   return {};

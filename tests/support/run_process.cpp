@@ -20,6 +20,13 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   if (pipe(in_pipe.data()) != 0 || pipe(out_pipe.data()) != 0 || pipe(err_pipe.data()) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  // Built before fork: when the test process has threads (a fake server's), another thread may
+  // hold the allocator's lock at fork, and a child that allocates then waits for it forever
+  // (under ASan it spins). Until exec the child makes async-signal-safe calls only.
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -28,10 +35,6 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     dup2(err_pipe[1], STDERR_FILENO);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
       close(fd);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(program.c_str()));
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
     execv(program.c_str(), argv.data());
     _exit(127);
   }
