@@ -1,8 +1,9 @@
-# The Helm chart, the plain manifests of deploy/, the image's staged tree, the README's demos and
-# the shell scripts. They check files and programs, not compiled code, so tests/CMakeLists.txt
-# includes this in unsanitized builds only. The chart's tests carry the label "chart". helm comes from scripts/fetch-helm.sh: the one on PATH, else a copy cached outside the
-# tree (fetched once from npm by scripts/install-deps.sh). The render test also checks every flag
-# the chart passes against the built binary's --help.
+# The Helm chart, the plain manifests of deploy/, the image's staged tree, the example previews
+# and the shell scripts. They check files and programs, not compiled code, so tests/CMakeLists.txt
+# includes this in unsanitized builds only. The chart's tests carry the label "chart". helm comes
+# from scripts/fetch-helm.sh: the one on PATH, else a copy cached outside the tree (fetched once
+# from npm by scripts/install-deps.sh). The render test also checks every flag the chart passes
+# against the built binary's --help.
 foreach(part lint render schema failures deploy)
   add_test(NAME chart_${part}
     COMMAND ${CMAKE_COMMAND} -E env IRSA_WEBHOOK_BINARY=$<TARGET_FILE:irsa-webhook>

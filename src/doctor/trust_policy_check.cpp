@@ -31,9 +31,10 @@ CheckResult check_trust_policy(const CheckContext& context) {
   const core::RoleArnCheck role = core::check_role_arn(identity.role_arn);
   if (!role.ok) return trust_policy_skipped("the role ARN is not usable (see role-arn)");
   if (!evidence.trust_policy_text) {
-    return trust_policy_skipped("no trust policy given", "aws iam get-role --role-name " + role.name +
-                                                " > trust.json, then add "
-                                                "--trust-policy=trust.json");
+    return trust_policy_skipped("no trust policy given", "aws iam get-role --role-name " +
+                                                             role.name +
+                                                             " > trust.json, then add "
+                                                             "--trust-policy=trust.json");
   }
   const TrustPolicyParse parsed = parse_trust_policy(*evidence.trust_policy_text);
   CheckResult result{std::string(kTrustPolicyCheck), Status::fail, {}, {}, {}, {}};
@@ -57,8 +58,8 @@ CheckResult check_trust_policy(const CheckContext& context) {
     request.subject = "system:serviceaccount:" + subject.ns + ":" + subject.service_account;
   }
   if (request.issuer.empty()) {
-    return trust_policy_skipped("the cluster's issuer is unknown, so the provider cannot be matched",
-                   "pass --issuer=URL");
+    return trust_policy_skipped(
+        "the cluster's issuer is unknown, so the provider cannot be matched", "pass --issuer=URL");
   }
 
   const TrustEvaluation evaluation = evaluate_trust_policy(parsed.policy, request);

@@ -244,10 +244,10 @@ CheckResult check_webhook(const CheckContext& context) {
   }
   if (!configurations.found()) {
     return webhook_skipped("cannot list MutatingWebhookConfigurations: " + configurations.message,
-                   configurations.state == ReadState::forbidden
-                       ? "grant the caller: " + configurations.request +
-                             " (the chart's doctor ClusterRole has it)"
-                       : std::string());
+                           configurations.state == ReadState::forbidden
+                               ? "grant the caller: " + configurations.request +
+                                     " (the chart's doctor ClusterRole has it)"
+                               : std::string());
   }
   CheckResult result{std::string(kWebhookCheck), Status::pass, {}, {}, {}, {}};
 

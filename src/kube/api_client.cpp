@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "irsa/kube/credentials.hpp"
-#include "irsa/net/http_url.hpp"
 #include "irsa/kube/line_splitter.hpp"
+#include "irsa/net/http_url.hpp"
 #include "irsa/net/no_throw.hpp"
 
 #ifndef IRSA_VERSION
@@ -222,7 +222,8 @@ struct ApiClient::Impl {
     }
     (void)endpoint;
     plain.socket().set_option(tcp::no_delay(true));
-    if (!url.tls) co_return Connected{std::make_unique<Connection>(std::move(plain)), {}, ApiStep::none, {}};
+    if (!url.tls)
+      co_return Connected{std::make_unique<Connection>(std::move(plain)), {}, ApiStep::none, {}};
 
     auto connection = std::make_unique<Connection>(std::move(plain), *tls_context);
     auto& tls = std::get<TlsStream>(connection->stream);
@@ -328,8 +329,7 @@ struct ApiClient::Impl {
       return http::async_read(stream, connection->buffer, parser, kNoThrow);
     });
     if (error) {
-      co_return failure(ApiStep::receive,
-                        "response from " + config.server + ": " + error.message(),
+      co_return failure(ApiStep::receive, "response from " + config.server + ": " + error.message(),
                         describe(error));
     }
     auto response = parser.release();

@@ -9,8 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <utility>
 
-#include "irsa/store/manifests.hpp"
 #include "irsa/net/no_throw.hpp"
+#include "irsa/store/manifests.hpp"
 
 namespace irsa::kube {
 

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "irsa/net/http_reader.hpp"
-#include "irsa/net/wire.hpp"
 #include "irsa/net/no_throw.hpp"
+#include "irsa/net/wire.hpp"
 
 namespace irsa::server {
 

@@ -16,10 +16,10 @@
 #include <future>
 #include <stdexcept>
 
+#include "irsa/net/no_throw.hpp"
 #include "support/fake_kube_server.hpp"
 #include "support/fake_kube_watch_stream.hpp"
 #include "support/test_https_server.hpp"
-#include "irsa/net/no_throw.hpp"
 
 namespace irsa::testing::fake_kube {
 
