@@ -11,6 +11,14 @@
 
 namespace irsa::testing {
 
+std::vector<char*> exec_argv(const std::string& program, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::string& stdin_text) {
   // A child that exits before reading its input closes the pipe; writing then must fail with
@@ -20,13 +28,7 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   if (pipe(in_pipe.data()) != 0 || pipe(out_pipe.data()) != 0 || pipe(err_pipe.data()) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  // Built before fork: when the test process has threads (a fake server's), another thread may
-  // hold the allocator's lock at fork, and a child that allocates then waits for it forever
-  // (under ASan it spins). Until exec the child makes async-signal-safe calls only.
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(program.c_str()));
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> argv = exec_argv(program, args);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {

@@ -17,4 +17,11 @@ struct ProcessResult {
                                         const std::vector<std::string>& args,
                                         const std::string& stdin_text = {});
 
+// execv's argument vector for `program args...`, pointing into the strings given. Build it before
+// fork: when the test process has threads (a fake server's), another thread may hold the
+// allocator's lock at fork, and a child that allocates then waits for it forever (under ASan it
+// spins). Until exec the child makes async-signal-safe calls only.
+[[nodiscard]] std::vector<char*> exec_argv(const std::string& program,
+                                           const std::vector<std::string>& args);
+
 }  // namespace irsa::testing

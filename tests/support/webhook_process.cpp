@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/run_process.hpp"
+
 namespace irsa::testing {
 
 unsigned short free_port() {
@@ -36,12 +38,7 @@ WebhookProcess::WebhookProcess(const std::string& program, const std::vector<std
     : log_file_(std::move(log_file)) {
   const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("cannot create " + log_file_);
-  // Built before fork: the test process has threads (the fake API server's), so the child may
-  // only make async-signal-safe calls until exec.
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(program.c_str()));
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> argv = exec_argv(program, args);  // before fork (see exec_argv)
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
