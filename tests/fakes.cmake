@@ -9,7 +9,7 @@ add_library(irsa_fake_common STATIC support/base64url.cpp support/fake_program.c
   support/test_https_server.cpp support/url_query.cpp)
 target_include_directories(irsa_fake_common PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(irsa_fake_common PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads
-  PRIVATE Boost::headers)
+  PRIVATE irsa_net)
 irsa_set_warnings(irsa_fake_common)
 target_compile_options(irsa_fake_common PRIVATE ${IRSA_TEST_OPTIMIZATION})
 

@@ -107,19 +107,30 @@ add_test(NAME core_purity
     "-DCORE_DIRS=${PROJECT_SOURCE_DIR}/include/irsa/core;${PROJECT_SOURCE_DIR}/src/core;${PROJECT_SOURCE_DIR}/include/irsa/doctor;${PROJECT_SOURCE_DIR}/src/doctor"
     -P ${PROJECT_SOURCE_DIR}/cmake/CheckCorePurity.cmake)
 
-# The Kubernetes API client against the fake API server (and the fake itself), over TLS.
+# The Kubernetes API client against the fake API server (and the fake's serving and watches,
+# which those tests lean on), over TLS.
 irsa_add_test_binary(kube_process_tests TSAN
   kube/account_lookup_test.cpp
   kube/cluster_webhook_test.cpp
   support/fake_kube_api_test.cpp
-  support/fake_kube_cluster_test.cpp
-  support/fake_kube_tokens_test.cpp
 )
 target_link_libraries(kube_process_tests PRIVATE irsa_process_support irsa_fake_kube_api
   irsa_fake_metadata irsa_kube Threads::Threads)
 target_compile_definitions(kube_process_tests PRIVATE
   IRSA_FAKE_KUBE_API_BINARY="$<TARGET_FILE:fake-kube-api>")
 add_dependencies(kube_process_tests irsa-webhook fake-kube-api)
+
+# The fake API server's cluster model: RBAC, discovery, tokens and their signing keys. Plain
+# request-in, answer-out code, so outside the ThreadSanitizer suite.
+irsa_add_test_binary(fake_kube_cluster_tests
+  support/fake_kube_cluster_test.cpp
+  support/fake_kube_tokens_test.cpp
+)
+target_link_libraries(fake_kube_cluster_tests PRIVATE irsa_process_support irsa_fake_kube_api
+  irsa_kube)
+target_compile_definitions(fake_kube_cluster_tests PRIVATE
+  IRSA_FAKE_KUBE_API_BINARY="$<TARGET_FILE:fake-kube-api>")
+add_dependencies(fake_kube_cluster_tests fake-kube-api)
 
 # The fake STS and the test HTTPS server under it, driven over TLS.
 irsa_add_test_binary(aws_process_tests

@@ -23,6 +23,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "irsa/net/any_stream.hpp"
+
 namespace irsa::testing {
 
 namespace {
@@ -96,8 +98,7 @@ struct TestHttpsServer::Impl {
   [[nodiscard]] bool uses_tls() const { return tls.has_value(); }
   TestHttpResponse answer(const TestHttpRequest& request);
   // The request loop over either kind of stream.
-  template <class Stream>
-  asio::awaitable<Ending> serve(Stream& stream, beast::tcp_stream& lowest);
+  asio::awaitable<Ending> serve(net::AnyStream stream);
   asio::awaitable<void> session(tcp::socket socket);
   asio::awaitable<void> accept_loop();
 
@@ -120,8 +121,8 @@ TestHttpResponse TestHttpsServer::Impl::answer(const TestHttpRequest& request) {
   }
 }
 
-template <class Stream>
-asio::awaitable<Ending> TestHttpsServer::Impl::serve(Stream& stream, beast::tcp_stream& lowest) {
+asio::awaitable<Ending> TestHttpsServer::Impl::serve(net::AnyStream stream) {
+  auto& lowest = stream.lowest();
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -164,7 +165,7 @@ asio::awaitable<void> TestHttpsServer::Impl::session(tcp::socket socket) {
   if (!uses_tls()) {
     beast::tcp_stream stream(std::move(socket));
     const Registration registration(sockets, stream.socket());
-    if (co_await serve(stream, stream) == Ending::goodbye) {
+    if (co_await serve(net::AnyStream(stream)) == Ending::goodbye) {
       beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
@@ -177,7 +178,7 @@ asio::awaitable<void> TestHttpsServer::Impl::session(tcp::socket socket) {
   auto [handshake_error] =
       co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
   if (handshake_error) co_return;
-  if (co_await serve(stream, lowest) == Ending::dropped) co_return;
+  if (co_await serve(net::AnyStream(stream)) == Ending::dropped) co_return;
   lowest.expires_after(kGoodbyeTimeout);
   auto [shutdown_error] = co_await stream.async_shutdown(kNoThrow);
   (void)shutdown_error;  // the client may be gone already
