@@ -30,7 +30,7 @@ add_library(irsa_fake_kube_api STATIC support/fake_kube_api.cpp support/fake_kub
   support/token_request.cpp)
 target_include_directories(irsa_fake_kube_api PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(irsa_fake_kube_api PUBLIC irsa_core irsa_fake_common
-  nlohmann_json::nlohmann_json PRIVATE Boost::headers OpenSSL::SSL OpenSSL::Crypto
+  nlohmann_json::nlohmann_json PRIVATE irsa_net OpenSSL::SSL OpenSSL::Crypto
   Threads::Threads)
 irsa_set_warnings(irsa_fake_kube_api)
 target_compile_options(irsa_fake_kube_api PRIVATE ${IRSA_TEST_OPTIMIZATION})

@@ -27,6 +27,7 @@
 
 #include "irsa/kube/credentials.hpp"
 #include "irsa/kube/line_splitter.hpp"
+#include "irsa/net/any_stream.hpp"
 #include "irsa/net/http_url.hpp"
 #include "irsa/net/no_throw.hpp"
 
@@ -94,6 +95,12 @@ struct Connection {
                       stream);
   }
 
+  // The stream that HTTP goes through, TLS or not: one type, so that each HTTP operation below
+  // is compiled once rather than once per kind of stream (irsa/net/any_stream.hpp).
+  net::AnyStream http() {
+    return std::visit([](auto& s) { return net::AnyStream(s); }, stream);
+  }
+
   std::variant<PlainStream, TlsStream> stream;
   beast::flat_buffer buffer;
 };
@@ -115,17 +122,14 @@ ApiReply failure(ApiStep step, std::string message, std::string cause) {
   return reply;
 }
 
-// Runs one Beast operation on whichever stream the connection has. `operation(stream)` returns
-// the awaitable (error, bytes) tuple that kNoThrow makes; only the error matters here.
+// Runs one Beast operation on the connection's stream. `operation(stream)` returns the awaitable
+// (error, bytes) tuple that kNoThrow makes; only the error matters here.
 template <typename Operation>
 asio::awaitable<boost::system::error_code> on_stream(Connection& connection, Operation operation) {
-  co_return co_await std::visit(
-      [&operation](auto& stream) -> asio::awaitable<boost::system::error_code> {
-        auto [error, bytes] = co_await operation(stream);
-        (void)bytes;
-        co_return error;
-      },
-      connection.stream);
+  net::AnyStream stream = connection.http();
+  auto [error, bytes] = co_await operation(stream);
+  (void)bytes;
+  co_return error;
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ namespace irsa::testing::fake_kube {
 namespace {
 
 using Response = http::response<http::string_body>;
+using TlsStream = net::AnyStream::TlsStream;
 
 using net::kNoThrow;
 constexpr std::chrono::seconds kHandshakeTimeout{10};
@@ -113,13 +114,16 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
       co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
   if (handshake_error) co_return;
   const bool certificate_ok = verified_client_certificate(stream.native_handle());
+  // HTTP over the TLS stream through one type that every HTTP operation shares (any_stream.hpp).
+  net::AnyStream http_stream(stream);
   beast::flat_buffer buffer;
   for (;;) {
     if (connection->closed) co_return;
     http::request_parser<http::string_body> parser;
     parser.body_limit(1024 * 1024);
     lowest.expires_after(kIdleTimeout);
-    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    auto [read_error, read_bytes] =
+        co_await http::async_read(http_stream, buffer, parser, kNoThrow);
     (void)read_bytes;
     if (read_error == http::error::end_of_stream) break;
     if (read_error) co_return;  // reset, timed out, not HTTP: no goodbye to say
@@ -131,7 +135,7 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
       reply = server->handle(request, certificate_ok, connection);
     }
     if (reply.watch) {
-      const WatchEnd end = co_await stream_watch(*server, connection, stream, reply.watch,
+      const WatchEnd end = co_await stream_watch(*server, connection, http_stream, reply.watch,
                                                  reply.watch_deadline, request);
       // A cut leaves without close_notify: the socket closes when the stream goes.
       if (end != WatchEnd::finished) co_return;
@@ -149,7 +153,7 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
     response.body() = std::move(reply.body);
     response.prepare_payload();
     lowest.expires_after(kWriteTimeout);
-    auto [write_error, written] = co_await http::async_write(stream, response, kNoThrow);
+    auto [write_error, written] = co_await http::async_write(http_stream, response, kNoThrow);
     (void)written;
     if (write_error) co_return;
     if (!response.keep_alive()) break;

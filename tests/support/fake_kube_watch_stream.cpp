@@ -81,8 +81,8 @@ std::optional<WatchEnd> render_item(const Outgoing& item, Kind kind, std::string
   return ending;
 }
 
-asio::awaitable<bool> write_all(TlsStream& stream, std::string& out) {
-  beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
+asio::awaitable<bool> write_all(net::AnyStream& stream, std::string& out) {
+  stream.lowest().expires_after(kWriteTimeout);
   auto [error, written] = co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
   (void)written;
   out.clear();
@@ -92,7 +92,8 @@ asio::awaitable<bool> write_all(TlsStream& stream, std::string& out) {
 // Sends what is queued for the watch, as it comes, until the watch ends, times out or the
 // client leaves.
 asio::awaitable<WatchEnd> pump_watch(Server& server, const std::shared_ptr<Connection>& connection,
-                                     TlsStream& stream, Watch& watch, Clock::time_point deadline) {
+                                     net::AnyStream& stream, Watch& watch,
+                                     Clock::time_point deadline) {
   bool look_for_goodbye = true;
   connection->client_readable = false;
   std::string out;
@@ -116,7 +117,7 @@ asio::awaitable<WatchEnd> pump_watch(Server& server, const std::shared_ptr<Conne
       if (connection->closed) co_return WatchEnd::lost;
       if (connection->client_readable) {
         connection->client_readable = false;
-        if (client_left(beast::get_lowest_layer(stream).socket())) co_return WatchEnd::lost;
+        if (client_left(stream.lowest().socket())) co_return WatchEnd::lost;
         look_for_goodbye = false;  // data, not a goodbye: looking again would spin on it
       }
     }
@@ -138,7 +139,7 @@ asio::awaitable<WatchEnd> pump_watch(Server& server, const std::shared_ptr<Conne
 
 asio::awaitable<WatchEnd> stream_watch(Server& server,
                                        const std::shared_ptr<Connection>& connection,
-                                       TlsStream& stream, const std::shared_ptr<Watch>& watch,
+                                       net::AnyStream& stream, const std::shared_ptr<Watch>& watch,
                                        Clock::time_point deadline, const Request& request) {
   http::response<http::empty_body> header{http::status::ok, request.version()};
   header.set(http::field::content_type, "application/json");
@@ -146,7 +147,7 @@ asio::awaitable<WatchEnd> stream_watch(Server& server,
   header.keep_alive(request.keep_alive());
   header.chunked(true);
   http::response_serializer<http::empty_body> serializer{header};
-  auto& lowest = beast::get_lowest_layer(stream);
+  auto& lowest = stream.lowest();
   lowest.expires_after(kWriteTimeout);
   auto [header_error, header_bytes] =
       co_await http::async_write_header(stream, serializer, kNoThrow);

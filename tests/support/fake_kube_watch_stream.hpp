@@ -4,17 +4,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <memory>
 
+#include "irsa/net/any_stream.hpp"
 #include "support/fake_kube_server.hpp"
 
 namespace irsa::testing::fake_kube {
-
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // How long one write may take before the fake gives up on its client (answers and events alike).
 inline constexpr std::chrono::seconds kWriteTimeout{60};
@@ -28,7 +24,7 @@ enum class WatchEnd {
 // Writes the response header, then the watch's events; unregisters the watch when it ends.
 asio::awaitable<WatchEnd> stream_watch(Server& server,
                                        const std::shared_ptr<Connection>& connection,
-                                       TlsStream& stream, const std::shared_ptr<Watch>& watch,
+                                       net::AnyStream& stream, const std::shared_ptr<Watch>& watch,
                                        Clock::time_point deadline, const Request& request);
 
 }  // namespace irsa::testing::fake_kube
