@@ -11,6 +11,7 @@ puts it into README.md between the bench-table markers.
 
 Environment: BENCH_DURATION (default 10s) and BENCH_WARMUP (2s) per run, BENCH_RATES (1000,5000,
 10000), BENCH_CONNECTIONS (32), BENCH_ACCOUNTS (10000), SERVER_CPU / CLIENT_CPU (0 / 1),
+BENCH_PROBE (5: seconds of the machine-speed probe before the runs),
 BENCH_RESULTS (bench/results), BENCH_README (README.md; "-" leaves it alone), BENCH_BIN (build/bin).
 """
 
@@ -37,6 +38,7 @@ WARMUP = os.environ.get("BENCH_WARMUP", "2s")
 RATES = [int(r) for r in os.environ.get("BENCH_RATES", "1000,5000,10000").split(",") if r]
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 ACCOUNTS = os.environ.get("BENCH_ACCOUNTS", "10000")
+PROBE_SECONDS = float(os.environ.get("BENCH_PROBE", "5"))
 SERVER_CPU = os.environ.get("SERVER_CPU", "0")
 CLIENT_CPU = os.environ.get("CLIENT_CPU", "1")
 RESULTS = pathlib.Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
@@ -394,7 +396,7 @@ def measure():
         fail(f"no typical review at {TYPICAL}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = datetime.datetime.now(datetime.timezone.utc)
-    speed = machine_speed(SERVER_CPU)
+    speed = machine_speed(SERVER_CPU, PROBE_SECONDS)
     say(f"machine speed on CPU {SERVER_CPU}, nothing else running: "
         f"{100 * speed['share_under_half_speed']:.1f}% of 10 ms windows under half the usual "
         f"speed, longest such stretch {speed['longest_slow_stretch_ms']} ms, slowest window at "

@@ -31,7 +31,7 @@ add_dependencies(loadgen_process_tests irsa-webhook irsa-loadgen)
 # figures of a sanitizer build mean nothing.
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
   add_test(NAME bench_load_smoke
-    COMMAND ${CMAKE_COMMAND} -E env BENCH_DURATION=300ms BENCH_WARMUP=200ms BENCH_RATES=1000
+    COMMAND ${CMAKE_COMMAND} -E env BENCH_DURATION=300ms BENCH_WARMUP=200ms BENCH_RATES=1000 BENCH_PROBE=0.5
       BENCH_README=- BENCH_RESULTS=${CMAKE_CURRENT_BINARY_DIR}/bench-smoke
       BENCH_BIN=$<TARGET_FILE_DIR:irsa-webhook> IRSA_SHARED_DIR=${IRSA_SHARED_DIR}
       python3 ${PROJECT_SOURCE_DIR}/scripts/bench-load.py)
