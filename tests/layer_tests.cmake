@@ -50,8 +50,9 @@ irsa_add_test_binary(kube_tests
 )
 target_link_libraries(kube_tests PRIVATE irsa_kube)
 
-# The HTTP pieces the server, irsa-loadgen and the API client share.
+# The HTTP pieces the server, irsa-loadgen, the API client and the fakes share.
 irsa_add_test_binary(net_tests
+  net/any_stream_test.cpp
   net/http_url_test.cpp
 )
 target_link_libraries(net_tests PRIVATE irsa_net)
@@ -120,14 +121,14 @@ target_compile_definitions(kube_process_tests PRIVATE
   IRSA_FAKE_KUBE_API_BINARY="$<TARGET_FILE:fake-kube-api>")
 add_dependencies(kube_process_tests irsa-webhook fake-kube-api)
 
-# The fake API server's cluster model: RBAC, discovery, tokens and their signing keys. Plain
-# request-in, answer-out code, so outside the ThreadSanitizer suite.
+# The fake API server's cluster model: RBAC, discovery, tokens and their signing keys. Outside
+# the ThreadSanitizer suite: the threads they run are the fake's serving, which
+# kube_process_tests runs under it already.
 irsa_add_test_binary(fake_kube_cluster_tests
   support/fake_kube_cluster_test.cpp
   support/fake_kube_tokens_test.cpp
 )
-target_link_libraries(fake_kube_cluster_tests PRIVATE irsa_process_support irsa_fake_kube_api
-  irsa_kube)
+target_link_libraries(fake_kube_cluster_tests PRIVATE irsa_process_support irsa_fake_kube_api)
 target_compile_definitions(fake_kube_cluster_tests PRIVATE
   IRSA_FAKE_KUBE_API_BINARY="$<TARGET_FILE:fake-kube-api>")
 add_dependencies(fake_kube_cluster_tests fake-kube-api)

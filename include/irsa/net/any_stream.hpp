@@ -3,9 +3,10 @@
 // Why: Beast's HTTP operations are templates over the stream and the completion handler. Code
 // that serves or speaks both http:// and https:// through std::variant<tcp_stream, ssl_stream>
 // compiled every HTTP read and write twice, each time with the SSL layer's composed operations
-// nested inside: a 250-line file emitted 50 MB of object code and took over 20 s to compile at
-// -O0. Through AnyStream each HTTP operation is compiled once, and the two streams' reads and
-// writes once for the whole program (any_stream.cpp), behind asio::any_completion_handler.
+// nested inside: the API client's 500 lines took 38 s to compile under ASan, into 96 MB of object
+// code. Through AnyStream each HTTP operation is compiled once, and the two streams' reads and
+// writes once for the whole program (any_stream.cpp), behind asio::any_completion_handler: 14 s
+// and 19 MB.
 //
 // It refers to the stream it wraps, which must outlive it; deadlines stay on that stream's
 // lowest layer (beast::tcp_stream::expires_after), as do the TLS handshake and shutdown.
