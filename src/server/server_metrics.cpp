@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,18 @@ std::vector<double> upstream_latency_buckets() {
 std::vector<double> admission_buckets() {
   return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
           0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
+}
+
+// The verb label of a request. It comes from the client, and every distinct value would be a new
+// series kept for the life of the process: the methods HTTP defines keep their name, anything
+// else is counted as "other", so that made-up methods cannot grow /metrics without bound.
+std::string_view verb_label(std::string_view verb) noexcept {
+  static constexpr std::array<std::string_view, 9> kHttpMethods{
+      "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  for (const std::string_view method : kHttpMethods) {
+    if (verb == method) return method;
+  }
+  return "other";
 }
 
 double microseconds(std::chrono::nanoseconds elapsed) {
@@ -207,11 +220,12 @@ void ServerMetrics::record_request(std::string_view verb, std::string_view path,
     mutate_duration_.observe(micros);
     return;
   }
-  const std::string verb_label(verb);
-  const std::string path_label(path);
-  request_count_.value({verb_label, path_label, std::to_string(code)}).add(1);
-  request_latencies_.histogram({verb_label, path_label}).observe(micros);
-  request_duration_.histogram({verb_label, path_label}).observe(micros);
+  // The path is one of the route table's (only routed requests are recorded); the verb is not.
+  const std::string verb_text(verb_label(verb));
+  const std::string path_text(path);
+  request_count_.value({verb_text, path_text, std::to_string(code)}).add(1);
+  request_latencies_.histogram({verb_text, path_text}).observe(micros);
+  request_duration_.histogram({verb_text, path_text}).observe(micros);
 }
 
 void ServerMetrics::record_admission(const core::Decision& decision,

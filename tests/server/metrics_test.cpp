@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -156,6 +157,29 @@ TEST(ServerMetrics, AFailedAdmissionCountsAsAnErrorAndItsTime) {
   EXPECT_NE(text.find("\nirsa_webhook_admission_duration_seconds_count 1\n"), std::string::npos);
   EXPECT_NE(text.find("\npod_identity_webhook_pod_count{method=\"sts_web_identity\"} 0\n"),
             std::string::npos);
+}
+
+TEST(ServerMetrics, MadeUpMethodsShareOneSeriesAndHttpMethodsKeepTheirOwn) {
+  ServerMetrics metrics;
+  for (int i = 0; i < 1000; ++i) {
+    metrics.record_request("MADEUP" + std::to_string(i), "/mutate", 405,
+                           std::chrono::microseconds(5));
+  }
+  metrics.record_request("GET", "/mutate", 405, std::chrono::microseconds(5));
+  const std::string text = metrics.render();
+  EXPECT_EQ(text.find("MADEUP"), std::string::npos);
+  EXPECT_NE(text.find("\nhttp_request_count{verb=\"other\",path=\"/mutate\",code=\"405\"} 1000\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nhttp_request_count{verb=\"GET\",path=\"/mutate\",code=\"405\"} 1\n"),
+            std::string::npos);
+  // A thousand made-up methods add no line to /metrics that one of them does not.
+  ServerMetrics one;
+  one.record_request("MADEUP", "/mutate", 405, std::chrono::microseconds(5));
+  one.record_request("GET", "/mutate", 405, std::chrono::microseconds(5));
+  const std::string one_text = one.render();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            std::count(one_text.begin(), one_text.end(), '\n'));
 }
 
 }  // namespace
