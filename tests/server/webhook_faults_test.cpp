@@ -186,6 +186,26 @@ TEST_F(WebhookFaults, ResetsInMidRequestAreSurvived) {
   EXPECT_TRUE(back_to_baseline());
 }
 
+// Each method a client makes up would otherwise be a new metric series for the life of the
+// process: they all count as "other", and /metrics names none of them.
+TEST_F(WebhookFaults, MadeUpMethodsDoNotGrowTheMetrics) {
+  auto client = webhook_->client();
+  for (int i = 0; i < 100; ++i) {
+    const auto answer = client->request("MADEUP" + std::to_string(i), "/mutate");
+    ASSERT_GE(answer.status, 400) << answer.error;
+  }
+  auto metrics = webhook_->metrics_client();
+  const auto page = metrics->get("/metrics");
+  ASSERT_EQ(page.status, 200) << page.error;
+  EXPECT_EQ(page.body.find("MADEUP"), std::string::npos);
+  const std::string other = "http_request_count{verb=\"other\",path=\"/mutate\",code=\"";
+  const auto at = page.body.find(other);
+  ASSERT_NE(at, std::string::npos) << page.body;
+  const auto value = page.body.substr(page.body.find(' ', at) + 1);
+  EXPECT_EQ(std::stoi(value), 100) << page.body.substr(at, 120);
+  EXPECT_TRUE(still_serves());
+}
+
 // CPU seconds the process has used so far (user + system), from /proc/<pid>/stat.
 double cpu_seconds(pid_t pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
