@@ -230,6 +230,9 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
         co_return;
       }
     }
+    // A HEAD is answered as its GET would be, headers only: the client reads no body after it,
+    // and one sent anyway would be taken for the start of the next response.
+    const bool head_only = !refusal && parser.get().method() == http::verb::head;
     // Not a conditional expression: GCC 12 mishandles co_await inside one.
     Response response;
     if (refusal) {
@@ -240,7 +243,12 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
     if (state.draining.load(std::memory_order_relaxed)) response.keep_alive(false);
     const bool keep_alive = response.keep_alive();
     wire.expires_after(limits.response_write);
-    serialize_into(outgoing, response);
+    if (head_only) {
+      outgoing.clear();
+      append_header(outgoing, response.base());
+    } else {
+      serialize_into(outgoing, response);
+    }
     const auto write_error = co_await wire.write(outgoing);
     if (write_error || !keep_alive) co_return;
     release_if_large(outgoing, buffer);

@@ -206,6 +206,44 @@ TEST_F(WebhookFaults, MadeUpMethodsDoNotGrowTheMetrics) {
   EXPECT_TRUE(still_serves());
 }
 
+// A HEAD and then a GET on one connection, the bytes exactly as the server sent them.
+std::string head_then_get(RawConnection& connection, const std::string& path) {
+  const std::string ask = "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET " + path +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (!connection.send(ask)) return "(send failed)";
+  bool closed = false;
+  return connection.read_until_closed(5s, closed);
+}
+
+// What follows the first response's header: for an answer to HEAD, the next response and nothing
+// else. With `same_length` its Content-Length is also the GET's (not for /metrics, whose figures
+// move between the two).
+void expect_headers_only(const std::string& bytes, const std::string& route, bool same_length) {
+  const auto end_of_head = bytes.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << route << ": " << bytes;
+  EXPECT_EQ(bytes.rfind("HTTP/1.1 200", 0), 0U) << route << ": " << bytes;
+  const std::string rest = bytes.substr(end_of_head + 4);
+  EXPECT_EQ(rest.rfind("HTTP/1.1 200", 0), 0U) << route << " sent a body to HEAD: " << bytes;
+  const auto length_at = bytes.find("Content-Length: ");
+  ASSERT_LT(length_at, end_of_head) << route << ": " << bytes;
+  const auto body_at = rest.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos) << route << ": " << rest;
+  if (!same_length) return;
+  EXPECT_EQ(std::stoul(bytes.substr(length_at + 16)), rest.size() - body_at - 4)
+      << route << ": the HEAD's Content-Length is not the GET's body size: " << bytes;
+}
+
+TEST_F(WebhookFaults, HeadGetsTheHeadersAloneOnBothPorts) {
+  for (const std::string path : {"/healthz", "/readyz"}) {
+    RawConnection connection(webhook_->port());
+    ASSERT_TRUE(connection.handshake());
+    expect_headers_only(head_then_get(connection, path), path, true);
+  }
+  RawConnection metrics(webhook_->metrics_port());
+  expect_headers_only(head_then_get(metrics, "/metrics"), "/metrics", false);
+  EXPECT_TRUE(still_serves());
+}
+
 // CPU seconds the process has used so far (user + system), from /proc/<pid>/stat.
 double cpu_seconds(pid_t pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
