@@ -251,6 +251,32 @@ asio::awaitable<void> Wire::close(std::chrono::milliseconds budget) {
   }
 }
 
+asio::awaitable<void> Wire::close_lingering(std::chrono::milliseconds budget,
+                                            std::size_t discard_limit) {
+  if (!socket_.is_open()) co_return;
+  expires_after(budget);
+  if (ssl_ != nullptr) {
+    clear_tls_errors();
+    SSL_shutdown(ssl_);  // queues our close_notify; the client's is not waited for
+    if (co_await flush()) co_return;
+  }
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  // Raw bytes, not decrypted: after our close_notify nothing the client sends is read. They go
+  // into the ciphertext buffer (whatever it held is not needed any more), which plain TCP has not.
+  if (!ciphertext_.input) {
+    ciphertext_.input = std::make_unique_for_overwrite<unsigned char[]>(kInputCapacity);
+  }
+  std::size_t discarded = 0;
+  while (discarded < discard_limit) {
+    begin_wait();
+    auto [error, bytes] = co_await socket_.async_read_some(
+        asio::buffer(ciphertext_.input.get(), kInputCapacity), kNoThrow);
+    if (end_wait(error)) co_return;  // the client closed, reset, or the budget is spent
+    discarded += bytes;
+  }
+}
+
 // One recv's worth of ciphertext into the (empty) input buffer.
 asio::awaitable<error_code> Wire::fill() {
   begin_wait();

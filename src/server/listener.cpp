@@ -185,9 +185,15 @@ void release_if_large(std::string& outgoing, beast::flat_buffer& incoming) {
   if (incoming.size() == 0 && incoming.capacity() > kKeptBufferBytes) incoming.shrink_to_fit();
 }
 
+// How a connection's exchange ended, which decides how it is closed.
+enum class Ending {
+  polite,   // TLS close_notify both ways (or TCP's half-close)
+  refused,  // a request was refused while its body may still be coming: a lingering close
+};
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
-asio::awaitable<void> exchange(Listener::State& state, Connection& connection, Wire& wire) {
+asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection, Wire& wire) {
   const ServerLimits& limits = state.limits;
   beast::flat_buffer buffer;
   connection.buffer = &buffer;
@@ -195,7 +201,7 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
   bool first = true;
   for (;;) {
     // A connection that has had its answer is not kept once draining has begun.
-    if (!first && state.draining.load(std::memory_order_relaxed)) co_return;
+    if (!first && state.draining.load(std::memory_order_relaxed)) co_return Ending::polite;
     RequestParser parser;
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
@@ -213,7 +219,7 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
       // A Content-Length over the limit is refused before any of the body is read.
       refusal = limit_response(http::status::payload_too_large, "request body too large\n");
     } else if (header_error) {
-      co_return;  // closed, reset, timed out or not HTTP: nothing to answer
+      co_return Ending::polite;  // closed, reset, timed out or not HTTP: nothing to answer
     } else {
       wire.expires_after(limits.request_body);
       if (expects_continue(parser.get())) {
@@ -221,13 +227,13 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
         const http::response<http::empty_body> proceed{http::status::continue_, 11};
         outgoing.clear();
         append_header(outgoing, proceed.base());
-        if (co_await wire.write(outgoing)) co_return;
+        if (co_await wire.write(outgoing)) co_return Ending::polite;
       }
       const auto body_error = co_await read_body(wire, buffer, parser);
       if (body_error == http::error::body_limit) {
         refusal = limit_response(http::status::payload_too_large, "request body too large\n");
       } else if (body_error) {
-        co_return;
+        co_return Ending::polite;
       }
     }
     // A HEAD is answered as its GET would be, headers only: the client reads no body after it,
@@ -250,7 +256,10 @@ asio::awaitable<void> exchange(Listener::State& state, Connection& connection, W
       serialize_into(outgoing, response);
     }
     const auto write_error = co_await wire.write(outgoing);
-    if (write_error || !keep_alive) co_return;
+    if (write_error) co_return Ending::polite;
+    // The rest of a refused request was never read: closing now would reset the connection.
+    if (refusal) co_return Ending::refused;
+    if (!keep_alive) co_return Ending::polite;
     release_if_large(outgoing, buffer);
   }
 }
@@ -275,8 +284,12 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
   connection->wire = &wire;
   wire.expires_after(state->limits.tls_handshake);
   if (co_await wire.handshake()) co_return;
-  co_await exchange(*state, *connection, wire);
-  co_await wire.close(state->limits.tls_close);
+  if (co_await exchange(*state, *connection, wire) == Ending::refused) {
+    co_await wire.close_lingering(state->limits.lingering_close,
+                                  state->limits.lingering_close_bytes);
+  } else {
+    co_await wire.close(state->limits.tls_close);
+  }
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state,

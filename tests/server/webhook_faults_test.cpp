@@ -81,6 +81,28 @@ TEST_F(WebhookFaults, BodyOverSevenMebibytesGets413AndOneJustUnderIsServed) {
   EXPECT_TRUE(back_to_baseline());
 }
 
+// A client that sends its whole body before reading (Python's http.client, curl without
+// Expect: 100-continue) must still read the 413: the server reads and drops the rest of the body
+// after answering instead of closing on it, which would reset the connection.
+TEST_F(WebhookFaults, A413ReachesAClientThatSendsTheWholeBodyFirst) {
+  const std::size_t size = 8 * 1024 * 1024;
+  for (const bool tls : {true, false}) {
+    // The metrics port speaks plain HTTP and refuses oversized bodies the same way.
+    RawConnection big(tls ? webhook_->port() : webhook_->metrics_port());
+    if (tls) {
+      ASSERT_TRUE(big.handshake());
+    }
+    EXPECT_TRUE(big.send(request_head("", size) + std::string(size, 'x')))
+        << (tls ? "TLS" : "plain") << ": the server stopped reading the body";
+    bool closed = false;
+    const std::string answer = big.read_until_closed(10s, closed);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0U) << (tls ? "TLS" : "plain") << ": " << answer;
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_TRUE(still_serves());
+  EXPECT_TRUE(back_to_baseline());
+}
+
 TEST_F(WebhookFaults, OversizedHeadersGet431) {
   RawConnection connection(webhook_->port());
   ASSERT_TRUE(connection.handshake());

@@ -62,6 +62,13 @@ class Wire {
   // Ends the connection politely: the TLS close_notify and the peer's (within `budget`), or
   // TCP's half-close. Errors are ignored; the socket closes with the Wire either way.
   boost::asio::awaitable<void> close(std::chrono::milliseconds budget);
+  // Ends a connection whose client may still be sending a request we refused (a body over the
+  // limit): our close_notify and TCP's half-close go out at once, then whatever the client sends
+  // is read and thrown away until it closes, `budget` passes or `discard_limit` bytes have come.
+  // Closing with unread bytes would make the kernel reset the connection, and a reset can destroy
+  // the answer before the client reads it (a lingering close, as nginx does).
+  boost::asio::awaitable<void> close_lingering(std::chrono::milliseconds budget,
+                                               std::size_t discard_limit);
 
   // The BIO between OpenSSL and this Wire's buffers (internal, for the BIO callbacks).
   struct Ciphertext {

@@ -18,6 +18,10 @@ struct ServerLimits {
   // After sending our TLS close_notify, how long to wait for the client's before closing the
   // socket anyway. Clients that just drop the connection must not hold a slot (or a drain).
   std::chrono::milliseconds tls_close{1'000};
+  // After refusing a request whose body is still coming (413, 431), how long the rest is read
+  // and thrown away, and how much of it at most, so that the client gets to read the refusal.
+  std::chrono::milliseconds lingering_close{5'000};
+  std::size_t lingering_close_bytes = 16 * 1024 * 1024;
   // How long a keep-alive connection may wait for its next request. The API server keeps idle
   // connections for 90 s; outlasting that lets it, not us, close them, so it never sends on a
   // connection we are closing.
