@@ -98,9 +98,8 @@ format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 # clang-tidy wants a compile command per source file, which a unity build does not list: it reads
-# those of a configure-only directory without batching.
-# The compile commands are GCC's; clang-tidy (clang) would stop every file at GCC-only warning
-# options such as -Wno-restrict, so those are let through.
+# those of a configure-only directory without batching. The commands are GCC's, and clang would
+# stop every file at GCC-only warning options such as -Wno-restrict, so those are let through.
 tidy: deps
 	@cmake --preset release -B build-tidy -DIRSA_UNITY_BUILD=OFF >/dev/null
 	@git ls-files 'src/*.cpp' | xargs clang-tidy -p build-tidy --quiet \

@@ -236,12 +236,13 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
         co_return Ending::polite;
       }
     }
+    const bool refused = refusal.has_value();
     // A HEAD is answered as its GET would be, headers only: the client reads no body after it,
     // and one sent anyway would be taken for the start of the next response.
-    const bool head_only = !refusal && parser.get().method() == http::verb::head;
+    const bool head_only = !refused && parser.get().method() == http::verb::head;
     // Not a conditional expression: GCC 12 mishandles co_await inside one.
     Response response;
-    if (refusal) {
+    if (refused) {
       response = std::move(*refusal);
     } else {
       response = co_await state.handler(parser.release());
@@ -258,7 +259,7 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
     const auto write_error = co_await wire.write(outgoing);
     if (write_error) co_return Ending::polite;
     // The rest of a refused request was never read: closing now would reset the connection.
-    if (refusal) co_return Ending::refused;
+    if (refused) co_return Ending::refused;
     if (!keep_alive) co_return Ending::polite;
     release_if_large(outgoing, buffer);
   }
