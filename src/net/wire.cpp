@@ -208,6 +208,14 @@ asio::awaitable<std::pair<error_code, std::size_t>> Wire::read_some(asio::mutabl
   }
 }
 
+bool Wire::readable() const {
+  if (!input_empty()) return true;
+  if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
+  error_code error;
+  const std::size_t in_kernel = socket_.available(error);
+  return !error && in_kernel > 0;
+}
+
 asio::awaitable<error_code> Wire::write(std::string_view bytes) {
   if (ssl_ == nullptr) {
     std::size_t sent = 0;

@@ -87,6 +87,8 @@ struct Listener::State {
   Handler handler;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> draining{false};
+  // Set by drain() when its quiet period ends, before it closes the idle connections.
+  std::atomic<bool> quiet_period_over{false};
   std::mutex mutex;
   std::unordered_map<const Connection*, std::shared_ptr<Connection>> registry;
 };
@@ -200,8 +202,12 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
   std::string outgoing;  // the bytes of the response being written, reused by every response
   bool first = true;
   for (;;) {
-    // A connection that has had its answer is not kept once draining has begun.
-    if (!first && state.draining.load(std::memory_order_relaxed)) co_return Ending::polite;
+    // Once draining's quiet period is over, a connection that has had its answer is not kept,
+    // unless its client has already sent more (which is answered, with Connection: close).
+    if (!first && state.quiet_period_over.load(std::memory_order_acquire) && buffer.size() == 0 &&
+        !wire.readable()) {
+      co_return Ending::polite;
+    }
     RequestParser parser;
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
@@ -293,36 +299,68 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
   }
 }
 
+// Registers an accepted connection and starts serving it on its strand.
+void start_session(const std::shared_ptr<Listener::State>& state, tcp::socket socket,
+                   const Executor& strand) {
+  if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  // Every response is written whole; Nagle's algorithm would only hold its last segment back
+  // until the client's delayed ACK (40 ms on Linux) when the client is not sending.
+  boost::system::error_code no_delay_error;
+  socket.set_option(tcp::no_delay(true), no_delay_error);
+  state->connections.fetch_add(1, std::memory_order_relaxed);
+  auto connection = std::make_shared<Connection>(strand);
+  state->add(connection);
+  auto tls = state->tls ? state->tls() : nullptr;
+  asio::co_spawn(strand, serve(state, connection, std::move(socket), std::move(tls)),
+                 asio::detached);
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state,
                                   std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
     // Each connection gets its own strand: its coroutine never runs on two threads at once.
     Executor strand = asio::make_strand(state->next_context());
     auto [error, socket] = co_await acceptor->async_accept(strand, kNoThrow);
-    if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (error) {
+      if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       // Out of descriptors or memory: those already connected go on being served, and accepting
       // resumes after a pause instead of spinning on the same error.
       asio::steady_timer pause(acceptor->get_executor(), kAcceptRetryPause);
       co_await pause.async_wait(kNoThrow);
       continue;
     }
-    if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections) {
-      boost::system::error_code ignored;
-      socket.close(ignored);
-      continue;
-    }
-    // Every response is written whole; Nagle's algorithm would only hold its last segment back
-    // until the client's delayed ACK (40 ms on Linux) when the client is not sending.
-    boost::system::error_code no_delay_error;
-    socket.set_option(tcp::no_delay(true), no_delay_error);
-    state->connections.fetch_add(1, std::memory_order_relaxed);
-    auto connection = std::make_shared<Connection>(strand);
-    state->add(connection);
-    auto tls = state->tls ? state->tls() : nullptr;
-    asio::co_spawn(strand, serve(state, connection, std::move(socket), std::move(tls)),
-                   asio::detached);
+    // Served even when the listener closed meanwhile: its client has already connected.
+    start_session(state, std::move(socket), strand);
   }
+}
+
+// Takes every connection the kernel has completed but nobody has accepted yet. Closing the
+// listener with them queued would reset them, and a plain-HTTP client may have sent its request.
+void accept_backlog(const std::shared_ptr<Listener::State>& state, tcp::acceptor& acceptor) {
+  boost::system::error_code error;
+  acceptor.non_blocking(true, error);
+  while (!error) {
+    Executor strand = asio::make_strand(state->next_context());
+    tcp::socket socket(strand);
+    acceptor.accept(socket, error);
+    if (!error) start_session(state, std::move(socket), strand);
+  }
+}
+
+// Closes a connection that waits for its next request with nothing of one arrived yet. Runs on
+// the connection's strand; one with bytes waiting is left to answer them and close.
+void close_if_idle(Connection& connection) {
+  if (connection.wire == nullptr || !connection.idle) return;
+  if (connection.buffer != nullptr && connection.buffer->size() != 0) return;
+  if (connection.wire->readable()) return;
+  boost::system::error_code ignored;
+  // Shutting the socket down completes the pending read at once, and makes the TLS goodbye that
+  // follows fail fast instead of waiting for the peer's.
+  connection.wire->socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 }  // namespace
@@ -332,7 +370,8 @@ Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, TlsSourc
                    std::vector<asio::io_context*> connection_contexts)
     : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler),
                                      std::move(connection_contexts))),
-      acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(io))) {
+      acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(io))),
+      quiet_timer_(io) {
   auto& acceptor = *acceptor_;
   acceptor.open(endpoint.protocol());
   acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -367,21 +406,24 @@ void Listener::stop() {
   });
 }
 
-void Listener::drain() {
+void Listener::drain(std::chrono::milliseconds quiet_period) {
   state_->draining.store(true, std::memory_order_relaxed);
-  stop();
-  for (const auto& connection : state_->snapshot()) {
-    asio::post(connection->executor, [connection] {
-      // A request whose first bytes have arrived is in flight and gets its answer.
-      const bool idle = connection->wire != nullptr && connection->idle &&
-                        (connection->buffer == nullptr || connection->buffer->size() == 0);
-      if (!idle) return;
-      boost::system::error_code ignored;
-      // Shutting the socket down completes the pending read at once, and makes the TLS
-      // goodbye that follows fail fast instead of waiting for the peer's.
-      connection->wire->socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
-  }
+  asio::post(acceptor_->get_executor(), [state = state_, acceptor = acceptor_] {
+    if (!acceptor->is_open()) return;
+    accept_backlog(state, *acceptor);
+    boost::system::error_code ignored;
+    acceptor->close(ignored);
+  });
+  // A keep-alive client may be sending its next request right now; it is answered (with
+  // Connection: close) if it arrives within the quiet period, and idle connections close after.
+  quiet_timer_.expires_after(quiet_period);
+  quiet_timer_.async_wait([state = state_](boost::system::error_code error) {
+    if (error) return;
+    state->quiet_period_over.store(true, std::memory_order_release);
+    for (const auto& connection : state->snapshot()) {
+      asio::post(connection->executor, [connection] { close_if_idle(*connection); });
+    }
+  });
 }
 
 }  // namespace irsa::server

@@ -99,8 +99,11 @@ struct WebhookServer::Impl {
 
   // The shutdown sequence's step after --shutdown-delay.
   void close() {
-    webhook->drain();
-    metrics_listener->drain();
+    const auto quiet_period =
+        std::min(config.limits.drain_quiet_period,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout / 2));
+    webhook->drain(quiet_period);
+    metrics_listener->drain(quiet_period);
     certificate.stop();
     accounts->stop();
     if (pod_identity) pod_identity->stop();

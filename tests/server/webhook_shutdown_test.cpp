@@ -5,6 +5,8 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -156,6 +158,64 @@ TEST(WebhookShutdown, SigtermUnderLoadFailsNoRequest) {
   EXPECT_GT(requests.load(), 100);
   EXPECT_GT(after_signal.load(), 4);
   EXPECT_EQ(webhook.process().wait_exit(10s), 0) << webhook.process().log();
+}
+
+// No load balancer this time and the default flags (no --shutdown-delay): clients keep sending on
+// their keep-alive connections until the server closes them. A request that reached the server
+// must be answered; only a connection the server refuses to open is a clean "go elsewhere".
+TEST(WebhookShutdown, SigtermWithDefaultFlagsLosesNoRequestAlreadySent) {
+  constexpr int kRuns = 4;
+  constexpr int kClients = 8;
+  int requests = 0;
+  int after_signal = 0;
+  int lost = 0;
+  std::string first_loss;
+  for (int run = 0; run < kRuns; ++run) {
+    ScratchDir dir("irsa-shutdown");
+    RunningWebhook webhook(dir);
+    ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
+    std::atomic<bool> signalled{false};
+    std::atomic<int> run_requests{0};
+    std::atomic<int> run_after_signal{0};
+    std::atomic<int> run_lost{0};
+    std::mutex loss_mutex;
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&] {
+        auto client = webhook.client();
+        const std::string review = pod_review("apps", "web");
+        for (;;) {
+          auto answer = client->post_json("/mutate", review);
+          const bool refused_before_sending = answer.error.rfind("connect", 0) == 0 ||
+                                              answer.error.rfind("handshake", 0) == 0;
+          if (refused_before_sending) return;  // the server is gone or going: try elsewhere
+          ++run_requests;
+          if (signalled) ++run_after_signal;
+          if (answer.status != 200) {
+            ++run_lost;
+            const std::scoped_lock lock(loss_mutex);
+            if (first_loss.empty()) first_loss = answer.error + " (status " +
+                                                 std::to_string(answer.status) + ")";
+            return;
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(300ms);
+    signalled = true;
+    webhook.process().signal(SIGTERM);
+    for (auto& thread : clients) thread.join();
+    EXPECT_EQ(webhook.process().wait_exit(10s), 0) << webhook.process().log();
+    requests += run_requests;
+    after_signal += run_after_signal;
+    lost += run_lost;
+  }
+  std::cout << "SIGTERM with default flags, " << kRuns << " runs of " << kClients
+            << " clients: " << requests << " requests (" << after_signal
+            << " after the signal), " << lost << " lost\n";
+  EXPECT_EQ(lost, 0) << "first: " << first_loss;
+  EXPECT_GT(requests, 100 * kRuns);
+  EXPECT_GE(after_signal, kClients) << "requests already sent when the signal came were answered";
 }
 
 }  // namespace

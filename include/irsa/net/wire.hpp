@@ -48,6 +48,10 @@ class Wire {
 
   boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
+  // Whether anything from the peer waits to be read: plaintext OpenSSL holds, ciphertext this
+  // Wire holds, or bytes still in the kernel's socket buffer.
+  [[nodiscard]] bool readable() const;
+
   // Every wait for the socket from now on fails with a timeout once `budget` has passed (as
   // Beast's tcp_stream::expires_after): the budget of the phase that starts now.
   void expires_after(std::chrono::milliseconds budget);

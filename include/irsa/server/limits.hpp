@@ -26,6 +26,11 @@ struct ServerLimits {
   // connections for 90 s; outlasting that lets it, not us, close them, so it never sends on a
   // connection we are closing.
   std::chrono::milliseconds idle{120'000};
+  // After a stop signal, how long keep-alive connections idle between requests stay open (at
+  // most half of --shutdown-timeout), answering with Connection: close whatever request arrives.
+  // A client cannot know that the connection it is about to reuse is being closed; a tight loop
+  // needs one round trip to learn it, and a request sent into a closing socket is lost.
+  std::chrono::milliseconds drain_quiet_period{1'000};
   // controller-runtime's limit, which the API server's own request limits stay below.
   std::uint64_t body_limit = std::uint64_t{7} * 1024 * 1024;
   std::uint32_t header_limit = 16 * 1024;

@@ -8,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -44,11 +46,13 @@ class Listener {
   void start();
   // Stops accepting. Open connections go on as before.
   void stop();
-  // Stops accepting and winds connections down: keep-alive connections idle between requests
-  // are closed now; every other one is closed after its next response. A connection accepted
-  // but not yet used (handshake, first request on its way) is served once, under the usual
-  // timeouts, since its client has already chosen this server.
-  void drain();
+  // Stops accepting (after taking the connections the kernel has already completed) and winds
+  // connections down: each closes after its next response, which says Connection: close.
+  // Keep-alive connections idle between requests stay open for `quiet_period`, so that a
+  // request sent just as the stop began is answered, then those still idle with nothing
+  // readable are closed. A connection accepted but not yet used (handshake, first request on its
+  // way) is served once, under the usual timeouts, since its client has already chosen us.
+  void drain(std::chrono::milliseconds quiet_period);
 
   struct State;
 
@@ -58,6 +62,8 @@ class Listener {
   std::shared_ptr<State> state_;
   // Bound to `io`, shared with the accept loop only.
   std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  // Ends drain()'s quiet period; cancelled with the listener.
+  boost::asio::steady_timer quiet_timer_;
 };
 
 }  // namespace irsa::server
