@@ -75,6 +75,8 @@ class ClusterAccountSource final : public AccountSource {
 
   void for_each(const Visit& visit) const override { sources_.accounts().for_each(visit); }
   void clear() override { sources_.clear_accounts(); }
+  // The accounts come from a watch, which is always current; there is no file to read again.
+  void reload_files() override {}
   // The cache changes with every watch event; counting it when asked is cheaper than on each.
   void refresh_metrics() override {
     metrics_.set_service_accounts(sources_.accounts().size());

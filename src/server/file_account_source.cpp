@@ -39,6 +39,7 @@ class FileAccountSource final : public AccountSource {
     metrics_.set_service_accounts(0);
     watcher_.reload_soon();
   }
+  void reload_files() override { watcher_.reload_now(); }
   void refresh_metrics() override {}  // the gauge is set by every load and clear
 
   // An account missing from the file arrives with the next version of the file, not within an

@@ -214,6 +214,12 @@ void FileWatcher::reload_soon() {
   asio::post(state_->strand, [state = state_] { state->forced = true; });
 }
 
+void FileWatcher::reload_now() {
+  asio::post(state_->strand, [state = state_] {
+    if (!state->stopped) state->run_load();
+  });
+}
+
 void FileWatcher::stop() {
   asio::post(state_->strand, [state = state_] { state->end(); });
 }

@@ -32,6 +32,8 @@ class CertificateFiles {
   }
 
   void start();
+  // Reads the pair again now, changed or not (SIGHUP).
+  void reload_now() { watcher_.reload_now(); }
   void stop();
 
  private:
@@ -52,6 +54,8 @@ class PodIdentityFile {
                   std::function<void()> loaded);
 
   void start();
+  // Reads the file again now, changed or not (SIGHUP).
+  void reload_now() { watcher_.reload_now(); }
   void stop();
 
  private:

@@ -12,6 +12,7 @@
 #include "irsa/store/live_identities.hpp"
 #include "metrics_endpoint.hpp"
 #include "readiness.hpp"
+#include "reload_signal.hpp"
 #include "shutdown_sequence.hpp"
 #include "watched_files.hpp"
 
@@ -49,6 +50,7 @@ struct WebhookServer::Impl {
                   .close = [this] { close(); },
                   .open_connections = [this] { return open_connections(); },
                   .stop = [this] { threads.stop(); }}),
+        reload_signal(threads.main(), log, [this] { reload_files(); }),
         accounts(make_accounts({.io = threads.main(),
                                 .settings = config.settings,
                                 .log = log,
@@ -83,6 +85,7 @@ struct WebhookServer::Impl {
 
   int run() {
     shutdown.start();
+    reload_signal.start();
     webhook->start();
     metrics_listener->start();
     certificate.start();
@@ -109,6 +112,13 @@ struct WebhookServer::Impl {
     if (pod_identity) pod_identity->stop();
   }
 
+  // SIGHUP's action.
+  void reload_files() {
+    certificate.reload_now();
+    accounts->reload_files();
+    if (pod_identity) pod_identity->reload_now();
+  }
+
   [[nodiscard]] std::size_t open_connections() const {
     return webhook->open_connections() + metrics_listener->open_connections();
   }
@@ -119,6 +129,7 @@ struct WebhookServer::Impl {
   store::LiveIdentities identities;
   ServerMetrics metrics;
   ShutdownSequence shutdown;
+  ReloadSignal reload_signal;
   std::unique_ptr<AccountSource> accounts;
   Readiness readiness;
   AdmissionEndpoint admissions;

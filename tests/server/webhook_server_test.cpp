@@ -1,6 +1,8 @@
 // The real irsa-webhook binary on loopback: routes, readiness, reloading of the watched files,
 // certificate rotation, metrics, debug handlers and the log, driven by a Beast/OpenSSL client.
 #include <gtest/gtest.h>
+
+#include <csignal>
 #include <unistd.h>
 
 #include <filesystem>
@@ -250,6 +252,33 @@ TEST(WebhookServer, RotatedCertificatesReachNewConnectionsAndBrokenOnesAreRefuse
   EXPECT_EQ(after->get("/healthz").status, 200);
   EXPECT_EQ(after->peer_serial(), new_serial);
   EXPECT_NE(webhook.process().log().find("serving certificate not reloaded"), std::string::npos);
+}
+
+TEST(WebhookServer, SighupReadsEveryWatchedFileAgainAndServingGoesOn) {
+  ScratchDir dir("irsa-server");
+  dir.write("pod-identity.json", R"({"identities":[]})");
+  RunningWebhook webhook(dir, {"--watch-container-credentials-config=" +
+                               dir.path("pod-identity.json")});
+  ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
+  const std::vector<std::string> loads = {
+      R"(irsa_webhook_certificate_reloads_total{result="success"})",
+      R"(irsa_webhook_file_reloads_total{file="service_accounts",result="success"})",
+      R"(irsa_webhook_file_reloads_total{file="container_credentials",result="success"})"};
+  std::vector<double> before;
+  for (const auto& series : loads) before.push_back(webhook.metric(series));
+  webhook.process().signal(SIGHUP);
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    EXPECT_TRUE(eventually([&] { return webhook.metric(loads[i]) == before[i] + 1; }, 5s))
+        << loads[i] << " stayed at " << webhook.metric(loads[i]) << "\n"
+        << webhook.process().log();
+  }
+  EXPECT_TRUE(webhook.process().running()) << webhook.process().log();
+  EXPECT_NE(webhook.process().log().find("SIGHUP received"), std::string::npos);
+  EXPECT_EQ(webhook.client()->post_json("/mutate", pod_review("apps", "web")).status, 200);
+  // A second one is handled the same way: the handler is armed again each time.
+  webhook.process().signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return webhook.metric(loads[0]) == before[0] + 2; }, 5s));
+  EXPECT_TRUE(webhook.process().running());
 }
 
 TEST(WebhookServer, MetricsCarryUpstreamNamesAndPassPromtool) {

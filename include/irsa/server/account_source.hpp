@@ -60,6 +60,9 @@ class AccountSource {
   virtual void for_each(const Visit& visit) const = 0;
   // Forgets every account until the source delivers them again (upstream's debug clear).
   virtual void clear() = 0;
+  // Reads the source's files again now, changed or not (SIGHUP). A source that watches the
+  // cluster has no file and nothing to do.
+  virtual void reload_files() = 0;
   // Brings the gauges that only the source can count up to date; called before /metrics renders.
   virtual void refresh_metrics() = 0;
 

@@ -34,6 +34,8 @@ class FileWatcher {
   void start(bool load_first = true);
   // Loads again at the next check even if nothing changed on disk.
   void reload_soon();
+  // Loads again now, even if nothing changed on disk (and even while in back-off after a failure).
+  void reload_now();
   void stop();
 
   struct State;
