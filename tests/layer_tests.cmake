@@ -76,6 +76,7 @@ irsa_add_test_binary(server_tests TSAN
   server/go_duration_test.cpp
   server/http_handler_test.cpp
   server/listener_test.cpp
+  server/log_test.cpp
   server/metrics_test.cpp
   server/routes_test.cpp
   server/tls_options_test.cpp
@@ -93,12 +94,14 @@ add_dependencies(server_process_tests irsa-webhook)
 
 irsa_add_test_binary(cli_tests
   cli/doctor_offline_test.cpp
+  cli/log_output_test.cpp
   cli/mutate_command_test.cpp
   cli/self_check_command_test.cpp
   cli/serve_command_test.cpp
   cli/server_flags_test.cpp
 )
 target_link_libraries(cli_tests PRIVATE irsa_cli)
+target_include_directories(cli_tests PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(cli_tests PRIVATE IRSA_VERSION="${PROJECT_VERSION}")
 add_dependencies(cli_tests irsa-webhook)
 

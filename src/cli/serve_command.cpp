@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 
@@ -14,6 +15,7 @@
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
 #include "irsa/server/webhook_server.hpp"
+#include "log_output.hpp"
 
 namespace irsa::cli {
 
@@ -83,6 +85,11 @@ namespace {
 // Upstream flags that this server accepts but has no use for, named once at start-up so that
 // nobody wonders why changing them does nothing.
 void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
+  if (const std::string unused = unused_log_output_flags(flags.klog); !unused.empty()) {
+    log.info("klog output flags without effect: every line goes to standard error unless "
+             "--logtostderr=false, and then to --log_file",
+             {{"flags", unused}});
+  }
   if (flags.in_cluster) {
     log.info(
         "--in-cluster=true: certificates are read from --tls-cert and --tls-key (the CSR-based "
@@ -138,9 +145,20 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
     err << "irsa-webhook: " << error.what() << '\n';
     return 2;
   }
-  const server::Logger log(
-      options.server.log_format == "json" ? server::LogFormat::json : server::LogFormat::text,
-      options.server.klog.verbosity);
+  std::unique_ptr<server::Logger> logger;
+  try {
+    logger = std::make_unique<server::Logger>(
+        options.server.log_format == "json" ? server::LogFormat::json : server::LogFormat::text,
+        options.server.klog.verbosity, to_log_output(options.server.klog));
+  } catch (const std::invalid_argument& error) {
+    err << "irsa-webhook: " << error.what() << '\n';
+    return 2;
+  } catch (const std::exception& error) {
+    err << "irsa-webhook: cannot open --log_file=" << options.server.klog.log_file << ": "
+        << error.what() << '\n';
+    return 1;
+  }
+  const server::Logger& log = *logger;
   log_unused_flags(options.server, log);
   if (const std::string error =
           complete_from_environment(config, options, kube::process_environment());

@@ -171,20 +171,30 @@ void add_klog_flags(CLI::App& app, KlogFlags& klog) {
   const std::string severity_type = "SEVERITY";
 
   add_bool_flag(app, "--add_dir_header", klog.add_dir_header, accepted + "no effect", group);
-  add_bool_flag(app, "--alsologtostderr", klog.alsologtostderr, accepted + "no effect", group);
+  add_bool_flag(app, "--alsologtostderr", klog.alsologtostderr,
+                "With --logtostderr=false, write every line to standard error as well", group);
   last_wins(app.add_option("--log_backtrace_at", klog.log_backtrace_at, accepted + "no effect"))
       ->group(group);
-  last_wins(app.add_option("--log_dir", klog.log_dir, accepted + "no effect"))->group(group);
-  last_wins(app.add_option("--log_file", klog.log_file, accepted + "no effect"))->group(group);
-  last_wins(app.add_option("--log_file_max_size", klog.log_file_max_size, accepted + "no effect"))
+  last_wins(app.add_option("--log_dir", klog.log_dir,
+                           "Accepted for compatibility with klog; its per-severity files are not "
+                           "written, so --logtostderr=false needs --log_file"))
+      ->group(group);
+  last_wins(app.add_option("--log_file", klog.log_file,
+                           "With --logtostderr=false, append the log to this file"))
+      ->group(group);
+  last_wins(app.add_option("--log_file_max_size", klog.log_file_max_size,
+                           "Megabytes --log_file may grow to before it is renamed with .1 and "
+                           "begun again (0: no limit)"))
       ->capture_default_str()
       ->group(group);
-  add_bool_flag(app, "--logtostderr", klog.logtostderr, accepted + "no effect", group);
+  add_bool_flag(app, "--logtostderr", klog.logtostderr,
+                "Write the log to standard error only; false writes it to --log_file", group);
   add_bool_flag(app, "--one_output", klog.one_output, accepted + "no effect", group);
   add_bool_flag(app, "--skip_headers", klog.skip_headers, accepted + "no effect", group);
   add_bool_flag(app, "--skip_log_headers", klog.skip_log_headers, accepted + "no effect", group);
   last_wins(app.add_option("--stderrthreshold", klog.stderrthreshold,
-                           accepted + "no effect (0-3 or INFO, WARNING, ERROR, FATAL)"))
+                           "With --logtostderr=false, lines at least this severe go to standard "
+                           "error too (0-3 or INFO, WARNING, ERROR, FATAL)"))
       ->transform(severity_names)
       ->type_name(severity_type)
       ->capture_default_str()

@@ -2,6 +2,7 @@
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -70,9 +71,10 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   spdlog::memory_buf_t buffer_;
 };
 
-std::shared_ptr<spdlog::logger> make_logger(LogFormat format, spdlog::sink_ptr sink,
+std::shared_ptr<spdlog::logger> make_logger(LogFormat format,
+                                            const std::vector<spdlog::sink_ptr>& sinks,
                                             spdlog::level::level_enum flush_level) {
-  auto logger = std::make_shared<spdlog::logger>("irsa-webhook", std::move(sink));
+  auto logger = std::make_shared<spdlog::logger>("irsa-webhook", sinks.begin(), sinks.end());
   const char* pattern = format == LogFormat::json
                             ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})"
                             : "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
@@ -82,19 +84,52 @@ std::shared_ptr<spdlog::logger> make_logger(LogFormat format, spdlog::sink_ptr s
   return logger;
 }
 
+// klog's severities as the sink levels that pass them: detail lines are written at debug level,
+// and klog counts them as INFO.
+spdlog::level::level_enum level_of_severity(int severity) {
+  switch (severity) {
+    case 0:
+      return spdlog::level::debug;
+    case 1:
+      return spdlog::level::warn;
+    case 2:
+      return spdlog::level::err;
+    default:
+      return spdlog::level::off;
+  }
+}
+
+std::vector<spdlog::sink_ptr> sinks_for(const LogOutput& output) {
+  if (output.file.empty()) return {std::make_shared<StderrSink>()};
+  spdlog::sink_ptr file;
+  if (output.file_max_bytes == 0) {
+    file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(output.file, /*truncate=*/false);
+  } else {
+    file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+        output.file, static_cast<std::size_t>(output.file_max_bytes), /*max_files=*/1);
+  }
+  auto to_stderr = std::make_shared<StderrSink>();
+  to_stderr->set_level(level_of_severity(output.stderr_threshold));
+  return {file, to_stderr};
+}
+
 }  // namespace
 
-Logger::Logger(LogFormat format, int verbosity)
-    : Logger(format, verbosity, std::make_shared<StderrSink>()) {}
+Logger::Logger(LogFormat format, int verbosity) : Logger(format, verbosity, LogOutput{}) {}
+
+Logger::Logger(LogFormat format, int verbosity, const LogOutput& output)
+    : Logger(format, verbosity, sinks_for(output)) {}
 
 Logger::Logger(LogFormat format, int verbosity, const std::string& path)
-    : Logger(format, verbosity, std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true)) {}
+    : Logger(format, verbosity,
+             std::vector<spdlog::sink_ptr>{
+                 std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true)}) {}
 
-Logger::Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::sink> sink)
+Logger::Logger(LogFormat format, int verbosity, const std::vector<spdlog::sink_ptr>& sinks)
     : format_(format),
       verbosity_(verbosity),
-      logger_(make_logger(format, sink, spdlog::level::debug)),
-      deferred_(make_logger(format, sink, spdlog::level::off)) {}
+      logger_(make_logger(format, sinks, spdlog::level::debug)),
+      deferred_(make_logger(format, sinks, spdlog::level::off)) {}
 
 std::string Logger::format(std::string_view message, std::span<const LogField> fields) const {
   std::string out;

@@ -138,6 +138,12 @@ TEST(ServeBinary, CommandLinesThatCannotWorkExitTwoWithOneLine) {
   auto duration = run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--shutdown-delay=5"});
   EXPECT_EQ(duration.exit_code, 2);
   EXPECT_NE(duration.err.find("--shutdown-delay"), std::string::npos) << duration.err;
+  // klog would write files this server does not: refused, not dropped.
+  auto no_file =
+      run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--logtostderr=false"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_NE(no_file.err.find("--logtostderr=false needs --log_file"), std::string::npos)
+      << no_file.err;
 }
 
 TEST(ServeBinary, StartupFailuresExitOneAndSayWhy) {
@@ -162,6 +168,14 @@ TEST(ServeBinary, StartupFailuresExitOneAndSayWhy) {
   ::close(holder);
   EXPECT_EQ(busy.exit_code, 1);
   EXPECT_NE(busy.err.find("cannot listen for the webhook (--port)"), std::string::npos) << busy.err;
+
+  args = base;
+  args.insert(args.end(), {"--logtostderr=false", "--log_file=" + dir.path("sa.yaml/under-a-file.log")});
+  auto bad_log = run_process(IRSA_WEBHOOK_BINARY, args);
+  EXPECT_EQ(bad_log.exit_code, 1);
+  EXPECT_NE(bad_log.err.find("cannot open --log_file=" + dir.path("sa.yaml/under-a-file.log")),
+            std::string::npos)
+      << bad_log.err;
 
   args = base;
   args.push_back("--tls-key=" + dir.path("sa.yaml"));

@@ -408,6 +408,43 @@ TEST(WebhookServer, TextLogsAndVerbosityFollowKlogFlags) {
   EXPECT_EQ(log.find("--in-cluster=true"), std::string::npos) << "false was passed; no notice";
 }
 
+TEST(WebhookServer, LogFileFlagsSendTheLogWhereKlogWould) {
+  ScratchDir dir("irsa-server");
+  const std::string file = dir.path("server.log");
+  RunningWebhook webhook(dir, {"--logtostderr=false", "--log_file=" + file});
+  ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
+  ASSERT_EQ(webhook.client()->post_json("/mutate", pod_review("apps", "web")).status, 200);
+  EXPECT_TRUE(eventually(
+      [&] { return read_file(file).find("admission result=mutated") != std::string::npos; }, 5s))
+      << read_file(file);
+  EXPECT_NE(read_file(file).find(" info serving "), std::string::npos);
+  EXPECT_EQ(webhook.process().log().find("admission"), std::string::npos)
+      << "below --stderrthreshold (ERROR): the file only";
+  // An error goes to both, as klog's default threshold sends it.
+  dir.write("service-accounts.yaml", "kind: ServiceAccount\nmetadata: [unterminated\n");
+  EXPECT_TRUE(eventually(
+      [&] {
+        return webhook.process().log().find("ServiceAccounts not loaded") != std::string::npos;
+      },
+      5s))
+      << webhook.process().log();
+  EXPECT_NE(read_file(file).find("ServiceAccounts not loaded"), std::string::npos);
+
+  ScratchDir other("irsa-server-also");
+  RunningWebhook both(other, {"--logtostderr=false", "--alsologtostderr",
+                              "--log_file=" + other.path("server.log")});
+  ASSERT_TRUE(both.wait_ready()) << both.process().log();
+  ASSERT_EQ(both.client()->post_json("/mutate", pod_review("apps", "web")).status, 200);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return both.process().log().find("admission result=mutated") != std::string::npos &&
+               read_file(other.path("server.log")).find("admission result=mutated") !=
+                   std::string::npos;
+      },
+      5s))
+      << both.process().log();
+}
+
 TEST(WebhookServer, TheNoticeOfFlagsWithoutEffectNamesOnlyFlagsGiven) {
   ScratchDir dir("irsa-server");
   RunningWebhook quiet(dir, {});

@@ -17,8 +17,9 @@ class App;
 
 namespace irsa::cli {
 
-// klog's command-line flags. Only verbosity is meant to be acted on; the rest are stored so that
-// manifests written for the Go binary keep starting.
+// klog's command-line flags. Verbosity and the output flags (logtostderr, alsologtostderr,
+// log_file, log_file_max_size, stderrthreshold; log_dir is refused when it would matter) are
+// acted on; the rest are stored so that manifests written for the Go binary keep starting.
 struct KlogFlags {
   bool add_dir_header = false;
   bool alsologtostderr = false;

@@ -1,14 +1,16 @@
-// Structured log lines on standard error through spdlog: a message and key=value fields, written
+// Structured log lines on standard error (or in a file, as klog's output flags say) through spdlog: a message and key=value fields, written
 // as text ("2026-01-02T03:04:05.678Z info msg key=value") or as one JSON object per line
 // ({"ts":..,"level":..,"msg":..,"key":"value"}). Verbosity follows klog: detail lines carry a
 // level and are written only when -v is at least that level.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -30,10 +32,24 @@ struct LogField {
   std::string_view value;
 };
 
+// Where lines go when not (only) to standard error: klog's --logtostderr=false --log_file.
+struct LogOutput {
+  // Lines are appended to this file; empty: every line goes to standard error instead.
+  std::string file;
+  // When a line would take the file past this size, the file is renamed to <stem>.1<extension>
+  // (replacing an older one) and a new one begun; 0: no limit.
+  std::uint64_t file_max_bytes = 0;
+  // With a file, lines of at least this klog severity are written to standard error as well:
+  // 0 everything (detail lines included), 1 warnings and errors, 2 errors, 3 none.
+  int stderr_threshold = 2;
+};
+
 class Logger {
  public:
   // Writes to standard error.
   Logger(LogFormat format, int verbosity);
+  // Writes where `output` says. Throws (std::exception) when the file cannot be opened.
+  Logger(LogFormat format, int verbosity, const LogOutput& output);
   // Writes to `path` (truncated first); for tests.
   Logger(LogFormat format, int verbosity, const std::string& path);
 
@@ -57,7 +73,7 @@ class Logger {
                                    std::span<const LogField> fields) const;
 
  private:
-  Logger(LogFormat format, int verbosity, std::shared_ptr<spdlog::sinks::sink> sink);
+  Logger(LogFormat format, int verbosity, const std::vector<std::shared_ptr<spdlog::sinks::sink>>& sinks);
   void append_payload(std::string& out, std::string_view message,
                       std::span<const LogField> fields) const;
   void emit(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view message,
