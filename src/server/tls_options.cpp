@@ -82,17 +82,20 @@ TlsOptions parse_tls_options(std::string_view min_version, std::string_view ciph
   } else {
     throw std::invalid_argument("unsupported TLS version: " + std::string(min_version));
   }
+  bool named_any = false;
   while (!cipher_suites.empty()) {
     const std::size_t comma = cipher_suites.find(',');
     const std::string_view item = trim(cipher_suites.substr(0, comma));
     cipher_suites =
         comma == std::string_view::npos ? std::string_view{} : cipher_suites.substr(comma + 1);
     if (item.empty()) continue;
+    named_any = true;
     const std::string name = openssl_cipher_name(item);
     if (name.empty()) continue;
     if (!options.cipher_list.empty()) options.cipher_list.push_back(':');
     options.cipher_list.append(name);
   }
+  if (named_any && options.cipher_list.empty()) options.min_version = TLS1_3_VERSION;
   return options;
 }
 
@@ -104,19 +107,21 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const std::string
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, options.min_version);
   // Old, insecure suites only exist at OpenSSL's security level 0; a user who names them
-  // explicitly (Go still offers them as "insecure") gets them.
-  if (!options.cipher_list.empty()) {
-    if (options.cipher_list.find("RC4") != std::string::npos ||
-        options.cipher_list.find("DES") != std::string::npos ||
-        options.min_version < TLS1_2_VERSION) {
-      SSL_CTX_set_security_level(native, 0);
-    }
-    if (SSL_CTX_set_cipher_list(native, options.cipher_list.c_str()) != 1) {
-      throw std::runtime_error("--tls-cipher-suites: OpenSSL accepts none of " +
-                               options.cipher_list + ": " + openssl_error_text());
-    }
-  } else if (options.min_version < TLS1_2_VERSION) {
+  // explicitly (Go still offers them as "insecure") gets them. So do TLS 1.0 and 1.1, whose
+  // signatures use SHA-1.
+  if (options.cipher_list.find("RC4") != std::string::npos ||
+      options.cipher_list.find("DES") != std::string::npos ||
+      options.min_version < TLS1_2_VERSION) {
     SSL_CTX_set_security_level(native, 0);
+  }
+  std::string cipher_list = options.cipher_list;
+  if (cipher_list.empty()) {
+    cipher_list = kDefaultTls12Ciphers;
+    if (options.min_version < TLS1_2_VERSION) cipher_list.append(":").append(kDefaultLegacyCiphers);
+  }
+  if (SSL_CTX_set_cipher_list(native, cipher_list.c_str()) != 1) {
+    throw std::runtime_error("--tls-cipher-suites: OpenSSL accepts none of " + cipher_list + ": " +
+                             openssl_error_text());
   }
   SSL_CTX_set_options(
       native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);

@@ -17,6 +17,7 @@
 
 #include "server/running_webhook.hpp"
 #include "support/raw_connection.hpp"
+#include "support/run_process.hpp"
 
 namespace irsa::testing {
 namespace {
@@ -313,6 +314,23 @@ TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
   auto fresh = std::make_unique<HttpClient>(port, dir.path("tls.crt"));
   EXPECT_TRUE(eventually([&] { return fresh->get("/healthz").status == 200; }, 15s))
       << server.log();
+}
+
+// What testssl reports as "obsolete CBC" is gone from the defaults; TLS 1.3 and the AEAD suites
+// of TLS 1.2 still connect. Real openssl s_client against the real binary.
+TEST_F(WebhookFaults, TlsTwelveOffersOnlyEcdheWithAuthenticatedEncryption) {
+  const auto connects = [&](const std::vector<std::string>& options) {
+    std::vector<std::string> args = {"s_client", "-connect",
+                                     "127.0.0.1:" + std::to_string(webhook_->port()), "-brief"};
+    args.insert(args.end(), options.begin(), options.end());
+    return run_process("/usr/bin/openssl", args).exit_code == 0;
+  };
+  EXPECT_FALSE(connects({"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}));
+  EXPECT_FALSE(connects({"-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-SHA384"}));
+  EXPECT_TRUE(connects({"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"}));
+  EXPECT_TRUE(connects({"-tls1_2", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305"}));
+  EXPECT_TRUE(connects({"-tls1_3"}));
+  EXPECT_TRUE(still_serves());
 }
 
 TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
