@@ -17,6 +17,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -103,6 +104,35 @@ using RequestParser = http::request_parser<http::string_body>;
 // A response the listener itself sends when a request breaks a limit; it then closes.
 Response limit_response(http::status status, std::string_view text) {
   return make_response(status, 11, /*keep_alive=*/false, kPlainText, std::string(text));
+}
+
+// A request Beast could not parse (not the end of the stream, not a limit): Go's server answers
+// these with 400, and so does this one, rather than closing without a word.
+bool malformed(const boost::system::error_code& error) {
+  static const auto& http_errors = http::make_error_code(http::error::bad_method).category();
+  return error.category() == http_errors && error != http::error::end_of_stream &&
+         error != http::error::partial_message && error != http::error::need_more;
+}
+
+// A request whose end the server cannot be sure of, or that HTTP/1.1 forbids: answered as Go's
+// server answers it, then the connection closes. Treating "gzip, chunked" as chunked, or a
+// coding we do not know as absent, is how one request gets hidden inside another.
+std::optional<Response> framing_refusal(const http::request<http::string_body>& request) {
+  std::size_t codings = 0;
+  std::size_t hosts = 0;
+  for (const auto& field : request) {
+    if (field.name() == http::field::transfer_encoding) ++codings;
+    if (field.name() == http::field::host) ++hosts;
+  }
+  if (codings > 1 ||
+      (codings == 1 && !beast::iequals(request[http::field::transfer_encoding], "chunked"))) {
+    return limit_response(http::status::not_implemented, "unsupported transfer encoding\n");
+  }
+  if (hosts > 1) return limit_response(http::status::bad_request, "too many Host headers\n");
+  if (hosts == 0 && request.version() >= 11) {
+    return limit_response(http::status::bad_request, "missing required Host header\n");
+  }
+  return std::nullopt;
 }
 
 bool expects_continue(const http::request<http::string_body>& request) {
@@ -224,8 +254,14 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
     } else if (header_error == http::error::body_limit) {
       // A Content-Length over the limit is refused before any of the body is read.
       refusal = limit_response(http::status::payload_too_large, "request body too large\n");
+    } else if (header_error == http::error::bad_transfer_encoding) {
+      refusal = limit_response(http::status::not_implemented, "unsupported transfer encoding\n");
+    } else if (malformed(header_error)) {
+      refusal = limit_response(http::status::bad_request, "malformed request\n");
     } else if (header_error) {
-      co_return Ending::polite;  // closed, reset, timed out or not HTTP: nothing to answer
+      co_return Ending::polite;  // closed, reset or timed out: nothing to answer
+    } else if (auto framing = framing_refusal(parser.get())) {
+      refusal = std::move(framing);
     } else {
       wire.expires_after(limits.request_body);
       if (expects_continue(parser.get())) {
@@ -238,6 +274,8 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       const auto body_error = co_await read_body(wire, buffer, parser);
       if (body_error == http::error::body_limit) {
         refusal = limit_response(http::status::payload_too_large, "request body too large\n");
+      } else if (malformed(body_error)) {
+        refusal = limit_response(http::status::bad_request, "malformed request body\n");
       } else if (body_error) {
         co_return Ending::polite;
       }

@@ -115,6 +115,59 @@ TEST_F(WebhookFaults, OversizedHeadersGet431) {
   EXPECT_TRUE(back_to_baseline());
 }
 
+// Requests whose framing the server cannot trust get Go's answers and the connection closes:
+// guessing where such a request ends is how requests are smuggled.
+TEST_F(WebhookFaults, UnknownCodingsMissingHostAndMalformedRequestsGetAnAnswerThenClose) {
+  struct Case {
+    const char* what;
+    std::string bytes;
+    const char* status;
+    bool tls = true;
+  };
+  const std::vector<Case> cases = {
+      {"gzip before chunked",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       "HTTP/1.1 501"},
+      {"unknown coding with a length",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}",
+       "HTTP/1.1 501"},
+      {"two codings headers",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n0\r\n\r\n",
+       "HTTP/1.1 501"},
+      {"HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\n\r\n", "HTTP/1.1 400"},
+      {"two Host headers", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "HTTP/1.1 400"},
+      {"a header line without a colon", "GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+       "HTTP/1.1 400"},
+      {"a bad chunk size",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n",
+       "HTTP/1.1 400"},
+      {"TLS bytes on the plain port", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) +
+                                          "\r\n\r\n",
+       "HTTP/1.1 400", false},
+  };
+  for (const auto& test : cases) {
+    RawConnection connection(test.tls ? webhook_->port() : webhook_->metrics_port());
+    if (test.tls) {
+      ASSERT_TRUE(connection.handshake()) << test.what;
+    }
+    ASSERT_TRUE(connection.send(test.bytes)) << test.what;
+    bool closed = false;
+    const std::string answer = connection.read_until_closed(5s, closed);
+    EXPECT_EQ(answer.rfind(test.status, 0), 0u) << test.what << ": " << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << test.what << ": " << answer;
+    EXPECT_TRUE(closed) << test.what;
+  }
+  // HTTP/1.0 needs no Host.
+  RawConnection old_client(webhook_->port());
+  ASSERT_TRUE(old_client.handshake());
+  ASSERT_TRUE(old_client.send("GET /healthz HTTP/1.0\r\n\r\n"));
+  bool closed = false;
+  EXPECT_EQ(old_client.read_until_closed(5s, closed).rfind("HTTP/1.0 200", 0), 0u);
+  EXPECT_TRUE(still_serves());
+  EXPECT_TRUE(back_to_baseline());
+}
+
 TEST_F(WebhookFaults, BytesThatAreNotTlsCloseTheConnection) {
   for (const std::string& bytes :
        {std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), std::string(4096, '\x17'),
