@@ -77,6 +77,7 @@ irsa_add_test_binary(server_tests TSAN
   server/http_handler_test.cpp
   server/listener_test.cpp
   server/log_test.cpp
+  server/memory_budget_test.cpp
   server/metrics_test.cpp
   server/routes_test.cpp
   server/tls_options_test.cpp
@@ -86,6 +87,7 @@ target_link_libraries(server_tests PRIVATE irsa_server)
 # The real binary on loopback, driven by real clients.
 irsa_add_test_binary(server_process_tests TSAN
   server/webhook_faults_test.cpp
+  server/webhook_overload_test.cpp
   server/webhook_server_test.cpp
   server/webhook_shutdown_test.cpp
 )
@@ -94,6 +96,7 @@ add_dependencies(server_process_tests irsa-webhook)
 
 irsa_add_test_binary(cli_tests
   cli/doctor_offline_test.cpp
+  cli/byte_size_test.cpp
   cli/log_output_test.cpp
   cli/mutate_command_test.cpp
   cli/self_check_command_test.cpp

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
 #include "irsa/server/webhook_server.hpp"
+#include "byte_size.hpp"
 #include "log_output.hpp"
 
 namespace irsa::cli {
@@ -43,6 +45,19 @@ ServeConfig to_serve_config(const ServeOptions& options) {
                                      : server::usable_cpus();
   server_config.shutdown_delay = flags.shutdown_delay;
   server_config.shutdown_timeout = flags.shutdown_timeout;
+  server_config.limits.max_connections = static_cast<std::size_t>(flags.max_connections);
+  if (!flags.request_memory_budget.empty()) {
+    const std::uint64_t budget =
+        parse_byte_size(flags.request_memory_budget, "--request-memory-budget");
+    // Less than one body at its limit would refuse the largest reviews every time.
+    if (budget < server_config.limits.body_limit) {
+      throw std::invalid_argument(
+          "--request-memory-budget: " + flags.request_memory_budget +
+          " is less than one request body may be (7Mi), so the largest reviews could never "
+          "be read");
+    }
+    server_config.request_memory = static_cast<std::size_t>(budget);
+  }
   config.service_accounts_file = flags.service_accounts_file;
   if (flags.service_accounts_file.empty()) {
     // The client's address and credentials are read at start-up (complete_from_environment).

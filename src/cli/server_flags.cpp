@@ -138,6 +138,12 @@ void add_project_flags(CLI::App& app, ServerFlags& flags) {
                            "Address both listeners bind to; empty means every interface, IPv4 "
                            "and IPv6"))
       ->group(group);
+  last_wins(app.add_option("--max-connections", flags.max_connections,
+                           "Connections the webhook port keeps open at once (lowered to what the "
+                           "descriptor limit allows); at the limit a new connection closes the "
+                           "one that has waited longest for its client"))
+      ->capture_default_str()
+      ->group(group);
   last_wins(app.add_option("--worker-threads", flags.worker_threads,
                            "Threads serving requests; 0 uses one per CPU this process may run "
                            "on, no more than its cgroup's CPU limit"))
@@ -152,6 +158,12 @@ void add_project_flags(CLI::App& app, ServerFlags& flags) {
                       group);
   add_duration_option(app, "--shutdown-timeout", flags.shutdown_timeout,
                       "Longest wait for in-flight requests once the listeners are closed", group);
+  last_wins(app.add_option("--request-memory-budget", flags.request_memory_budget,
+                           "Most memory request bodies may hold at once (e.g. 64Mi); a body that "
+                           "does not fit is answered 503 with Retry-After. Default: a quarter of "
+                           "the cgroup's memory limit, or 64Mi without one"))
+      ->type_name("SIZE")
+      ->group(group);
   last_wins(app.add_option("--service-accounts", flags.service_accounts_file,
                            "Read ServiceAccounts from this YAML or JSON file instead of watching "
                            "a cluster"))
@@ -266,6 +278,10 @@ void validate(const ServerFlags& flags) {
   if (flags.log_format != "text" && flags.log_format != "json") {
     throw std::invalid_argument("--log-format must be text or json, got \"" + flags.log_format +
                                 "\"");
+  }
+  if (flags.max_connections < 1) {
+    throw std::invalid_argument("--max-connections must be at least 1, got " +
+                                std::to_string(flags.max_connections));
   }
   if (flags.worker_threads < 0) {
     throw std::invalid_argument("--worker-threads must not be negative, got " +

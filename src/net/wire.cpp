@@ -16,6 +16,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <utility>
 
 #include "irsa/net/http_url.hpp"
 #include "irsa/net/no_throw.hpp"
@@ -118,9 +119,7 @@ Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls)
       self_(std::make_shared<Wire*>(this)) {
   error_code ignored;
   socket_.non_blocking(true, ignored);
-  if (tls == nullptr) return;
-  start_tls(tls);
-  SSL_set_accept_state(ssl_);
+  pending_tls_ = tls;
 }
 
 Wire::Wire(asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client)
@@ -168,6 +167,13 @@ void Wire::expires_after(std::chrono::milliseconds budget) {
 }
 
 asio::awaitable<error_code> Wire::handshake() {
+  if (pending_tls_ != nullptr) {
+    begin_wait();
+    auto [waited] = co_await socket_.async_wait(asio::socket_base::wait_read, kNoThrow);
+    if (const error_code error = end_wait(waited)) co_return error;
+    start_tls(std::exchange(pending_tls_, nullptr));
+    SSL_set_accept_state(ssl_);
+  }
   if (ssl_ == nullptr) co_return error_code{};
   for (;;) {
     clear_tls_errors();

@@ -23,20 +23,21 @@ asio::ip::address bind_address(const std::string& text) {
 std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string& address, int port,
                                         Listener::TlsSource tls, const ServerLimits& limits,
                                         Listener::Handler handler, const char* what,
-                                        const std::vector<asio::io_context*>& contexts) {
+                                        const std::vector<asio::io_context*>& contexts,
+                                        const ListenerOverload& overload) {
   const auto port_number = static_cast<unsigned short>(port);
   try {
     if (!address.empty()) {
       return std::make_unique<Listener>(io, tcp::endpoint(bind_address(address), port_number),
-                                        std::move(tls), limits, std::move(handler), contexts);
+                                        std::move(tls), limits, std::move(handler), contexts, overload);
     }
     try {
       return std::make_unique<Listener>(io, tcp::endpoint(tcp::v6(), port_number), tls, limits,
-                                        handler, contexts);
+                                        handler, contexts, overload);
     } catch (const boost::system::system_error& error) {
       if (error.code() != asio::error::address_family_not_supported) throw;
       return std::make_unique<Listener>(io, tcp::endpoint(tcp::v4(), port_number), std::move(tls),
-                                        limits, std::move(handler), contexts);
+                                        limits, std::move(handler), contexts, overload);
     }
   } catch (const boost::system::system_error& error) {
     throw std::runtime_error(std::string("cannot listen for ") + what + " on " +

@@ -48,6 +48,27 @@ unsigned usable_cpus() noexcept {
   return cpus;
 }
 
+std::size_t memory_limit_from(std::string_view text) noexcept {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  std::uint64_t bytes = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+  if (error != std::errc{} || end != text.data() + text.size()) return 0;
+  // cgroup v1 writes "no limit" as the largest page-aligned signed 64-bit value.
+  constexpr std::uint64_t kUnlimitedFrom = std::uint64_t{1} << 62;
+  if (bytes >= kUnlimitedFrom) return 0;
+  return static_cast<std::size_t>(bytes);
+}
+
+std::size_t cgroup_memory_limit() noexcept {
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream file(path);
+    std::string line;
+    if (file && std::getline(file, line)) return memory_limit_from(line);
+  }
+  return 0;
+}
+
 std::size_t raise_descriptor_limit() noexcept {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;

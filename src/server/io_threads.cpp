@@ -1,6 +1,9 @@
 #include "io_threads.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <thread>
+#include <vector>
 
 namespace irsa::server {
 
@@ -25,6 +28,31 @@ std::vector<asio::io_context*> IoThreads::contexts() {
 std::vector<asio::io_context*> IoThreads::connection_contexts() {
   if (workers_.empty()) return {};
   return contexts();
+}
+
+void IoThreads::prepare_for_connections(std::size_t connections) {
+  auto targets = connection_contexts();
+  if (targets.empty()) targets.push_back(&main_);
+  // Connections go to the contexts in turn; a few more for those over the cap while others close.
+  constexpr std::size_t kSlack = 64;
+  const std::size_t each = connections / targets.size() + kSlack;
+  for (asio::io_context* context : targets) {
+    std::vector<asio::ip::tcp::socket> sockets;
+    sockets.reserve(each);
+    for (std::size_t i = 0; i < each; ++i) {
+      boost::system::error_code error;
+      asio::ip::tcp::socket socket(*context);
+      socket.open(asio::ip::tcp::v4(), error);
+      if (error) break;  // out of descriptors: reserve what the limit allows
+      sockets.push_back(std::move(socket));
+    }
+    // Each strand takes one of the context's mutexes, picked by hashing; this many strands meet
+    // every mutex all but surely, and each strand itself is gone at the end of its iteration.
+    constexpr std::size_t kStrandsToMeetEveryMutex = 4096;
+    for (std::size_t i = 0; i < kStrandsToMeetEveryMutex; ++i) {
+      const auto strand = asio::make_strand(*context);
+    }
+  }
 }
 
 void IoThreads::run() {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -25,6 +26,7 @@
 #include "irsa/net/http_reader.hpp"
 #include "irsa/net/no_throw.hpp"
 #include "irsa/net/wire.hpp"
+#include "irsa/server/memory_budget.hpp"
 
 namespace irsa::server {
 
@@ -36,14 +38,39 @@ using net::Wire;
 
 namespace {
 
-// What drain() needs to see of one connection. Only touched on the connection's strand, except
-// for the registry entry itself, which the mutex in State guards.
+using Clock = std::chrono::steady_clock;
+
+// Where a connection is. The first three wait for the client, and such a connection may be
+// closed by drain() (idle ones) or to make room for a new connection at the cap; a busy one
+// (body, handler, response) is left to finish.
+enum class Phase : std::uint8_t { unused, idle, headers, busy };
+
+WaitingPhase waiting_phase(Phase phase) {
+  switch (phase) {
+    case Phase::idle:
+      return WaitingPhase::idle;
+    case Phase::headers:
+      return WaitingPhase::headers;
+    default:
+      return WaitingPhase::unused;
+  }
+}
+
+// What drain() and the accept loop need to see of one connection. `wire` and `buffer` are only
+// touched on the connection's strand; the atomics are read by the accept loop when it must make
+// room; the registry entry itself is guarded by the mutex in State.
 struct Connection {
   explicit Connection(Executor strand) : executor(std::move(strand)) {}
+  void enter(Phase next, Clock::time_point now) {
+    since.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    phase.store(next, std::memory_order_relaxed);
+  }
   Executor executor;
   Wire* wire = nullptr;  // null once the session has ended
   const beast::flat_buffer* buffer = nullptr;
-  bool idle = false;  // has served a request and waits for the next one
+  std::atomic<Phase> phase{Phase::unused};
+  std::atomic<Clock::rep> since{0};  // when the phase began
+  std::atomic<bool> closing{false};  // chosen to make room (never chosen twice)
 };
 
 }  // namespace
@@ -51,12 +78,14 @@ struct Connection {
 // Shared between the listener object and its coroutines, which may outlive a stop().
 struct Listener::State {
   State(asio::io_context& io_context, TlsSource tls_source, ServerLimits server_limits,
-        Handler request_handler, std::vector<asio::io_context*> contexts)
+        Handler request_handler, std::vector<asio::io_context*> contexts,
+        ListenerOverload overload_hooks)
       : io(io_context),
         connection_contexts(std::move(contexts)),
         tls(std::move(tls_source)),
         limits(server_limits),
-        handler(std::move(request_handler)) {}
+        handler(std::move(request_handler)),
+        overload(std::move(overload_hooks)) {}
 
   void add(const std::shared_ptr<Connection>& connection) {
     const std::scoped_lock lock(mutex);
@@ -74,6 +103,44 @@ struct Listener::State {
     return all;
   }
 
+  // The waiting connection that has waited longest, marked as closing; null when none waits.
+  std::shared_ptr<Connection> longest_waiting() {
+    const std::scoped_lock lock(mutex);
+    std::shared_ptr<Connection> oldest;
+    Clock::rep oldest_since = 0;
+    for (const auto& [key, connection] : registry) {
+      if (connection->phase.load(std::memory_order_relaxed) == Phase::busy) continue;
+      if (connection->closing.load(std::memory_order_relaxed)) continue;
+      const Clock::rep since = connection->since.load(std::memory_order_relaxed);
+      if (!oldest || since < oldest_since) {
+        oldest = connection;
+        oldest_since = since;
+      }
+    }
+    if (oldest) oldest->closing.store(true, std::memory_order_relaxed);
+    return oldest;
+  }
+
+  // Pressure begins when three quarters of the connection limit are open and ends at half, so
+  // that a count hovering around one mark does not flap.
+  void note_connections(std::size_t open) {
+    const bool active = pressure.load(std::memory_order_relaxed);
+    const bool begins = !active && open >= limits.max_connections / 4 * 3;
+    const bool ends = active && open <= limits.max_connections / 2;
+    if (!begins && !ends) return;
+    bool expected = active;
+    if (pressure.compare_exchange_strong(expected, begins, std::memory_order_relaxed) &&
+        overload.events != nullptr) {
+      overload.events->connection_pressure(overload.port, begins, open, limits.max_connections);
+    }
+  }
+
+  // A wait's budget: the shorter one while under pressure, as Envoy's overload manager does.
+  [[nodiscard]] std::chrono::milliseconds budget(std::chrono::milliseconds usual,
+                                                 std::chrono::milliseconds pressed) const {
+    return pressure.load(std::memory_order_relaxed) ? std::min(usual, pressed) : usual;
+  }
+
   // Where the next accepted connection lives: round robin over the worker threads' contexts.
   asio::io_context& next_context() {
     if (connection_contexts.empty()) return io;
@@ -86,7 +153,10 @@ struct Listener::State {
   TlsSource tls;
   ServerLimits limits;
   Handler handler;
+  ListenerOverload overload;
   std::atomic<std::size_t> connections{0};
+  std::atomic<bool> pressure{false};
+  std::atomic<std::size_t> peak{0};  // the most connections open at once since last asked
   std::atomic<bool> draining{false};
   // Set by drain() when its quiet period ends, before it closes the idle connections.
   std::atomic<bool> quiet_period_over{false};
@@ -223,6 +293,29 @@ enum class Ending {
   refused,  // a request was refused while its body may still be coming: a lingering close
 };
 
+// The share of the request memory budget a request's body needs: its length, or the most a
+// body may be when it comes in chunks of unknown total.
+std::size_t body_share(const RequestParser& parser, const ServerLimits& limits) {
+  if (const auto length = parser.content_length()) return static_cast<std::size_t>(*length);
+  return parser.chunked() ? static_cast<std::size_t>(limits.body_limit) : 0;
+}
+
+Response overloaded_response() {
+  Response response = limit_response(http::status::service_unavailable,
+                                     "too many request bodies in memory; retry shortly\n");
+  response.set(http::field::retry_after, "1");
+  return response;
+}
+
+// Waits for the first bytes of the next request; false when the client left, the wait timed out
+// or the connection was closed to make room.
+asio::awaitable<bool> await_request(Wire& wire, beast::flat_buffer& buffer) {
+  constexpr std::size_t kMostPerRead = 65536;
+  auto [error, bytes] = co_await wire.read_some(buffer.prepare(beast::read_size(buffer, kMostPerRead)));
+  buffer.commit(bytes);
+  co_return !error;
+}
+
 // Reads requests and writes responses until the client leaves, a limit or timeout is hit, or
 // the listener drains.
 asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection, Wire& wire) {
@@ -241,13 +334,32 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
     RequestParser parser;
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
-    // Between requests the connection may sit idle; the first request must come promptly.
-    wire.expires_after(first ? limits.request_header : limits.idle);
-    connection.idle = !first;
+    const auto header_budget = [&] {
+      return state.budget(limits.request_header, limits.pressure_request_header);
+    };
+    if (first) {
+      // The first request must come promptly: its wait and its headers share one budget.
+      wire.expires_after(header_budget());
+      connection.enter(Phase::unused, Clock::now());
+      if (buffer.size() == 0) {
+        if (!co_await await_request(wire, buffer)) co_return Ending::polite;
+      }
+    } else if (buffer.size() == 0) {
+      // Between requests the connection may sit idle; once the next request begins, its headers
+      // get the same short budget as a first request's.
+      wire.expires_after(state.budget(limits.idle, limits.pressure_idle));
+      connection.enter(Phase::idle, Clock::now());
+      if (!co_await await_request(wire, buffer)) co_return Ending::polite;
+      wire.expires_after(header_budget());
+    } else {
+      wire.expires_after(header_budget());
+    }
+    connection.enter(Phase::headers, Clock::now());
     first = false;
     const auto header_error = co_await read_header(wire, buffer, parser);
-    connection.idle = false;
+    connection.phase.store(Phase::busy, std::memory_order_relaxed);
     std::optional<Response> refusal;
+    MemoryBudget::Share body_memory;
     if (header_error == http::error::header_limit) {
       refusal = limit_response(http::status::request_header_fields_too_large,
                                "request headers too large\n");
@@ -262,7 +374,18 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       co_return Ending::polite;  // closed, reset or timed out: nothing to answer
     } else if (auto framing = framing_refusal(parser.get())) {
       refusal = std::move(framing);
+    } else if (const std::size_t share = body_share(parser, limits);
+               state.overload.memory != nullptr && share > 0 &&
+               !state.overload.memory->take(share)) {
+      // Refused before any of the body is read: what it would hold is not left in the budget.
+      refusal = overloaded_response();
+      if (state.overload.events != nullptr) {
+        state.overload.events->refused_for_memory(state.overload.port);
+      }
     } else {
+      if (state.overload.memory != nullptr && share > 0) {
+        body_memory = MemoryBudget::Share(state.overload.memory, share);
+      }
       wire.expires_after(limits.request_body);
       if (expects_continue(parser.get())) {
         // curl asks before sending a large body; answering at once spares it a one-second wait.
@@ -301,6 +424,7 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       serialize_into(outgoing, response);
     }
     const auto write_error = co_await wire.write(outgoing);
+    body_memory.release();
     if (write_error) co_return Ending::polite;
     // The rest of a refused request was never read: closing now would reset the connection.
     if (refused) co_return Ending::refused;
@@ -317,7 +441,7 @@ struct SessionGuard {
     connection.wire = nullptr;
     connection.buffer = nullptr;
     state.remove(&connection);
-    state.connections.fetch_sub(1, std::memory_order_relaxed);
+    state.note_connections(state.connections.fetch_sub(1, std::memory_order_relaxed) - 1);
   }
 };
 
@@ -327,7 +451,8 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
   const SessionGuard guard{*state, *connection};
   Wire wire(std::move(socket), tls ? tls->native_handle() : nullptr);
   connection->wire = &wire;
-  wire.expires_after(state->limits.tls_handshake);
+  wire.expires_after(
+      state->budget(state->limits.tls_handshake, state->limits.pressure_tls_handshake));
   if (co_await wire.handshake()) co_return;
   if (co_await exchange(*state, *connection, wire) == Ending::refused) {
     co_await wire.close_lingering(state->limits.lingering_close,
@@ -337,20 +462,65 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
   }
 }
 
+// Closes a connection chosen to make room, unless it has stopped waiting meanwhile (its request
+// arrived, or it is gone). Runs on the connection's strand.
+void close_to_make_room(Listener::State& state, Connection& connection) {
+  const Phase phase = connection.phase.load(std::memory_order_relaxed);
+  const bool request_arrived =
+      phase == Phase::idle && connection.wire != nullptr &&
+      ((connection.buffer != nullptr && connection.buffer->size() != 0) ||
+       connection.wire->readable());
+  if (connection.wire == nullptr || phase == Phase::busy || request_arrived) {
+    connection.closing.store(false, std::memory_order_relaxed);
+    return;
+  }
+  boost::system::error_code ignored;
+  connection.wire->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (state.overload.events != nullptr) {
+    state.overload.events->closed_for_pressure(state.overload.port, waiting_phase(phase));
+  }
+}
+
+// At the connection cap a new client is still served: the connection that has waited longest
+// for its client (unused, idle or with headers trickling in) is closed instead. An attacker's
+// connection is the likelier one; the API server reconnects. Returns false when none waits.
+bool make_room(const std::shared_ptr<Listener::State>& state) {
+  // A few connections may be over the cap while those chosen close; never more.
+  constexpr std::size_t kMostOverTheCap = 32;
+  if (state->connections.load(std::memory_order_relaxed) >=
+      state->limits.max_connections + kMostOverTheCap) {
+    return false;
+  }
+  auto chosen = state->longest_waiting();
+  if (!chosen) return false;
+  asio::post(chosen->executor, [state, chosen] { close_to_make_room(*state, *chosen); });
+  return true;
+}
+
 // Registers an accepted connection and starts serving it on its strand.
 void start_session(const std::shared_ptr<Listener::State>& state, tcp::socket socket,
                    const Executor& strand) {
-  if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections) {
+  if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections &&
+      !make_room(state)) {
     boost::system::error_code ignored;
     socket.close(ignored);
+    if (state->overload.events != nullptr) {
+      state->overload.events->connection_refused(state->overload.port);
+    }
     return;
   }
   // Every response is written whole; Nagle's algorithm would only hold its last segment back
   // until the client's delayed ACK (40 ms on Linux) when the client is not sending.
   boost::system::error_code no_delay_error;
   socket.set_option(tcp::no_delay(true), no_delay_error);
-  state->connections.fetch_add(1, std::memory_order_relaxed);
+  const std::size_t open = state->connections.fetch_add(1, std::memory_order_relaxed) + 1;
+  state->note_connections(open);
+  std::size_t peak = state->peak.load(std::memory_order_relaxed);
+  while (open > peak &&
+         !state->peak.compare_exchange_weak(peak, open, std::memory_order_relaxed)) {
+  }
   auto connection = std::make_shared<Connection>(strand);
+  connection->enter(Phase::unused, Clock::now());
   state->add(connection);
   auto tls = state->tls ? state->tls() : nullptr;
   asio::co_spawn(strand, serve(state, connection, std::move(socket), std::move(tls)),
@@ -392,7 +562,9 @@ void accept_backlog(const std::shared_ptr<Listener::State>& state, tcp::acceptor
 // Closes a connection that waits for its next request with nothing of one arrived yet. Runs on
 // the connection's strand; one with bytes waiting is left to answer them and close.
 void close_if_idle(Connection& connection) {
-  if (connection.wire == nullptr || !connection.idle) return;
+  if (connection.wire == nullptr || connection.phase.load(std::memory_order_relaxed) != Phase::idle) {
+    return;
+  }
   if (connection.buffer != nullptr && connection.buffer->size() != 0) return;
   if (connection.wire->readable()) return;
   boost::system::error_code ignored;
@@ -405,9 +577,9 @@ void close_if_idle(Connection& connection) {
 
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, TlsSource tls,
                    ServerLimits limits, Handler handler,
-                   std::vector<asio::io_context*> connection_contexts)
+                   std::vector<asio::io_context*> connection_contexts, ListenerOverload overload)
     : state_(std::make_shared<State>(io, std::move(tls), limits, std::move(handler),
-                                     std::move(connection_contexts))),
+                                     std::move(connection_contexts), std::move(overload))),
       acceptor_(std::make_shared<tcp::acceptor>(asio::make_strand(io))),
       quiet_timer_(io) {
   auto& acceptor = *acceptor_;
@@ -431,6 +603,11 @@ tcp::endpoint Listener::local_endpoint() const {
 
 std::size_t Listener::open_connections() const noexcept {
   return state_->connections.load(std::memory_order_relaxed);
+}
+
+std::size_t Listener::take_peak_connections() noexcept {
+  return state_->peak.exchange(state_->connections.load(std::memory_order_relaxed),
+                               std::memory_order_relaxed);
 }
 
 void Listener::start() {

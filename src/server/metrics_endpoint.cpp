@@ -34,8 +34,12 @@ std::string cache_dump(const AccountSource& accounts) {
 }  // namespace
 
 MetricsEndpoint::MetricsEndpoint(ServerMetrics& metrics, AccountSource& accounts, const Logger& log,
-                                 bool debugging_handlers)
-    : metrics_(metrics), accounts_(accounts), log_(log), debugging_handlers_(debugging_handlers) {}
+                                 bool debugging_handlers, std::function<void()> refresh)
+    : metrics_(metrics),
+      accounts_(accounts),
+      log_(log),
+      debugging_handlers_(debugging_handlers),
+      refresh_(std::move(refresh)) {}
 
 boost::asio::awaitable<Response> MetricsEndpoint::serve(Request request) {
   co_return answer(request);
@@ -48,6 +52,7 @@ Response MetricsEndpoint::answer(const Request& request) {
     switch (route->action) {
       case RouteAction::metrics:
         accounts_.refresh_metrics();
+        if (refresh_) refresh_();
         return make_response(http::status::ok, request.version(), keep_alive,
                              "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
       case RouteAction::cache_dump:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 
 #include "irsa/server/account_source.hpp"
 #include "irsa/server/http_handler.hpp"
@@ -13,8 +14,9 @@ namespace irsa::server {
 
 class MetricsEndpoint {
  public:
+  // `refresh` brings the server's own gauges up to date before each /metrics.
   MetricsEndpoint(ServerMetrics& metrics, AccountSource& accounts, const Logger& log,
-                  bool debugging_handlers);
+                  bool debugging_handlers, std::function<void()> refresh);
 
   // The Listener's handler for the metrics port.
   boost::asio::awaitable<Response> serve(Request request);
@@ -26,6 +28,7 @@ class MetricsEndpoint {
   AccountSource& accounts_;
   const Logger& log_;
   bool debugging_handlers_;
+  std::function<void()> refresh_;
 };
 
 }  // namespace irsa::server

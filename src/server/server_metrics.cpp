@@ -170,6 +170,32 @@ ServerMetrics::ServerMetrics()
       account_waiters_(registry_.add("irsa_webhook_service_account_waiters",
                                      "Admissions waiting for a ServiceAccount right now",
                                      MetricType::gauge)),
+      closed_for_pressure_(registry_.add(
+          "irsa_webhook_connections_closed_for_pressure_total",
+          "Connections waiting for their client that were closed to make room at the connection "
+          "limit, by port and by what they waited for (unused, idle, headers)",
+          MetricType::counter, {"port", "phase"})),
+      connections_refused_(registry_.add(
+          "irsa_webhook_connections_refused_total",
+          "New connections closed at once: at the limit, with no waiting connection to close",
+          MetricType::counter, {"port"})),
+      overload_refusals_(registry_.add(
+          "irsa_webhook_overload_refusals_total",
+          "Requests answered 503 because their body did not fit in the request memory budget",
+          MetricType::counter, {"port"})),
+      under_pressure_(registry_.add("irsa_webhook_under_pressure",
+                                    "1 while a resource is under pressure (connections past three "
+                                    "quarters of their limit, request memory past three quarters "
+                                    "of its budget), until it falls back to half",
+                                    MetricType::gauge, {"resource"})),
+      open_connections_(registry_.add("irsa_webhook_open_connections",
+                                      "Connections open now, by port", MetricType::gauge,
+                                      {"port"})),
+      request_memory_(registry_.add("irsa_webhook_request_memory_bytes",
+                                    "Request body memory taken from the budget now",
+                                    MetricType::gauge)),
+      request_memory_limit_(registry_.add("irsa_webhook_request_memory_limit_bytes",
+                                          "The request memory budget", MetricType::gauge)),
       resident_memory_(registry_.add("process_resident_memory_bytes", "Resident memory size",
                                      MetricType::gauge)),
       virtual_memory_(
@@ -202,6 +228,19 @@ ServerMetrics::ServerMetrics()
   }
   certificate_reloads_.value({"success"});
   certificate_reloads_.value({"failure"});
+  for (const char* port : {"webhook", "metrics"}) {
+    connections_refused_.value({port});
+    overload_refusals_.value({port});
+    open_connections_.value({port});
+    for (const char* phase : {"unused", "idle", "headers"}) {
+      closed_for_pressure_.value({port, phase});
+    }
+  }
+  for (const char* resource : {"webhook_connections", "metrics_connections", "request_memory"}) {
+    under_pressure_.value({resource});
+  }
+  request_memory_.value({});
+  request_memory_limit_.value({});
   service_accounts_.value({});
   ready_.value({});
   certificate_expiry_.value({});
@@ -304,6 +343,31 @@ void ServerMetrics::record_account_wait(std::chrono::nanoseconds waited) {
 
 void ServerMetrics::set_account_waiters(std::size_t waiting) {
   account_waiters_.value({}).set(static_cast<double>(waiting));
+}
+
+void ServerMetrics::record_closed_for_pressure(std::string_view port, std::string_view phase) {
+  closed_for_pressure_.value({std::string(port), std::string(phase)}).add(1);
+}
+
+void ServerMetrics::record_connection_refused(std::string_view port) {
+  connections_refused_.value({std::string(port)}).add(1);
+}
+
+void ServerMetrics::record_refused_for_memory(std::string_view port) {
+  overload_refusals_.value({std::string(port)}).add(1);
+}
+
+void ServerMetrics::set_under_pressure(std::string_view resource, bool active) {
+  under_pressure_.value({std::string(resource)}).set(active ? 1 : 0);
+}
+
+void ServerMetrics::set_open_connections(std::string_view port, std::size_t open) {
+  open_connections_.value({std::string(port)}).set(static_cast<double>(open));
+}
+
+void ServerMetrics::set_request_memory(std::size_t used, std::size_t limit) {
+  request_memory_.value({}).set(static_cast<double>(used));
+  request_memory_limit_.value({}).set(static_cast<double>(limit));
 }
 
 std::string ServerMetrics::render() {

@@ -10,7 +10,10 @@
 #include "irsa/server/listener.hpp"
 #include "irsa/server/server_metrics.hpp"
 #include "irsa/store/live_identities.hpp"
+#include "irsa/server/memory_budget.hpp"
+#include "memory_trimmer.hpp"
 #include "metrics_endpoint.hpp"
+#include "overload_reports.hpp"
 #include "readiness.hpp"
 #include "reload_signal.hpp"
 #include "shutdown_sequence.hpp"
@@ -61,21 +64,34 @@ struct WebhookServer::Impl {
         readiness(*accounts, !config.pod_identity_file.empty(), metrics),
         admissions(config.settings, identities, *accounts, readiness, metrics, log,
                    config.debugging_handlers, threads.contexts()),
-        metrics_endpoint(metrics, *accounts, log, config.debugging_handlers),
+        metrics_endpoint(metrics, *accounts, log, config.debugging_handlers,
+                         [this] { refresh_overload_metrics(); }),
         certificate(threads.main(), config.tls_cert, config.tls_key, config.tls,
-                    config.watch_timing, metrics, log) {
+                    config.watch_timing, metrics, log),
+        overload_reports(metrics, log),
+        request_memory(config.request_memory != 0 ? config.request_memory
+                                                  : default_request_memory(cgroup_memory_limit()),
+                       &overload_reports),
+        trimmer(
+            threads.main(), [this] { return open_connections(); },
+            [this] {
+              return webhook->take_peak_connections() + metrics_listener->take_peak_connections();
+            }) {
     config.limits = within_descriptor_limit(config.limits);
+    threads.prepare_for_connections(config.limits.max_connections);
     // The metrics port needs only a handful of connections.
     ServerLimits metrics_limits = config.limits;
     metrics_limits.max_connections = 64;
     webhook = bind_listener(
         threads.main(), config.bind_address, config.port, [this] { return certificate.current(); },
         config.limits, [this](Request request) { return admissions.serve(std::move(request)); },
-        "the webhook (--port)", threads.connection_contexts());
+        "the webhook (--port)", threads.connection_contexts(),
+        {.port = "webhook", .events = &overload_reports, .memory = &request_memory});
     metrics_listener = bind_listener(
         threads.main(), config.bind_address, config.metrics_port, {}, metrics_limits,
         [this](Request request) { return metrics_endpoint.serve(std::move(request)); },
-        "metrics (--metrics-port)");
+        "metrics (--metrics-port)", {},
+        {.port = "metrics", .events = &overload_reports, .memory = &request_memory});
     if (!config.pod_identity_file.empty()) {
       pod_identity = std::make_unique<PodIdentityFile>(
           threads.main(), config.pod_identity_file, config.watch_timing, identities, metrics, log,
@@ -89,12 +105,14 @@ struct WebhookServer::Impl {
     webhook->start();
     metrics_listener->start();
     certificate.start();
+    trimmer.start();
     accounts->start();
     if (pod_identity) pod_identity->start();
     log.info("serving", {{"webhook", listener_url(*webhook, "https")},
                          {"metrics", listener_url(*metrics_listener, "http")},
                          {"worker_threads", std::to_string(config.worker_threads)},
-                         {"max_connections", std::to_string(config.limits.max_connections)}});
+                         {"max_connections", std::to_string(config.limits.max_connections)},
+                         {"request_memory_budget", std::to_string(request_memory.limit())}});
     threads.run();
     log.flush();
     return 0;
@@ -108,6 +126,7 @@ struct WebhookServer::Impl {
     webhook->drain(quiet_period);
     metrics_listener->drain(quiet_period);
     certificate.stop();
+    trimmer.stop();
     accounts->stop();
     if (pod_identity) pod_identity->stop();
   }
@@ -117,6 +136,12 @@ struct WebhookServer::Impl {
     certificate.reload_now();
     accounts->reload_files();
     if (pod_identity) pod_identity->reload_now();
+  }
+
+  void refresh_overload_metrics() {
+    metrics.set_open_connections("webhook", webhook->open_connections());
+    metrics.set_open_connections("metrics", metrics_listener->open_connections());
+    metrics.set_request_memory(request_memory.used(), request_memory.limit());
   }
 
   [[nodiscard]] std::size_t open_connections() const {
@@ -135,6 +160,10 @@ struct WebhookServer::Impl {
   AdmissionEndpoint admissions;
   MetricsEndpoint metrics_endpoint;
   CertificateFiles certificate;
+  OverloadReports overload_reports;
+  // Shared by both listeners, which are declared (and so destroyed) after it.
+  MemoryBudget request_memory;
+  MemoryTrimmer trimmer;
   std::unique_ptr<Listener> webhook;
   std::unique_ptr<Listener> metrics_listener;
   std::unique_ptr<PodIdentityFile> pod_identity;

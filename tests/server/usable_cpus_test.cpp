@@ -26,6 +26,17 @@ TEST(CpuQuota, NoLimitOrNonsenseMeansNoQuota) {
   EXPECT_EQ(cpus_allowed_by_quota("1e5 100000"), std::nullopt);
 }
 
+// The memory limit that sizes the request memory budget, as cgroup v2 and v1 write it.
+TEST(CgroupMemory, LimitsAreReadAndTheWaysOfSayingNoneGiveZero) {
+  EXPECT_EQ(memory_limit_from("268435456\n"), 268435456u);
+  EXPECT_EQ(memory_limit_from("536870912"), 536870912u);
+  EXPECT_EQ(memory_limit_from("max\n"), 0u) << "v2: no limit";
+  EXPECT_EQ(memory_limit_from("9223372036854771712\n"), 0u) << "v1: no limit";
+  EXPECT_EQ(memory_limit_from(""), 0u);
+  EXPECT_EQ(memory_limit_from("256Mi"), 0u);
+  EXPECT_EQ(memory_limit_from("-1"), 0u);
+}
+
 TEST(UsableCpus, NeverMoreThanTheAffinityMaskAllows) {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -19,10 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 TEST(WebhookShutdown, SigtermFailsReadinessServesThroughTheDelayThenExitsZero) {
   ScratchDir dir("irsa-shutdown");
   RunningWebhook webhook(dir, {"--shutdown-delay=1500ms"});

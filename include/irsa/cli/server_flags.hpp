@@ -65,10 +65,12 @@ struct ServerFlags {
   // This project's additions.
   std::string bind_address;         // empty = every interface, IPv4 and IPv6
   int worker_threads = 0;           // 0 = as many as the CPUs this process may run on
+  int max_connections = 4096;       // per port 4096 at most; lowered to the descriptor limit
   std::string log_format = "text";  // text | json
   std::chrono::nanoseconds shutdown_delay{0};
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{10};
   std::string service_accounts_file;  // --service-accounts: YAML/JSON ServiceAccounts, no cluster
+  std::string request_memory_budget;  // a size ("64Mi"); empty = from the cgroup's memory limit
 
   KlogFlags klog;
 };

@@ -38,7 +38,9 @@ class Wire {
     std::string peer_name;
   };
 
-  // `tls` null: plain TCP. Otherwise a server-side TLS session from that context.
+  // `tls` null: plain TCP. Otherwise a server-side TLS session from that context, which must
+  // outlive the handshake. The session and its buffers are made only once the client's first
+  // bytes arrive: a connection that never sends costs a socket, not a TLS session.
   Wire(boost::asio::ip::tcp::socket socket, SSL_CTX* tls);
   // A client-side TLS session from `tls` (which must not be null).
   Wire(boost::asio::ip::tcp::socket socket, SSL_CTX* tls, const Client& client);
@@ -104,6 +106,7 @@ class Wire {
   void on_timer(unsigned generation);
 
   boost::asio::ip::tcp::socket socket_;
+  SSL_CTX* pending_tls_ = nullptr;  // a server session not begun yet (see the constructor)
   SSL* ssl_ = nullptr;
   Ciphertext ciphertext_;
   boost::asio::steady_timer timer_;

@@ -26,6 +26,11 @@ struct ServerLimits {
   // connections for 90 s; outlasting that lets it, not us, close them, so it never sends on a
   // connection we are closing.
   std::chrono::milliseconds idle{120'000};
+  // While three quarters of max_connections are open (until half are), new waits get these
+  // shorter budgets instead, as Envoy's overload manager shortens its timeouts under pressure.
+  std::chrono::milliseconds pressure_tls_handshake{2'000};
+  std::chrono::milliseconds pressure_request_header{2'000};
+  std::chrono::milliseconds pressure_idle{5'000};
   // After a stop signal, how long keep-alive connections idle between requests stay open (at
   // most half of --shutdown-timeout), answering with Connection: close whatever request arrives.
   // A client cannot know that the connection it is about to reuse is being closed; a tight loop

@@ -12,12 +12,24 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "irsa/server/http_handler.hpp"
 #include "irsa/server/limits.hpp"
 
 namespace irsa::server {
+
+class MemoryBudget;
+class OverloadEvents;
+
+// How a listener takes part in overload handling; every part optional.
+struct ListenerOverload {
+  std::string port = "webhook";  // how reports name this listener
+  OverloadEvents* events = nullptr;
+  // Shared with the other listener: request bodies are read only when their share fits.
+  MemoryBudget* memory = nullptr;
+};
 
 class Listener {
  public:
@@ -34,14 +46,20 @@ class Listener {
   // its own thread, so a connection never meets another thread), or stay on `io` when empty.
   Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
            TlsSource tls, ServerLimits limits, Handler handler,
-           std::vector<boost::asio::io_context*> connection_contexts = {});
+           std::vector<boost::asio::io_context*> connection_contexts = {},
+           ListenerOverload overload = {});
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // At the connection cap (ServerLimits::max_connections) a new connection is served anyway and
+  // the connection that has waited longest for its client is closed instead; from three
+  // quarters of the cap until half, waits get the shorter `pressure_*` budgets.
   // Connections from accept to close, handshakes included.
   [[nodiscard]] std::size_t open_connections() const noexcept;
+  // The most connections open at once since the last call.
+  [[nodiscard]] std::size_t take_peak_connections() noexcept;
 
   void start();
   // Stops accepting. Open connections go on as before.

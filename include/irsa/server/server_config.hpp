@@ -26,6 +26,8 @@ struct ServerConfig {
   unsigned worker_threads = 1;
   std::chrono::nanoseconds shutdown_delay{0};
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds{10};
+  // Bytes request bodies may hold at once (MemoryBudget); 0: default_request_memory().
+  std::size_t request_memory = 0;
   ServerLimits limits;
   FileWatchTiming watch_timing;
 };

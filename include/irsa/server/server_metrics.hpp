@@ -44,6 +44,15 @@ class ServerMetrics {
   void record_account_wait(std::chrono::nanoseconds waited);
   void set_account_waiters(std::size_t waiting);
 
+  // Overload: `port` is "webhook" or "metrics"; `phase` what a closed connection was waiting for.
+  void record_closed_for_pressure(std::string_view port, std::string_view phase);
+  void record_connection_refused(std::string_view port);
+  void record_refused_for_memory(std::string_view port);
+  // `resource`: "webhook_connections", "metrics_connections" or "request_memory".
+  void set_under_pressure(std::string_view resource, bool active);
+  void set_open_connections(std::string_view port, std::size_t open);
+  void set_request_memory(std::size_t used, std::size_t limit);
+
   // The exposition, with the process metrics read fresh.
   [[nodiscard]] std::string render();
 
@@ -73,6 +82,14 @@ class ServerMetrics {
   Family& account_lookups_;
   Family& account_wait_;
   Family& account_waiters_;
+  // Overload.
+  Family& closed_for_pressure_;
+  Family& connections_refused_;
+  Family& overload_refusals_;
+  Family& under_pressure_;
+  Family& open_connections_;
+  Family& request_memory_;
+  Family& request_memory_limit_;
   // Process.
   Family& resident_memory_;
   Family& virtual_memory_;

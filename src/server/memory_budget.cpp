@@ -1,0 +1,67 @@
+#include "irsa/server/memory_budget.hpp"
+
+#include <utility>
+
+namespace irsa::server {
+
+namespace {
+
+constexpr std::size_t kMebibyte = 1024 * 1024;
+constexpr std::size_t kFixedDefault = 64 * kMebibyte;
+
+}  // namespace
+
+MemoryBudget::MemoryBudget(std::size_t limit, OverloadEvents* events)
+    : limit_(limit), events_(events) {}
+
+bool MemoryBudget::take(std::size_t bytes) {
+  std::size_t used_now = used_.load(std::memory_order_relaxed);
+  do {
+    if (bytes > limit_ - used_now) {
+      note_pressure(used_now);
+      return false;
+    }
+  } while (!used_.compare_exchange_weak(used_now, used_now + bytes, std::memory_order_relaxed));
+  note_pressure(used_now + bytes);
+  return true;
+}
+
+void MemoryBudget::give_back(std::size_t bytes) {
+  const std::size_t used_now = used_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
+  note_pressure(used_now);
+}
+
+// Pressure begins at three quarters of the budget and ends at half, so that a budget hovering
+// around one mark does not fill the log with beginnings and ends.
+void MemoryBudget::note_pressure(std::size_t used_now) {
+  if (events_ == nullptr) return;
+  const bool active = pressure_.load(std::memory_order_relaxed);
+  const bool begins = !active && used_now >= limit_ / 4 * 3;
+  const bool ends = active && used_now <= limit_ / 2;
+  if (!begins && !ends) return;
+  bool expected = active;
+  if (pressure_.compare_exchange_strong(expected, begins, std::memory_order_relaxed)) {
+    events_->memory_pressure(begins, used_now, limit_);
+  }
+}
+
+MemoryBudget::Share& MemoryBudget::Share::operator=(Share&& other) noexcept {
+  if (this != &other) {
+    release();
+    budget_ = std::exchange(other.budget_, nullptr);
+    bytes_ = other.bytes_;
+  }
+  return *this;
+}
+
+void MemoryBudget::Share::release() {
+  if (budget_ != nullptr) budget_->give_back(bytes_);
+  budget_ = nullptr;
+}
+
+std::size_t default_request_memory(std::size_t cgroup_limit_or_zero) noexcept {
+  if (cgroup_limit_or_zero == 0) return kFixedDefault;
+  return cgroup_limit_or_zero / 4;
+}
+
+}  // namespace irsa::server

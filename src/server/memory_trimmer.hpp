@@ -1,0 +1,36 @@
+// Gives the heap's free pages back to the kernel after many connections have closed. Each
+// connection's small buffers (TLS session, record buffers, parser) come from the heap, whose
+// free pages glibc keeps mapped: after a flood of connections ends, resident memory would stay
+// at the flood's peak for good. Bodies of 64 KiB and more are mappings of their own (see the
+// serve command) and go back when freed, without this.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstddef>
+#include <functional>
+
+namespace irsa::server {
+
+class MemoryTrimmer {
+ public:
+  // `open_connections` counts the connections open now; `peak_since_last` the most open at once
+  // since it was last asked.
+  MemoryTrimmer(boost::asio::io_context& io, std::function<std::size_t()> open_connections,
+                std::function<std::size_t()> peak_since_last);
+  MemoryTrimmer(const MemoryTrimmer&) = delete;
+  MemoryTrimmer& operator=(const MemoryTrimmer&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  void check();
+
+  std::function<std::size_t()> open_connections_;
+  std::function<std::size_t()> peak_since_last_;
+  boost::asio::steady_timer timer_;
+  std::size_t high_water_ = 0;  // the most open at once since the last trim
+};
+
+}  // namespace irsa::server
