@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,6 +33,13 @@ test-asan: deps
 
 test-tsan: deps
 	@JOBS=$(JOBS) bash scripts/make-test.sh tsan
+
+# The release server under the floods of tests/hostile/hostile.py (4,096 idle, unused and
+# trickling connections, stalled bodies, made-up methods), one fresh process each: a healthy
+# client answered within 1 s throughout, memory under the chart's limit and back after. About
+# 5 minutes, so not part of `make test`.
+test-hostile: deps server
+	@python3 tests/hostile/hostile.py
 
 # The server on https://127.0.0.1:8443 with the examples (see the README).
 run: server

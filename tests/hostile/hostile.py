@@ -231,6 +231,17 @@ def flood_slowloris(server, hold, peak):
     return hold_connections(make, 4096, hold, peak)
 
 
+def flood_large_headers(server, hold, peak):
+    """Slowloris with headers just under the 16 KiB limit, never finished."""
+    head = b"POST /mutate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * (15 * 1024)
+
+    def make():
+        conn = tls_connect(server.port)
+        conn.sendall(head)
+        return conn
+    return hold_connections(make, 4096, hold, peak)
+
+
 def flood_stalled_bodies(server, hold, peak):
     """40 connections, each part-way through a 7 MiB body, then silent."""
     size = 7 * 1024 * 1024 - 1024
@@ -269,6 +280,7 @@ FLOODS = {
     "idle-keepalive": ("4,096 idle keep-alive connections", flood_idle_keepalive),
     "unhandshaked": ("4,096 connections that never handshake", flood_unhandshaked),
     "slowloris": ("4,096 connections sending headers slowly", flood_slowloris),
+    "large-headers": ("4,096 connections stalled in 15 KiB of headers", flood_large_headers),
     "stalled-bodies": ("40 connections stalled in a 7 MiB body", flood_stalled_bodies),
     "methods": ("20,000 made-up HTTP methods", flood_methods),
 }
