@@ -54,6 +54,17 @@ MemoryBudget::Share& MemoryBudget::Share::operator=(Share&& other) noexcept {
   return *this;
 }
 
+bool MemoryBudget::Share::resize(std::size_t bytes) {
+  if (budget_ == nullptr) return true;
+  if (bytes > bytes_) {
+    if (!budget_->take(bytes - bytes_)) return false;
+  } else if (bytes < bytes_) {
+    budget_->give_back(bytes_ - bytes);
+  }
+  bytes_ = bytes;
+  return true;
+}
+
 void MemoryBudget::Share::release() {
   if (budget_ != nullptr) budget_->give_back(bytes_);
   budget_ = nullptr;

@@ -24,14 +24,22 @@ struct HttpReadRules {
   bool truncation_ends_message = false;
 };
 
+// Lets the buffer grow as far as the message needs.
+struct AnyGrowth {
+  bool operator()(std::size_t /*capacity*/) const noexcept { return true; }
+};
+
 // Feeds `parser` from `buffer`, reading more from `wire`, until `done(parser)`. At the end of
 // the stream: http::error::end_of_stream when nothing of a message came, else what the parser
 // makes of the end (a message delimited by it is complete; any other is partial_message).
-template <typename Parser, typename Done>
+// Each time the buffer has grown, `grow(capacity)` is asked whether that may be kept; when it
+// says no, the read ends with http::error::buffer_overflow.
+template <typename Parser, typename Done, typename Grow = AnyGrowth>
 boost::asio::awaitable<boost::system::error_code> read_http(Wire& wire,
                                                             boost::beast::flat_buffer& buffer,
                                                             Parser& parser, Done done,
-                                                            HttpReadRules rules = {}) {
+                                                            HttpReadRules rules = {},
+                                                            Grow grow = {}) {
   namespace http = boost::beast::http;
   for (;;) {
     if (done(parser)) co_return boost::system::error_code{};
@@ -45,7 +53,12 @@ boost::asio::awaitable<boost::system::error_code> read_http(Wire& wire,
     }
     const std::size_t size = boost::beast::read_size(buffer, rules.chunk);
     if (size == 0) co_return http::error::buffer_overflow;
-    auto [error, bytes] = co_await wire.read_some(buffer.prepare(size));
+    const std::size_t capacity = buffer.capacity();
+    const auto into = buffer.prepare(size);
+    if (buffer.capacity() != capacity && !grow(buffer.capacity())) {
+      co_return http::error::buffer_overflow;
+    }
+    auto [error, bytes] = co_await wire.read_some(into);
     buffer.commit(bytes);
     const bool ended = error == boost::asio::error::eof ||
                        (rules.truncation_ends_message &&

@@ -38,6 +38,9 @@ class MemoryBudget {
     Share& operator=(const Share&) = delete;
     ~Share() { release(); }
     void release();
+    // Takes or gives back the difference; false, with the share unchanged, when more is not
+    // left. Always true without a budget.
+    [[nodiscard]] bool resize(std::size_t bytes);
 
    private:
     MemoryBudget* budget_ = nullptr;
