@@ -8,6 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "byte_size.hpp"
 #include "irsa/aws/instance_metadata.hpp"
 #include "irsa/core/annotations.hpp"
 #include "irsa/server/cluster_account_source.hpp"
@@ -16,7 +17,6 @@
 #include "irsa/server/log.hpp"
 #include "irsa/server/tls_options.hpp"
 #include "irsa/server/webhook_server.hpp"
-#include "byte_size.hpp"
 #include "log_output.hpp"
 
 namespace irsa::cli {
@@ -101,9 +101,10 @@ namespace {
 // nobody wonders why changing them does nothing.
 void log_unused_flags(const ServerFlags& flags, const server::Logger& log) {
   if (const std::string unused = unused_log_output_flags(flags.klog); !unused.empty()) {
-    log.info("klog output flags without effect: every line goes to standard error unless "
-             "--logtostderr=false, and then to --log_file",
-             {{"flags", unused}});
+    log.info(
+        "klog output flags without effect: every line goes to standard error unless "
+        "--logtostderr=false, and then to --log_file",
+        {{"flags", unused}});
   }
   if (flags.in_cluster) {
     log.info(

@@ -29,7 +29,8 @@ std::unique_ptr<Listener> bind_listener(asio::io_context& io, const std::string&
   try {
     if (!address.empty()) {
       return std::make_unique<Listener>(io, tcp::endpoint(bind_address(address), port_number),
-                                        std::move(tls), limits, std::move(handler), contexts, overload);
+                                        std::move(tls), limits, std::move(handler), contexts,
+                                        overload);
     }
     try {
       return std::make_unique<Listener>(io, tcp::endpoint(tcp::v6(), port_number), tls, limits,

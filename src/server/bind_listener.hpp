@@ -18,7 +18,8 @@ namespace irsa::server {
 [[nodiscard]] std::unique_ptr<Listener> bind_listener(
     boost::asio::io_context& io, const std::string& address, int port, Listener::TlsSource tls,
     const ServerLimits& limits, Listener::Handler handler, const char* what,
-    const std::vector<boost::asio::io_context*>& contexts = {}, const ListenerOverload& overload = {});
+    const std::vector<boost::asio::io_context*>& contexts = {},
+    const ListenerOverload& overload = {});
 
 // Where a listener serves, as a URL ("https://[::]:443") for the start-up line.
 [[nodiscard]] std::string listener_url(const Listener& listener, const char* scheme);

@@ -342,7 +342,8 @@ Response refuse_for_memory(Listener::State& state) {
 // or the connection was closed to make room.
 asio::awaitable<bool> await_request(Wire& wire, beast::flat_buffer& buffer) {
   constexpr std::size_t kMostPerRead = 65536;
-  auto [error, bytes] = co_await wire.read_some(buffer.prepare(beast::read_size(buffer, kMostPerRead)));
+  auto [error, bytes] =
+      co_await wire.read_some(buffer.prepare(beast::read_size(buffer, kMostPerRead)));
   buffer.commit(bytes);
   co_return !error;
 }
@@ -505,10 +506,9 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
 // arrived, or it is gone). Runs on the connection's strand.
 void close_to_make_room(Listener::State& state, Connection& connection) {
   const Phase phase = connection.phase.load(std::memory_order_relaxed);
-  const bool request_arrived =
-      phase == Phase::idle && connection.wire != nullptr &&
-      ((connection.buffer != nullptr && connection.buffer->size() != 0) ||
-       connection.wire->readable());
+  const bool request_arrived = phase == Phase::idle && connection.wire != nullptr &&
+                               ((connection.buffer != nullptr && connection.buffer->size() != 0) ||
+                                connection.wire->readable());
   if (connection.wire == nullptr || phase == Phase::busy || request_arrived) {
     connection.closing.store(false, std::memory_order_relaxed);
     return;
@@ -555,8 +555,7 @@ void start_session(const std::shared_ptr<Listener::State>& state, tcp::socket so
   const std::size_t open = state->connections.fetch_add(1, std::memory_order_relaxed) + 1;
   state->note_connections(open);
   std::size_t peak = state->peak.load(std::memory_order_relaxed);
-  while (open > peak &&
-         !state->peak.compare_exchange_weak(peak, open, std::memory_order_relaxed)) {
+  while (open > peak && !state->peak.compare_exchange_weak(peak, open, std::memory_order_relaxed)) {
   }
   auto connection = std::make_shared<Connection>(strand);
   connection->enter(Phase::unused, Clock::now());
@@ -601,7 +600,8 @@ void accept_backlog(const std::shared_ptr<Listener::State>& state, tcp::acceptor
 // Closes a connection that waits for its next request with nothing of one arrived yet. Runs on
 // the connection's strand; one with bytes waiting is left to answer them and close.
 void close_if_idle(Connection& connection) {
-  if (connection.wire == nullptr || connection.phase.load(std::memory_order_relaxed) != Phase::idle) {
+  if (connection.wire == nullptr ||
+      connection.phase.load(std::memory_order_relaxed) != Phase::idle) {
     return;
   }
   if (connection.buffer != nullptr && connection.buffer->size() != 0) return;

@@ -8,9 +8,9 @@
 #include "io_threads.hpp"
 #include "irsa/server/host_facts.hpp"
 #include "irsa/server/listener.hpp"
+#include "irsa/server/memory_budget.hpp"
 #include "irsa/server/server_metrics.hpp"
 #include "irsa/store/live_identities.hpp"
-#include "irsa/server/memory_budget.hpp"
 #include "memory_trimmer.hpp"
 #include "metrics_endpoint.hpp"
 #include "overload_reports.hpp"
@@ -120,9 +120,9 @@ struct WebhookServer::Impl {
 
   // The shutdown sequence's step after --shutdown-delay.
   void close() {
-    const auto quiet_period =
-        std::min(config.limits.drain_quiet_period,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout / 2));
+    const auto quiet_period = std::min(
+        config.limits.drain_quiet_period,
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_timeout / 2));
     webhook->drain(quiet_period);
     metrics_listener->drain(quiet_period);
     certificate.stop();

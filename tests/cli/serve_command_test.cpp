@@ -139,8 +139,7 @@ TEST(ServeBinary, CommandLinesThatCannotWorkExitTwoWithOneLine) {
   EXPECT_EQ(duration.exit_code, 2);
   EXPECT_NE(duration.err.find("--shutdown-delay"), std::string::npos) << duration.err;
   // klog would write files this server does not: refused, not dropped.
-  auto no_file =
-      run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--logtostderr=false"});
+  auto no_file = run_process(IRSA_WEBHOOK_BINARY, {"--service-accounts=x", "--logtostderr=false"});
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_NE(no_file.err.find("--logtostderr=false needs --log_file"), std::string::npos)
       << no_file.err;
@@ -170,7 +169,8 @@ TEST(ServeBinary, StartupFailuresExitOneAndSayWhy) {
   EXPECT_NE(busy.err.find("cannot listen for the webhook (--port)"), std::string::npos) << busy.err;
 
   args = base;
-  args.insert(args.end(), {"--logtostderr=false", "--log_file=" + dir.path("sa.yaml/under-a-file.log")});
+  args.insert(args.end(),
+              {"--logtostderr=false", "--log_file=" + dir.path("sa.yaml/under-a-file.log")});
   auto bad_log = run_process(IRSA_WEBHOOK_BINARY, args);
   EXPECT_EQ(bad_log.exit_code, 1);
   EXPECT_NE(bad_log.err.find("cannot open --log_file=" + dir.path("sa.yaml/under-a-file.log")),

@@ -102,8 +102,7 @@ TEST_F(ServerContextTest, DefaultSuitesAreEcdheWithAuthenticatedEncryptionOnly) 
   EXPECT_FALSE(has(offered, "ECDHE-RSA-AES128-SHA256")) << "CBC";
 
   // TLS 1.0 and 1.1 have no AEAD suite: allowing them adds ECDHE with CBC, still no static RSA.
-  auto legacy =
-      make_server_context(path("rsa.crt"), path("rsa.key"), parse_tls_options("1.0", ""));
+  auto legacy = make_server_context(path("rsa.crt"), path("rsa.key"), parse_tls_options("1.0", ""));
   const Offered legacy_offered = offered_below_tls13(*legacy);
   EXPECT_TRUE(has(legacy_offered, "ECDHE-RSA-AES128-SHA"));
   EXPECT_FALSE(has(legacy_offered, "AES128-SHA"));

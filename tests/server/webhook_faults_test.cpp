@@ -126,7 +126,8 @@ TEST_F(WebhookFaults, UnknownCodingsMissingHostAndMalformedRequestsGetAnAnswerTh
   };
   const std::vector<Case> cases = {
       {"gzip before chunked",
-       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, "
+       "chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
        "HTTP/1.1 501"},
       {"unknown coding with a length",
        "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}",
@@ -142,9 +143,9 @@ TEST_F(WebhookFaults, UnknownCodingsMissingHostAndMalformedRequestsGetAnAnswerTh
       {"a bad chunk size",
        "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n",
        "HTTP/1.1 400"},
-      {"TLS bytes on the plain port", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) +
-                                          "\r\n\r\n",
-       "HTTP/1.1 400", false},
+      {"TLS bytes on the plain port",
+       std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n", "HTTP/1.1 400",
+       false},
   };
   for (const auto& test : cases) {
     RawConnection connection(test.tls ? webhook_->port() : webhook_->metrics_port());

@@ -154,8 +154,8 @@ TEST(WebhookOverload, LargeHeadersAreChargedToTheMemoryBudget) {
   const std::size_t size = 7 * 1024 * 1024 - 200 * 1024;
   RawConnection holder(webhook.port());
   ASSERT_TRUE(holder.handshake());
-  ASSERT_TRUE(holder.send("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                          std::to_string(size) + "\r\n\r\n{"));
+  ASSERT_TRUE(holder.send(
+      "POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n{"));
   ASSERT_TRUE(
       eventually([&] { return webhook.metric("irsa_webhook_request_memory_bytes") >= size; }, 5s));
   const std::string large_head =

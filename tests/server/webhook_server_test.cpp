@@ -2,8 +2,8 @@
 // certificate rotation, metrics, debug handlers and the log, driven by a Beast/OpenSSL client.
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -257,8 +257,8 @@ TEST(WebhookServer, RotatedCertificatesReachNewConnectionsAndBrokenOnesAreRefuse
 TEST(WebhookServer, SighupReadsEveryWatchedFileAgainAndServingGoesOn) {
   ScratchDir dir("irsa-server");
   dir.write("pod-identity.json", R"({"identities":[]})");
-  RunningWebhook webhook(dir, {"--watch-container-credentials-config=" +
-                               dir.path("pod-identity.json")});
+  RunningWebhook webhook(dir,
+                         {"--watch-container-credentials-config=" + dir.path("pod-identity.json")});
   ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
   const std::vector<std::string> loads = {
       R"(irsa_webhook_certificate_reloads_total{result="success"})",

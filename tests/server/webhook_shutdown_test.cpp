@@ -182,16 +182,16 @@ TEST(WebhookShutdown, SigtermWithDefaultFlagsLosesNoRequestAlreadySent) {
         const std::string review = pod_review("apps", "web");
         for (;;) {
           auto answer = client->post_json("/mutate", review);
-          const bool refused_before_sending = answer.error.rfind("connect", 0) == 0 ||
-                                              answer.error.rfind("handshake", 0) == 0;
+          const bool refused_before_sending =
+              answer.error.rfind("connect", 0) == 0 || answer.error.rfind("handshake", 0) == 0;
           if (refused_before_sending) return;  // the server is gone or going: try elsewhere
           ++run_requests;
           if (signalled) ++run_after_signal;
           if (answer.status != 200) {
             ++run_lost;
             const std::scoped_lock lock(loss_mutex);
-            if (first_loss.empty()) first_loss = answer.error + " (status " +
-                                                 std::to_string(answer.status) + ")";
+            if (first_loss.empty())
+              first_loss = answer.error + " (status " + std::to_string(answer.status) + ")";
             return;
           }
         }
@@ -207,8 +207,8 @@ TEST(WebhookShutdown, SigtermWithDefaultFlagsLosesNoRequestAlreadySent) {
     lost += run_lost;
   }
   std::cout << "SIGTERM with default flags, " << kRuns << " runs of " << kClients
-            << " clients: " << requests << " requests (" << after_signal
-            << " after the signal), " << lost << " lost\n";
+            << " clients: " << requests << " requests (" << after_signal << " after the signal), "
+            << lost << " lost\n";
   EXPECT_EQ(lost, 0) << "first: " << first_loss;
   EXPECT_GT(requests, 100 * kRuns);
   EXPECT_GE(after_signal, kClients) << "requests already sent when the signal came were answered";

@@ -60,9 +60,9 @@ boost::asio::awaitable<boost::system::error_code> read_http(Wire& wire,
     }
     auto [error, bytes] = co_await wire.read_some(into);
     buffer.commit(bytes);
-    const bool ended = error == boost::asio::error::eof ||
-                       (rules.truncation_ends_message &&
-                        error == boost::asio::ssl::error::stream_truncated);
+    const bool ended =
+        error == boost::asio::error::eof ||
+        (rules.truncation_ends_message && error == boost::asio::ssl::error::stream_truncated);
     if (ended) {
       if (!parser.got_some()) co_return http::error::end_of_stream;
       error = {};

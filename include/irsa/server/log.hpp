@@ -1,7 +1,7 @@
-// Structured log lines on standard error (or in a file, as klog's output flags say) through spdlog: a message and key=value fields, written
-// as text ("2026-01-02T03:04:05.678Z info msg key=value") or as one JSON object per line
-// ({"ts":..,"level":..,"msg":..,"key":"value"}). Verbosity follows klog: detail lines carry a
-// level and are written only when -v is at least that level.
+// Structured log lines through spdlog, on standard error or in a file as klog's output flags say:
+// a message and key=value fields, written as text ("2026-01-02T03:04:05.678Z info msg key=value")
+// or as one JSON object per line ({"ts":..,"level":..,"msg":..,"key":"value"}). Verbosity follows
+// klog: detail lines carry a level and are written only when -v is at least that level.
 #pragma once
 
 #include <cstdint>
@@ -73,7 +73,8 @@ class Logger {
                                    std::span<const LogField> fields) const;
 
  private:
-  Logger(LogFormat format, int verbosity, const std::vector<std::shared_ptr<spdlog::sinks::sink>>& sinks);
+  Logger(LogFormat format, int verbosity,
+         const std::vector<std::shared_ptr<spdlog::sinks::sink>>& sinks);
   void append_payload(std::string& out, std::string_view message,
                       std::span<const LogField> fields) const;
   void emit(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view message,
