@@ -13,6 +13,7 @@
 #include "irsa/cli/server_flags.hpp"
 #include "irsa/cli/trust_policy_command.hpp"
 #include "irsa/kube/client_config.hpp"
+#include "malloc_tunables.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -67,5 +68,6 @@ int main(int argc, char** argv) {
                                                 .count()};
     return irsa::cli::run_self_check(self_check_options, inputs, std::cout, std::cerr);
   }
+  irsa::cli::apply_malloc_tunables(argv);
   return irsa::cli::run_serve(serve_options, std::cerr);
 }

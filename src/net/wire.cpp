@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -29,22 +30,29 @@ using boost::system::error_code;
 
 namespace {
 
-// One TLS record with its overhead, as Asio's SSL engine buffers: a request of up to 16 KiB
-// arrives with one recv.
-constexpr std::size_t kInputCapacity = 17 * 1024;
+// One TLS record with its overhead (17 KiB, as Asio's SSL engine buffers), rounded up to whole
+// pages: a request of up to 16 KiB arrives with one recv.
+constexpr std::size_t kInputCapacity = 20 * 1024;
 // What a connection keeps of its output buffer between responses: a few typical answers.
 constexpr std::size_t kKeptOutputBytes = 32 * 1024;
 
-using InputBuffer = std::unique_ptr<unsigned char[]>;
+using InputBuffer = Wire::InputBuffer;
 
-// Input buffers of connections waiting for their peer, kept for the next connection to read on
-// this thread. A Wire holds its buffer only while bytes are there to read: thousands of idle or
-// stalled connections then cost no 17 KiB each, and the busy ones still allocate nothing.
-constexpr std::size_t kSpareInputs = 16;
+// Input buffers given up by lean Wires (see set_lean), kept for the next one to read on this
+// thread, so that a busy lean server maps nothing per read.
+constexpr std::size_t kSpareInputs = 8;
 thread_local std::vector<InputBuffer> spare_inputs;
 
+// Each buffer is a mapping of its own, not a heap block: a flood makes and frees thousands, and
+// heap blocks of this size would leave the small blocks made in between scattered over pages
+// that could not go back to the kernel once the flood is over.
 InputBuffer take_input() {
-  if (spare_inputs.empty()) return std::make_unique_for_overwrite<unsigned char[]>(kInputCapacity);
+  if (spare_inputs.empty()) {
+    void* mapped = ::mmap(nullptr, kInputCapacity, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    return InputBuffer(static_cast<unsigned char*>(mapped));
+  }
   InputBuffer buffer = std::move(spare_inputs.back());
   spare_inputs.pop_back();
   return buffer;
@@ -174,6 +182,10 @@ void Wire::start_tls(SSL_CTX* tls) {
   SSL_set_bio(ssl_, bio, bio);
   // As Asio's engine did: idle keep-alive connections do not keep OpenSSL's record buffers.
   SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
+}
+
+void Wire::UnmapInput::operator()(unsigned char* buffer) const noexcept {
+  ::munmap(buffer, kInputCapacity);
 }
 
 Wire::~Wire() {
@@ -309,27 +321,43 @@ asio::awaitable<void> Wire::close_lingering(std::chrono::milliseconds budget,
   }
 }
 
-// One recv's worth of ciphertext into the (empty) input buffer. Bytes are usually there
-// already; when they are not, the wait for them holds no buffer.
+void Wire::set_lean(bool lean) {
+  lean_ = lean;
+  // The read in progress gives its buffer up: it is cancelled, and fill() waits again, leanly.
+  if (lean && reading_into_input_) {
+    error_code ignored;
+    socket_.cancel(ignored);
+  }
+}
+
+// One recv's worth of ciphertext into the (empty) input buffer. Asio's read tries the socket
+// first and waits only when nothing is there; a lean Wire waits for readability first and takes
+// its buffer once bytes have come (Asio re-arms epoll for such a wait: a system call more).
 asio::awaitable<error_code> Wire::fill() {
   for (;;) {
+    if (lean_) {
+      give_back_input(std::move(ciphertext_.input));
+      begin_wait();
+      auto [waited] = co_await socket_.async_wait(asio::socket_base::wait_read, kNoThrow);
+      if (const error_code error = end_wait(waited)) co_return error;
+    }
     if (!ciphertext_.input) ciphertext_.input = take_input();
-    const ssize_t got = ::recv(socket_.native_handle(), ciphertext_.input.get(), kInputCapacity, 0);
-    if (got > 0) {
-      ciphertext_.input_begin = 0;
-      ciphertext_.input_end = static_cast<std::size_t>(got);
-      co_return error_code{};
-    }
-    // A peer that closes without close_notify has cut the stream short, as Asio reports it.
-    if (got == 0) co_return asio::ssl::error::stream_truncated;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      co_return error_code(errno, boost::system::system_category());
-    }
-    give_back_input(std::move(ciphertext_.input));
     begin_wait();
-    auto [waited] = co_await socket_.async_wait(asio::socket_base::wait_read, kNoThrow);
-    if (const error_code error = end_wait(waited)) co_return error;
+    reading_into_input_ = true;
+    auto [error, bytes] = co_await socket_.async_read_some(
+        asio::buffer(ciphertext_.input.get(), kInputCapacity), kNoThrow);
+    reading_into_input_ = false;
+    if (error == asio::error::operation_aborted && lean_ && !timed_out_) {
+      waiting_ = false;
+      continue;  // set_lean() took the wait over
+    }
+    error = end_wait(error);
+    // A peer that closes without close_notify has cut the stream short, as Asio reports it.
+    if (error == asio::error::eof) co_return asio::ssl::error::stream_truncated;
+    if (error) co_return error;
+    ciphertext_.input_begin = 0;
+    ciphertext_.input_end = bytes;
+    co_return error_code{};
   }
 }
 

@@ -121,18 +121,36 @@ struct Listener::State {
     return oldest;
   }
 
-  // Pressure begins when three quarters of the connection limit are open and ends at half, so
-  // that a count hovering around one mark does not flap.
+  // Pressure begins when three quarters of the connection limit are open and ends at half;
+  // lean waits begin at limits.lean_connections and end at half of that. Each mark's two ends
+  // differ so that a count hovering around one does not flap.
   void note_connections(std::size_t open) {
-    const bool active = pressure.load(std::memory_order_relaxed);
-    const bool begins = !active && open >= limits.max_connections / 4 * 3;
-    const bool ends = active && open <= limits.max_connections / 2;
-    if (!begins && !ends) return;
-    bool expected = active;
-    if (pressure.compare_exchange_strong(expected, begins, std::memory_order_relaxed) &&
+    if (flips(pressure, open, limits.max_connections / 4 * 3, limits.max_connections / 2) &&
         overload.events != nullptr) {
-      overload.events->connection_pressure(overload.port, begins, open, limits.max_connections);
+      overload.events->connection_pressure(overload.port, pressure.load(std::memory_order_relaxed),
+                                           open, limits.max_connections);
     }
+    if (flips(lean, open, limits.lean_connections, limits.lean_connections / 2)) {
+      // Every connection, those waiting already too, waits without its input buffer (or again
+      // with it).
+      const bool now_lean = lean.load(std::memory_order_relaxed);
+      for (const auto& connection : snapshot()) {
+        asio::post(connection->executor, [connection, now_lean] {
+          if (connection->wire != nullptr) connection->wire->set_lean(now_lean);
+        });
+      }
+    }
+  }
+
+  // Turns `flag` on at `on_at` open connections and off at `off_at`; true when this call did.
+  static bool flips(std::atomic<bool>& flag, std::size_t open, std::size_t on_at,
+                    std::size_t off_at) {
+    const bool active = flag.load(std::memory_order_relaxed);
+    const bool turn_on = !active && open >= on_at;
+    const bool turn_off = active && open <= off_at;
+    if (!turn_on && !turn_off) return false;
+    bool expected = active;
+    return flag.compare_exchange_strong(expected, turn_on, std::memory_order_relaxed);
   }
 
   // A wait's budget: the shorter one while under pressure, as Envoy's overload manager does.
@@ -156,6 +174,7 @@ struct Listener::State {
   ListenerOverload overload;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> pressure{false};
+  std::atomic<bool> lean{false};  // connections wait without input buffers (Wire::set_lean)
   std::atomic<std::size_t> peak{0};  // the most connections open at once since last asked
   std::atomic<bool> draining{false};
   // Set by drain() when its quiet period ends, before it closes the idle connections.
@@ -371,28 +390,32 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       return state.budget(limits.request_header, limits.pressure_request_header);
     };
     if (first) {
-      // The first request must come promptly: its wait and its headers share one budget.
+      // The first request must come promptly: its wait and its headers share one budget. The
+      // connection stays `unused` (since its accept) until the request's first bytes.
       wire.expires_after(header_budget());
-      connection.enter(Phase::unused, Clock::now());
       if (buffer.size() == 0) {
         if (!co_await await_request(wire, buffer)) co_return Ending::polite;
       }
-    } else if (buffer.size() == 0) {
-      // Between requests the connection may sit idle; once the next request begins, its headers
-      // get the same short budget as a first request's. Under pressure it waits without buffers.
-      if (state.pressure.load(std::memory_order_relaxed)) {
-        buffer.shrink_to_fit();
-        std::string().swap(outgoing);
-        (void)buffer_charge.fits(0);
-      }
-      wire.expires_after(state.budget(limits.idle, limits.pressure_idle));
-      connection.enter(Phase::idle, Clock::now());
-      if (!co_await await_request(wire, buffer)) co_return Ending::polite;
-      wire.expires_after(header_budget());
+      connection.enter(Phase::headers, Clock::now());
     } else {
-      wire.expires_after(header_budget());
+      if (buffer.size() == 0) {
+        // Between requests the connection may sit idle; once the next request begins, its
+        // headers get the same short budget as a first request's. Under pressure it waits
+        // without buffers.
+        if (state.pressure.load(std::memory_order_relaxed)) {
+          buffer.shrink_to_fit();
+          std::string().swap(outgoing);
+          (void)buffer_charge.fits(0);
+        }
+        const auto now = Clock::now();
+        wire.expires_at(now + state.budget(limits.idle, limits.pressure_idle));
+        connection.enter(Phase::idle, now);
+        if (!co_await await_request(wire, buffer)) co_return Ending::polite;
+      }
+      const auto now = Clock::now();
+      wire.expires_at(now + header_budget());
+      connection.enter(Phase::headers, now);
     }
-    connection.enter(Phase::headers, Clock::now());
     first = false;
     const auto header_error = co_await read_header(wire, buffer, parser, buffer_charge);
     connection.phase.store(Phase::busy, std::memory_order_relaxed);
@@ -490,6 +513,7 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
                             std::shared_ptr<asio::ssl::context> tls) {
   const SessionGuard guard{*state, *connection};
   Wire wire(std::move(socket), tls ? tls->native_handle() : nullptr);
+  wire.set_lean(state->lean.load(std::memory_order_relaxed));
   connection->wire = &wire;
   wire.expires_after(
       state->budget(state->limits.tls_handshake, state->limits.pressure_tls_handshake));

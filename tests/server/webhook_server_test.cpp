@@ -5,8 +5,10 @@
 #include <unistd.h>
 #include <csignal>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -279,6 +281,33 @@ TEST(WebhookServer, SighupReadsEveryWatchedFileAgainAndServingGoesOn) {
   webhook.process().signal(SIGHUP);
   EXPECT_TRUE(eventually([&] { return webhook.metric(loads[0]) == before[0] + 2; }, 5s));
   EXPECT_TRUE(webhook.process().running());
+}
+
+// What glibc's malloc is told before the server starts (see src/cli/malloc_tunables.hpp): the
+// process runs again with a smaller per-thread cache, unless the environment already chose one.
+TEST(WebhookServer, TheServerRunsWithASmallMallocCacheUnlessTheEnvironmentChoseOne) {
+  const auto environment_of = [](int pid) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/environ");
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::replace(text.begin(), text.end(), '\0', '\n');
+    return "\n" + text;
+  };
+  ScratchDir dir("irsa-server");
+  {
+    RunningWebhook webhook(dir);
+    ASSERT_TRUE(webhook.wait_ready()) << webhook.process().log();
+    EXPECT_NE(environment_of(webhook.process().pid())
+                  .find("\nGLIBC_TUNABLES=glibc.malloc.tcache_count=2\n"),
+              std::string::npos);
+  }
+  ScratchDir other("irsa-server-also");
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=5", 1);
+  RunningWebhook chosen(other);
+  ::unsetenv("GLIBC_TUNABLES");
+  ASSERT_TRUE(chosen.wait_ready()) << chosen.process().log();
+  EXPECT_NE(environment_of(chosen.process().pid())
+                .find("\nGLIBC_TUNABLES=glibc.malloc.tcache_count=5\n"),
+            std::string::npos);
 }
 
 TEST(WebhookServer, MetricsCarryUpstreamNamesAndPassPromtool) {

@@ -50,6 +50,11 @@ class Wire {
 
   boost::asio::ip::tcp::socket& socket() noexcept { return socket_; }
 
+  // Lean: a wait for the peer's bytes holds no input buffer (17 KiB), at the cost of one more
+  // system call per wait. For a server under pressure from thousands of waiting connections;
+  // setting it also moves a wait in progress to the lean kind. Call on the Wire's strand.
+  void set_lean(bool lean);
+
   // Whether anything from the peer waits to be read: plaintext OpenSSL holds, ciphertext this
   // Wire holds, or bytes still in the kernel's socket buffer.
   [[nodiscard]] bool readable() const;
@@ -57,6 +62,8 @@ class Wire {
   // Every wait for the socket from now on fails with a timeout once `budget` has passed (as
   // Beast's tcp_stream::expires_after): the budget of the phase that starts now.
   void expires_after(std::chrono::milliseconds budget);
+  // The same with the phase's start given, for a caller that has just read the clock.
+  void expires_at(Clock::time_point deadline) noexcept { deadline_ = deadline; }
 
   // The TLS handshake (nothing for plain TCP).
   boost::asio::awaitable<boost::system::error_code> handshake();
@@ -76,9 +83,15 @@ class Wire {
   boost::asio::awaitable<void> close_lingering(std::chrono::milliseconds budget,
                                                std::size_t discard_limit);
 
+  // Input buffers are mappings of their own (see wire.cpp); this gives one back.
+  struct UnmapInput {
+    void operator()(unsigned char* buffer) const noexcept;
+  };
+  using InputBuffer = std::unique_ptr<unsigned char[], UnmapInput>;
+
   // The BIO between OpenSSL and this Wire's buffers (internal, for the BIO callbacks).
   struct Ciphertext {
-    std::unique_ptr<unsigned char[]> input;  // received, not yet taken by OpenSSL
+    InputBuffer input;  // received, not yet taken by OpenSSL
     std::size_t input_begin = 0;
     std::size_t input_end = 0;
     std::string output;  // written by OpenSSL, not yet sent
@@ -115,6 +128,8 @@ class Wire {
   unsigned generation_ = 0;
   bool waiting_ = false;
   bool timed_out_ = false;
+  bool lean_ = false;
+  bool reading_into_input_ = false;  // fill() waits in a read holding the input buffer
   // Lets a timer handler that outlives the Wire see that it is gone.
   std::shared_ptr<Wire*> self_;
 };

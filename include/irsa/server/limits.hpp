@@ -36,6 +36,10 @@ struct ServerLimits {
   // A client cannot know that the connection it is about to reuse is being closed; a tight loop
   // needs one round trip to learn it, and a request sent into a closing socket is lost.
   std::chrono::milliseconds drain_quiet_period{1'000};
+  // From this many open connections on (until half as many), a connection waiting for its
+  // client holds no TLS input buffer (17 KiB), at a system call more per wait. The API servers'
+  // keep-alive connections stay below it; a flood of waiting connections does not.
+  std::size_t lean_connections = 256;
   // controller-runtime's limit, which the API server's own request limits stay below.
   std::uint64_t body_limit = std::uint64_t{7} * 1024 * 1024;
   std::uint32_t header_limit = 16 * 1024;
