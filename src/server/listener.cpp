@@ -27,6 +27,7 @@
 #include "irsa/net/no_throw.hpp"
 #include "irsa/net/wire.hpp"
 #include "irsa/server/memory_budget.hpp"
+#include "request_buffer.hpp"
 
 namespace irsa::server {
 
@@ -67,7 +68,7 @@ struct Connection {
   }
   Executor executor;
   Wire* wire = nullptr;  // null once the session has ended
-  const beast::flat_buffer* buffer = nullptr;
+  const RequestBuffer* buffer = nullptr;
   std::atomic<Phase> phase{Phase::unused};
   std::atomic<Clock::rep> since{0};  // when the phase began
   std::atomic<bool> closing{false};  // chosen to make room (never chosen twice)
@@ -252,7 +253,7 @@ struct AskCharge {
   bool operator()(std::size_t capacity) const { return charge->fits(capacity); }
 };
 
-asio::awaitable<boost::system::error_code> read_header(Wire& wire, beast::flat_buffer& buffer,
+asio::awaitable<boost::system::error_code> read_header(Wire& wire, RequestBuffer& buffer,
                                                        RequestParser& parser,
                                                        BufferCharge& charge) {
   return net::read_http(
@@ -260,7 +261,7 @@ asio::awaitable<boost::system::error_code> read_header(Wire& wire, beast::flat_b
       AskCharge{&charge});
 }
 
-asio::awaitable<boost::system::error_code> read_body(Wire& wire, beast::flat_buffer& buffer,
+asio::awaitable<boost::system::error_code> read_body(Wire& wire, RequestBuffer& buffer,
                                                      RequestParser& parser, BufferCharge& charge) {
   parser.eager(true);  // as http::async_read: the body is parsed as it arrives
   return net::read_http(
@@ -328,7 +329,7 @@ void serialize_into(std::string& out, Response& message) {
 // large pod must not leave every keep-alive connection holding buffers of its size for good.
 constexpr std::size_t kKeptBufferBytes = 32 * 1024;
 
-void release_if_large(std::string& outgoing, beast::flat_buffer& incoming) {
+void release_if_large(std::string& outgoing, RequestBuffer& incoming) {
   if (outgoing.capacity() > kKeptBufferBytes) std::string().swap(outgoing);
   if (incoming.size() == 0 && incoming.capacity() > kKeptBufferBytes) incoming.shrink_to_fit();
 }
@@ -359,7 +360,7 @@ Response refuse_for_memory(Listener::State& state) {
 
 // Waits for the first bytes of the next request; false when the client left, the wait timed out
 // or the connection was closed to make room.
-asio::awaitable<bool> await_request(Wire& wire, beast::flat_buffer& buffer) {
+asio::awaitable<bool> await_request(Wire& wire, RequestBuffer& buffer) {
   constexpr std::size_t kMostPerRead = 65536;
   auto [error, bytes] =
       co_await wire.read_some(buffer.prepare(beast::read_size(buffer, kMostPerRead)));
@@ -371,7 +372,7 @@ asio::awaitable<bool> await_request(Wire& wire, beast::flat_buffer& buffer) {
 // the listener drains.
 asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection, Wire& wire) {
   const ServerLimits& limits = state.limits;
-  beast::flat_buffer buffer;
+  RequestBuffer buffer;
   connection.buffer = &buffer;
   BufferCharge buffer_charge(state.overload.memory);
   std::string outgoing;  // the bytes of the response being written, reused by every response

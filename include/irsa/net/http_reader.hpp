@@ -34,9 +34,8 @@ struct AnyGrowth {
 // makes of the end (a message delimited by it is complete; any other is partial_message).
 // Each time the buffer has grown, `grow(capacity)` is asked whether that may be kept; when it
 // says no, the read ends with http::error::buffer_overflow.
-template <typename Parser, typename Done, typename Grow = AnyGrowth>
-boost::asio::awaitable<boost::system::error_code> read_http(Wire& wire,
-                                                            boost::beast::flat_buffer& buffer,
+template <typename Buffer, typename Parser, typename Done, typename Grow = AnyGrowth>
+boost::asio::awaitable<boost::system::error_code> read_http(Wire& wire, Buffer& buffer,
                                                             Parser& parser, Done done,
                                                             HttpReadRules rules = {},
                                                             Grow grow = {}) {
