@@ -37,7 +37,7 @@ test-tsan: deps
 # The release server under the floods of tests/hostile/hostile.py (4,096 idle, unused and
 # trickling connections, stalled bodies, made-up methods), one fresh process each: a healthy
 # client answered within 1 s throughout, memory under the chart's limit and back after. About
-# 5 minutes, so not part of `make test`.
+# 3 minutes, so not part of `make test`.
 test-hostile: deps server
 	@python3 tests/hostile/hostile.py
 
