@@ -4,7 +4,8 @@
 #            (script_tests.cmake, load_tool_tests.cmake)
 #   asan     the layers' GoogleTest suites and the fakes' tests under AddressSanitizer + UBSan
 #   tsan     the suites marked TSAN in tests/layer_tests.cmake under ThreadSanitizer
-# then checks that no process a test started is still running, and prints the three counts.
+# then checks that no process a test started is still running, and prints the three counts. Each
+# build after the first compiles while the previous build's tests run.
 #
 # Usage: scripts/make-test.sh [release] [asan] [tsan]   (default: all three)
 set -euo pipefail
@@ -59,33 +60,64 @@ finish() {
 }
 trap finish EXIT
 
-# One build and its tests: build_and_test PRESET "what the build holds" [cmake -D...].
-build_and_test() {
-  local preset="$1" holds="$2"
-  shift 2
-  phase "$preset build ($holds)"
-  cmake --preset "$preset" "$@" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  phase "$preset tests"
-  run_ctest "$preset"
+# What each build holds, and the CMake options that make it so.
+holds_of() {
+  case "$1" in
+    release) echo "programs, load tools, script and chart tests" ;;
+    asan) echo "AddressSanitizer + UBSan: the layers' tests" ;;
+    tsan) echo "ThreadSanitizer: the suites marked TSAN" ;;
+  esac
+}
+options_of() {
+  case "$1" in
+    release)
+      echo -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=OFF -DIRSA_BUILD_LOAD_TOOLS=ON \
+        -DIRSA_BUILD_BENCHMARKS=ON
+      ;;
+  esac
+}
+
+build() {
+  # shellcheck disable=SC2046  # the options are words on purpose
+  cmake --preset "$1" $(options_of "$1") >/dev/null
+  cmake --build --preset "$1" -j "$jobs"
 }
 
 for name in "${phases[@]}"; do
   case "$name" in
-    release)
-      build_and_test release "programs, load tools, script and chart tests" \
-        -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=OFF -DIRSA_BUILD_LOAD_TOOLS=ON \
-        -DIRSA_BUILD_BENCHMARKS=ON
-      ;;
-    asan)
-      build_and_test asan "AddressSanitizer + UBSan: the layers' tests"
-      ;;
-    tsan)
-      build_and_test tsan "ThreadSanitizer: the suites marked TSAN"
-      ;;
+    release | asan | tsan) ;;
     *)
       echo "make-test: unknown phase '$name' (release, asan or tsan)" >&2
       exit 2
       ;;
   esac
+done
+
+# Each build after the first compiles while the tests of the one before run, at the lowest
+# priority: the tests mostly wait, and the compiler takes the time they leave, without taking it
+# from them. Its output is shown once the tests are done.
+phase "${phases[0]} build ($(holds_of "${phases[0]}"))"
+build "${phases[0]}"
+for index in "${!phases[@]}"; do
+  name="${phases[$index]}"
+  next="${phases[$((index + 1))]:-}"
+  next_log=""
+  if [ -n "$next" ]; then
+    next_log="$(mktemp)"
+    (nice -n 19 bash -c "$(declare -f options_of build); jobs=$jobs; build $next") \
+      >"$next_log" 2>&1 &
+    next_build=$!
+  fi
+  phase "$name tests"
+  tests_status=0
+  run_ctest "$name" || tests_status=$?
+  if [ -n "$next" ]; then
+    build_status=0
+    wait "$next_build" || build_status=$?
+    phase "$next build ($(holds_of "$next"), compiled during the $name tests)"
+    cat "$next_log"
+    rm -f "$next_log"
+    [ "$build_status" -eq 0 ] || exit "$build_status"
+  fi
+  [ "$tests_status" -eq 0 ] || exit "$tests_status"
 done
