@@ -48,8 +48,8 @@ thread_local std::vector<InputBuffer> spare_inputs;
 // that could not go back to the kernel once the flood is over.
 InputBuffer take_input() {
   if (spare_inputs.empty()) {
-    void* mapped = ::mmap(nullptr, kInputCapacity, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* mapped =
+        ::mmap(nullptr, kInputCapacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapped == MAP_FAILED) throw std::bad_alloc();
     return InputBuffer(static_cast<unsigned char*>(mapped));
   }

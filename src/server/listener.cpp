@@ -175,7 +175,7 @@ struct Listener::State {
   ListenerOverload overload;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> pressure{false};
-  std::atomic<bool> lean{false};  // connections wait without input buffers (Wire::set_lean)
+  std::atomic<bool> lean{false};     // connections wait without input buffers (Wire::set_lean)
   std::atomic<std::size_t> peak{0};  // the most connections open at once since last asked
   std::atomic<bool> draining{false};
   // Set by drain() when its quiet period ends, before it closes the idle connections.

@@ -305,9 +305,9 @@ TEST(WebhookServer, TheServerRunsWithASmallMallocCacheUnlessTheEnvironmentChoseO
   RunningWebhook chosen(other);
   ::unsetenv("GLIBC_TUNABLES");
   ASSERT_TRUE(chosen.wait_ready()) << chosen.process().log();
-  EXPECT_NE(environment_of(chosen.process().pid())
-                .find("\nGLIBC_TUNABLES=glibc.malloc.tcache_count=5\n"),
-            std::string::npos);
+  EXPECT_NE(
+      environment_of(chosen.process().pid()).find("\nGLIBC_TUNABLES=glibc.malloc.tcache_count=5\n"),
+      std::string::npos);
 }
 
 TEST(WebhookServer, MetricsCarryUpstreamNamesAndPassPromtool) {
