@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,7 +10,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -19,6 +17,7 @@
 #include <thread>
 
 #include "irsa/net/http_reader.hpp"
+#include "irsa/net/no_throw.hpp"
 #include "irsa/net/wire.hpp"
 #include "response_check.hpp"
 
@@ -33,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 using Timer = asio::steady_timer;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 
 constexpr std::uint64_t kResponseLimit = std::uint64_t{64} * 1024 * 1024;
 constexpr std::size_t kReadChunk = 16 * 1024;
@@ -143,7 +142,7 @@ asio::awaitable<std::string> open_wire(Worker& worker, std::unique_ptr<net::Wire
     wire = std::make_unique<net::Wire>(std::move(socket), nullptr);
   } else {
     wire = std::make_unique<net::Wire>(std::move(socket), worker.plan.tls->native_handle(),
-                                          net::Wire::Client{options.target.host});
+                                       net::Wire::Client{options.target.host});
   }
   wire->expires_after(whole_milliseconds(options.timeout));
   const auto handshake_error = co_await wire->handshake();
@@ -169,8 +168,7 @@ std::string read_error_kind(const boost::system::error_code& error) {
 // One whole response through the shared reader. Bytes past it (none, as requests are not
 // pipelined) would stay in `buffer`.
 asio::awaitable<boost::system::error_code> read_response(
-    net::Wire& wire, beast::flat_buffer& buffer,
-    http::response_parser<http::string_body>& parser) {
+    net::Wire& wire, beast::flat_buffer& buffer, http::response_parser<http::string_body>& parser) {
   parser.eager(true);
   return net::read_http(
       wire, buffer, parser,

@@ -27,6 +27,7 @@
 #include "irsa/net/no_throw.hpp"
 #include "irsa/net/wire.hpp"
 #include "irsa/server/memory_budget.hpp"
+#include "irsa/server/pressure_marks.hpp"
 #include "request_buffer.hpp"
 
 namespace irsa::server {
@@ -65,6 +66,11 @@ struct Connection {
   void enter(Phase next, Clock::time_point now) {
     since.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     phase.store(next, std::memory_order_relaxed);
+  }
+  // Whether bytes of a request have come, parsed or not: such a connection is not idle. On the
+  // connection's strand only.
+  [[nodiscard]] bool request_arrived() const {
+    return wire != nullptr && ((buffer != nullptr && buffer->size() != 0) || wire->readable());
   }
   Executor executor;
   Wire* wire = nullptr;  // null once the session has ended
@@ -126,12 +132,13 @@ struct Listener::State {
   // lean waits begin at limits.lean_connections and end at half of that. Each mark's two ends
   // differ so that a count hovering around one does not flap.
   void note_connections(std::size_t open) {
-    if (flips(pressure, open, limits.max_connections / 4 * 3, limits.max_connections / 2) &&
+    if (switch_at_marks(pressure, open, limits.max_connections / 4 * 3,
+                        limits.max_connections / 2) &&
         overload.events != nullptr) {
       overload.events->connection_pressure(overload.port, pressure.load(std::memory_order_relaxed),
                                            open, limits.max_connections);
     }
-    if (flips(lean, open, limits.lean_connections, limits.lean_connections / 2)) {
+    if (switch_at_marks(lean, open, limits.lean_connections, limits.lean_connections / 2)) {
       // Every connection, those waiting already too, waits without its input buffer (or again
       // with it).
       const bool now_lean = lean.load(std::memory_order_relaxed);
@@ -141,17 +148,6 @@ struct Listener::State {
         });
       }
     }
-  }
-
-  // Turns `flag` on at `on_at` open connections and off at `off_at`; true when this call did.
-  static bool flips(std::atomic<bool>& flag, std::size_t open, std::size_t on_at,
-                    std::size_t off_at) {
-    const bool active = flag.load(std::memory_order_relaxed);
-    const bool turn_on = !active && open >= on_at;
-    const bool turn_off = active && open <= off_at;
-    if (!turn_on && !turn_off) return false;
-    bool expected = active;
-    return flag.compare_exchange_strong(expected, turn_on, std::memory_order_relaxed);
   }
 
   // A wait's budget: the shorter one while under pressure, as Envoy's overload manager does.
@@ -361,9 +357,9 @@ Response refuse_for_memory(Listener::State& state) {
 // Waits for the first bytes of the next request; false when the client left, the wait timed out
 // or the connection was closed to make room.
 asio::awaitable<bool> await_request(Wire& wire, RequestBuffer& buffer) {
-  constexpr std::size_t kMostPerRead = 65536;
-  auto [error, bytes] =
-      co_await wire.read_some(buffer.prepare(beast::read_size(buffer, kMostPerRead)));
+  // As much as read_http would ask for.
+  const std::size_t most = net::HttpReadRules{}.chunk;
+  auto [error, bytes] = co_await wire.read_some(buffer.prepare(beast::read_size(buffer, most)));
   buffer.commit(bytes);
   co_return !error;
 }
@@ -380,8 +376,8 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
   for (;;) {
     // Once draining's quiet period is over, a connection that has had its answer is not kept,
     // unless its client has already sent more (which is answered, with Connection: close).
-    if (!first && state.quiet_period_over.load(std::memory_order_acquire) && buffer.size() == 0 &&
-        !wire.readable()) {
+    if (!first && state.quiet_period_over.load(std::memory_order_acquire) &&
+        !connection.request_arrived()) {
       co_return Ending::polite;
     }
     RequestParser parser;
@@ -531,10 +527,8 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
 // arrived, or it is gone). Runs on the connection's strand.
 void close_to_make_room(Listener::State& state, Connection& connection) {
   const Phase phase = connection.phase.load(std::memory_order_relaxed);
-  const bool request_arrived = phase == Phase::idle && connection.wire != nullptr &&
-                               ((connection.buffer != nullptr && connection.buffer->size() != 0) ||
-                                connection.wire->readable());
-  if (connection.wire == nullptr || phase == Phase::busy || request_arrived) {
+  if (connection.wire == nullptr || phase == Phase::busy ||
+      (phase == Phase::idle && connection.request_arrived())) {
     connection.closing.store(false, std::memory_order_relaxed);
     return;
   }
@@ -625,12 +619,8 @@ void accept_backlog(const std::shared_ptr<Listener::State>& state, tcp::acceptor
 // Closes a connection that waits for its next request with nothing of one arrived yet. Runs on
 // the connection's strand; one with bytes waiting is left to answer them and close.
 void close_if_idle(Connection& connection) {
-  if (connection.wire == nullptr ||
-      connection.phase.load(std::memory_order_relaxed) != Phase::idle) {
-    return;
-  }
-  if (connection.buffer != nullptr && connection.buffer->size() != 0) return;
-  if (connection.wire->readable()) return;
+  if (connection.phase.load(std::memory_order_relaxed) != Phase::idle) return;
+  if (connection.wire == nullptr || connection.request_arrived()) return;
   boost::system::error_code ignored;
   // Shutting the socket down completes the pending read at once, and makes the TLS goodbye that
   // follows fail fast instead of waiting for the peer's.

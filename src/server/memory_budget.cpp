@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "irsa/server/pressure_marks.hpp"
+
 namespace irsa::server {
 
 namespace {
@@ -31,17 +33,11 @@ void MemoryBudget::give_back(std::size_t bytes) {
   note_pressure(used_now);
 }
 
-// Pressure begins at three quarters of the budget and ends at half, so that a budget hovering
-// around one mark does not fill the log with beginnings and ends.
+// Pressure begins at three quarters of the budget and ends at half.
 void MemoryBudget::note_pressure(std::size_t used_now) {
   if (events_ == nullptr) return;
-  const bool active = pressure_.load(std::memory_order_relaxed);
-  const bool begins = !active && used_now >= limit_ / 4 * 3;
-  const bool ends = active && used_now <= limit_ / 2;
-  if (!begins && !ends) return;
-  bool expected = active;
-  if (pressure_.compare_exchange_strong(expected, begins, std::memory_order_relaxed)) {
-    events_->memory_pressure(begins, used_now, limit_);
+  if (switch_at_marks(pressure_, used_now, limit_ / 4 * 3, limit_ / 2)) {
+    events_->memory_pressure(pressure_.load(std::memory_order_relaxed), used_now, limit_);
   }
 }
 

@@ -2,14 +2,12 @@
 
 #include <openssl/ssl.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -24,6 +22,7 @@
 #include <thread>
 
 #include "irsa/net/any_stream.hpp"
+#include "irsa/net/no_throw.hpp"
 
 namespace irsa::testing {
 
@@ -35,7 +34,7 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using net::kNoThrow;
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::chrono::seconds kIdleTimeout{60};
 constexpr std::chrono::seconds kWriteTimeout{30};
