@@ -4,12 +4,15 @@
 
 irsa_add_test_binary(core_tests
   core/annotations_test.cpp
+  core/annotation_hints_test.cpp
   core/identity_sources_test.cpp
   core/admission_test.cpp
+  core/guardrails_test.cpp
   core/response_test.cpp
   core/writers_test.cpp
   core/base64_test.cpp
   core/arn_test.cpp
+  core/role_policy_test.cpp
 )
 target_link_libraries(core_tests PRIVATE irsa_core irsa_store)
 # The encoders are internal to the core; their test reaches them through src/.
@@ -25,8 +28,6 @@ irsa_add_test_binary(doctor_tests
   doctor/trust_policy_parse_test.cpp
   doctor/trust_policy_test.cpp
   doctor/trust_policy_generate_test.cpp
-  # annotation near misses
-  doctor/annotation_hints_test.cpp
 )
 target_link_libraries(doctor_tests PRIVATE irsa_doctor irsa_store)
 
@@ -35,6 +36,7 @@ irsa_add_test_binary(store_tests
   store/yaml_json_test.cpp
   store/live_identities_test.cpp
   store/manifests_test.cpp
+  store/role_policy_file_test.cpp
 )
 target_link_libraries(store_tests PRIVATE irsa_store)
 

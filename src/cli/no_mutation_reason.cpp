@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "irsa/core/annotations.hpp"
-#include "irsa/doctor/annotation_hints.hpp"
+#include "irsa/core/annotation_hints.hpp"
 
 namespace irsa::cli {
 
@@ -56,7 +56,7 @@ std::string subject(const core::Decision& decision, const MutationContext& conte
 }
 
 bool similar_names(std::string_view a, std::string_view b) {
-  if (doctor::typo_distance(a, b, kNameEdits) <= kNameEdits) return true;
+  if (core::typo_distance(a, b, kNameEdits) <= kNameEdits) return true;
   const std::string_view shorter = a.size() < b.size() ? a : b;
   const std::string_view longer = a.size() < b.size() ? b : a;
   return shorter.size() >= kMinContainedName && longer.find(shorter) != std::string_view::npos;
@@ -103,8 +103,8 @@ std::string roleless_account(const core::Decision& decision, const MutationConte
   }
   if (annotations == nullptr) return out + " (no " + role_key + " annotation)";
   if (annotations->contains(role_key)) return out + " (its " + role_key + " is empty)";
-  std::vector<doctor::AnnotationHint> role_hints;
-  for (auto& hint : doctor::annotation_near_misses(*annotations, context.annotation_prefix)) {
+  std::vector<core::AnnotationHint> role_hints;
+  for (auto& hint : core::annotation_near_misses(*annotations, context.annotation_prefix)) {
     if (hint.suffix == core::kRoleArnAnnotation && !hint.shadowed) {
       role_hints.push_back(std::move(hint));
     }

@@ -24,6 +24,32 @@ std::string_view to_string(Mode mode) noexcept {
   return "none";
 }
 
+std::string_view to_string(WarningKind kind) noexcept {
+  switch (kind) {
+    case WarningKind::annotation:
+      return "annotation";
+    case WarningKind::near_miss:
+      return "near_miss";
+    case WarningKind::container_env:
+      return "container_env";
+    case WarningKind::mount:
+      return "mount";
+    case WarningKind::container_list:
+      return "container_list";
+    case WarningKind::static_credentials:
+      return "static_credentials";
+    case WarningKind::env_from_region:
+      return "env_from_region";
+    case WarningKind::token_permissions:
+      return "token_permissions";
+    case WarningKind::session_name:
+      return "session_name";
+    case WarningKind::policy:
+      return "policy";
+  }
+  return "annotation";
+}
+
 std::string_view to_string(Result result) noexcept {
   switch (result) {
     case Result::mutated:
@@ -74,7 +100,12 @@ Mutator::Derived::Derived(const Settings& settings)
     : token_expiration_annotation(
           annotation_key(settings.annotation_prefix, kTokenExpirationAnnotation)),
       skip_containers_annotation(
-          annotation_key(settings.annotation_prefix, kSkipContainersAnnotation)) {
+          annotation_key(settings.annotation_prefix, kSkipContainersAnnotation)),
+      include_containers_annotation(
+          annotation_key(settings.annotation_prefix, kIncludeContainersAnnotation)),
+      region_annotation(annotation_key(settings.annotation_prefix, kRegionAnnotation)),
+      role_session_name_annotation(
+          annotation_key(settings.annotation_prefix, kRoleSessionNameAnnotation)) {
   const std::array<std::pair<std::string_view, std::string_view>, 2> paths = {{
       {settings.web_identity.mount_path, settings.web_identity.token_path},
       {settings.container_credentials.mount_path, settings.container_credentials.token_path},
@@ -104,9 +135,17 @@ Mutator::Derived::Derived(const Settings& settings)
   }
   full_uri_var = detail::render_env_var("AWS_CONTAINER_CREDENTIALS_FULL_URI",
                                         settings.container_credentials.full_uri);
+  // The downward API fills the variable with the pod's name once the API server has chosen it,
+  // which is what makes this work for pods named by generateName.
+  session_name_var =
+      R"({"name":"AWS_ROLE_SESSION_NAME","valueFrom":{"fieldRef":{"apiVersion":"v1",)"
+      R"("fieldPath":"metadata.name"}}})";
   reader_keys = detail::ReaderKeys{
       token_expiration_annotation,
       skip_containers_annotation,
+      include_containers_annotation,
+      region_annotation,
+      role_session_name_annotation,
       {settings.web_identity.volume_name, settings.container_credentials.volume_name},
       {settings.web_identity.mount_path, settings.container_credentials.mount_path},
   };

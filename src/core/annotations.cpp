@@ -222,4 +222,30 @@ std::string quote_for_warning(std::string_view text) {
   return out;
 }
 
+bool is_aws_region(std::string_view text) noexcept {
+  // [a-z]{2}(-[a-z]+)+-[0-9]+, at most 32 characters: the shape of every region AWS names.
+  if (text.size() < 6 || text.size() > 32) return false;
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!lower(text[0]) || !lower(text[1]) || text[2] != '-') return false;
+  const std::size_t last_dash = text.rfind('-');
+  if (last_dash == 2 || last_dash + 1 == text.size()) return false;
+  for (std::size_t i = last_dash + 1; i < text.size(); ++i) {
+    if (!digit(text[i])) return false;
+  }
+  // The middle groups: letters, each group non-empty.
+  bool group_empty = true;
+  for (std::size_t i = 3; i < last_dash; ++i) {
+    if (text[i] == '-') {
+      if (group_empty) return false;
+      group_empty = true;
+    } else if (lower(text[i])) {
+      group_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !group_empty;
+}
+
 }  // namespace irsa::core

@@ -13,6 +13,9 @@ namespace irsa::core {
 struct Mutator::Derived {
   std::string token_expiration_annotation;
   std::string skip_containers_annotation;
+  std::string include_containers_annotation;
+  std::string region_annotation;
+  std::string role_session_name_annotation;
   // The token file path per mode slot, in Unix form [0] and Windows form [1].
   std::array<std::array<std::string, 2>, 2> token_files;
 
@@ -22,6 +25,7 @@ struct Mutator::Derived {
   std::string default_region_var;  // empty without --aws-default-region
   std::string region_var;
   std::string full_uri_var;
+  std::string session_name_var;  // AWS_ROLE_SESSION_NAME from metadata.name
   std::array<std::array<std::string, 2>, 2> token_file_vars;  // [slot][windows]
   std::array<std::string, 2> token_mounts;                    // [slot]
   detail::ReaderKeys reader_keys;  // views into the strings above and into Settings

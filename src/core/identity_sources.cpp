@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "irsa/core/annotation_hints.hpp"
 #include "irsa/core/annotations.hpp"
 
 namespace irsa::core {
@@ -13,7 +14,25 @@ const std::string* find_annotation(const Annotations& annotations, const std::st
   return it == annotations.end() ? nullptr : &it->second;
 }
 
+// The first annotation that is almost one the webhook reads and is not beside the real one.
+void remember_near_miss(const Annotations& annotations, std::string_view prefix,
+                        IdentityEntry& entry) {
+  for (auto& hint : annotation_near_misses(annotations, prefix)) {
+    if (hint.shadowed || hint.kind == HintKind::value) continue;
+    entry.misspelled_key = std::move(hint.key);
+    entry.intended_key = std::move(hint.fix);
+    entry.misspelled_role_arn = hint.suffix == kRoleArnAnnotation;
+    return;
+  }
+}
+
 }  // namespace
+
+std::optional<SessionNaming> parse_session_naming(std::string_view text) noexcept {
+  if (text == kSessionNamePodName) return SessionNaming::pod_name;
+  if (text == kSessionNameNone) return SessionNaming::none;
+  return std::nullopt;
+}
 
 std::string account_key(std::string_view ns, std::string_view name) {
   std::string key;
@@ -65,6 +84,24 @@ IdentityEntry entry_from_service_account(const Annotations& annotations, const S
                                std::to_string(settings.token_expiration));
     }
   }
+  if (const auto* region = find_annotation(annotations, annotation_key(prefix, kRegionAnnotation))) {
+    if (is_aws_region(*region)) {
+      entry.region = *region;
+    } else {
+      entry.problems.push_back("ServiceAccount region " + quote_for_warning(*region) +
+                               " is not an AWS region; ignored");
+    }
+  }
+  if (const auto* naming =
+          find_annotation(annotations, annotation_key(prefix, kRoleSessionNameAnnotation))) {
+    if (auto parsed = parse_session_naming(*naming)) {
+      entry.session_naming = *parsed;
+    } else {
+      entry.problems.push_back("ServiceAccount role-session-name " + quote_for_warning(*naming) +
+                               " is neither pod-name nor none; ignored");
+    }
+  }
+  remember_near_miss(annotations, prefix, entry);
   return entry;
 }
 
@@ -152,6 +189,17 @@ ConfigMapParse parse_config_map_config(std::string_view json_text, const Setting
         entry.token_expiration =
             seconds == 0 ? settings.token_expiration : clamp_token_expiration(seconds);
       } else if (!expiration->is_null()) {
+        ok = false;
+      }
+    }
+    if (const auto* region = find_field(value, "Region")) {
+      if (region->is_string() && is_aws_region(region->get_ref<const std::string&>())) {
+        entry.region = region->get<std::string>();
+      } else if (region->is_string()) {
+        entry.problems.push_back("ConfigMap region " +
+                                 quote_for_warning(region->get_ref<const std::string&>()) +
+                                 " is not an AWS region; ignored");
+      } else if (!region->is_null()) {
         ok = false;
       }
     }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,11 @@ struct ContainerFacts {
   bool has_region = false;
   bool has_default_region = false;
   bool has_sts_regional_endpoints = false;
+  bool has_role_session_name = false;
+  bool has_static_keys = false;  // AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY
+  bool has_profile = false;      // AWS_PROFILE
+  bool env_from_present = false;  // a non-empty envFrom list
+  std::optional<std::int64_t> run_as_user;  // securityContext.runAsUser
   bool mounts_present = false;
   std::array<bool, 2> mounts_token_volume{};                    // a mount with our volume name
   std::array<std::string_view, 2> token_volume_mount_path{};    // ...and where it points
@@ -58,6 +64,9 @@ struct ReviewFacts {
   std::optional<std::string_view> pod_identity_label;
   std::optional<std::string_view> token_expiration_annotation;
   std::optional<std::string_view> skip_containers_annotation;
+  std::optional<std::string_view> include_containers_annotation;
+  std::optional<std::string_view> region_annotation;
+  std::optional<std::string_view> role_session_name_annotation;
 
   bool spec_present = false;
   bool containers_present = false;
@@ -65,6 +74,8 @@ struct ReviewFacts {
   std::string_view node_selector_os;
   std::string_view node_selector_beta_os;
   std::string_view os_name;
+  std::optional<std::int64_t> pod_run_as_user;  // spec.securityContext.runAsUser
+  bool has_fs_group = false;                    // spec.securityContext.fsGroup
   bool volumes_present = false;
   std::array<bool, 2> has_token_volume{};
   std::array<bool, 2> token_volume_is_projected{};
@@ -86,6 +97,9 @@ struct ReviewFacts {
 struct ReaderKeys {
   std::string_view token_expiration_annotation;
   std::string_view skip_containers_annotation;
+  std::string_view include_containers_annotation;
+  std::string_view region_annotation;
+  std::string_view role_session_name_annotation;
   std::array<std::string_view, 2> volume_names;
   std::array<std::string_view, 2> mount_paths;
 };

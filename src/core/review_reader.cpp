@@ -189,19 +189,27 @@ class Reader {
         Object annotations;
         facts_.token_expiration_annotation.reset();
         facts_.skip_containers_annotation.reset();
+        facts_.include_containers_annotation.reset();
+        facts_.region_annotation.reset();
+        facts_.role_session_name_annotation.reset();
         if (!open_object(value, "metadata.annotations", annotations)) continue;
         for (auto annotation : annotations) {
-          std::string_view name = annotation.unescaped_key().value();
-          if (name == keys_.token_expiration_annotation) {
-            facts_.token_expiration_annotation =
-                string_field(annotation.value(), "metadata.annotations value");
-          } else if (name == keys_.skip_containers_annotation) {
-            facts_.skip_containers_annotation =
-                string_field(annotation.value(), "metadata.annotations value");
+          if (auto* slot = annotation_slot(annotation.unescaped_key().value())) {
+            *slot = string_field(annotation.value(), "metadata.annotations value");
           }
         }
       }
     }
+  }
+
+  // Where the value of a pod annotation the webhook reads goes; nullptr for any other key.
+  std::optional<std::string_view>* annotation_slot(std::string_view name) {
+    if (name == keys_.token_expiration_annotation) return &facts_.token_expiration_annotation;
+    if (name == keys_.skip_containers_annotation) return &facts_.skip_containers_annotation;
+    if (name == keys_.include_containers_annotation) return &facts_.include_containers_annotation;
+    if (name == keys_.region_annotation) return &facts_.region_annotation;
+    if (name == keys_.role_session_name_annotation) return &facts_.role_session_name_annotation;
+    return nullptr;
   }
 
   void read_spec(Object spec) {
@@ -232,6 +240,11 @@ class Reader {
         }
       } else if (key == "os") {
         read_nested_string(field.value(), "spec.os", "name", "spec.os.name", facts_.os_name);
+      } else if (key == "securityContext") {
+        facts_.pod_run_as_user.reset();
+        facts_.has_fs_group = false;
+        read_security_context(field.value(), "spec.securityContext", facts_.pod_run_as_user,
+                              &facts_.has_fs_group);
       }
     }
   }
@@ -282,9 +295,9 @@ class Reader {
   }
 
   void read_container(Object container, ContainerFacts& facts) {
-    // Once name, env and volumeMounts are read the rest (probes, resources, securityContext)
-    // is of no interest; leaving the loop lets On-Demand skip it in one go.
-    int wanted_left = 3;
+    // Once the fields below are read the rest (probes, resources) is of no interest; leaving the
+    // loop lets On-Demand skip it in one go.
+    int wanted_left = 5;
     for (auto field : container) {
       std::string_view key = field.unescaped_key().value();
       if (key == "name") {
@@ -293,10 +306,35 @@ class Reader {
         read_env(field.value(), facts);
       } else if (key == "volumeMounts") {
         read_mounts(field.value(), facts);
+      } else if (key == "envFrom") {
+        Value value = field.value();
+        Array sources;
+        facts.env_from_present = open_array(value, "container envFrom", sources) &&
+                                 !sources.is_empty().value();
+      } else if (key == "securityContext") {
+        read_security_context(field.value(), "container securityContext", facts.run_as_user,
+                              nullptr);
       } else {
         continue;
       }
       if (--wanted_left == 0) break;
+    }
+  }
+
+  // runAsUser (and, for the pod, whether fsGroup is set). Values the API server would not have
+  // accepted (a string, a fraction) are read as absent: the warning they feed is advice only.
+  static void read_security_context(Value value, std::string_view where,
+                                    std::optional<std::int64_t>& run_as_user, bool* has_fs_group) {
+    Object context;
+    if (!open_object(value, where, context)) return;
+    for (auto field : context) {
+      std::string_view key = field.unescaped_key().value();
+      if (key == "runAsUser") {
+        std::int64_t uid = 0;
+        if (field.value().get_int64().get(uid) == simdjson::SUCCESS) run_as_user = uid;
+      } else if (key == "fsGroup" && has_fs_group != nullptr) {
+        *has_fs_group = !field.value().is_null().value();
+      }
     }
   }
 
@@ -305,6 +343,7 @@ class Reader {
     facts.has_role_arn = facts.has_web_identity_token_file = false;
     facts.has_full_uri = facts.has_authorization_token_file = false;
     facts.has_region = facts.has_default_region = facts.has_sts_regional_endpoints = false;
+    facts.has_role_session_name = facts.has_static_keys = facts.has_profile = false;
     facts.env_present = open_array(value, "container env", env);
     if (!facts.env_present) return;
     for (auto element : env) {
@@ -337,6 +376,12 @@ class Reader {
       facts.has_default_region = true;
     else if (name == "AWS_STS_REGIONAL_ENDPOINTS")
       facts.has_sts_regional_endpoints = true;
+    else if (name == "AWS_ROLE_SESSION_NAME")
+      facts.has_role_session_name = true;
+    else if (name == "AWS_ACCESS_KEY_ID" || name == "AWS_SECRET_ACCESS_KEY")
+      facts.has_static_keys = true;
+    else if (name == "AWS_PROFILE")
+      facts.has_profile = true;
   }
 
   void read_mounts(Value value, ContainerFacts& facts) {

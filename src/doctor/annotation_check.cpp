@@ -4,7 +4,7 @@
 #include <string>
 
 #include "irsa/core/annotations.hpp"
-#include "irsa/doctor/annotation_hints.hpp"
+#include "irsa/core/annotation_hints.hpp"
 #include "irsa/doctor/checks.hpp"
 #include "irsa/doctor/json_fields.hpp"
 
@@ -64,19 +64,19 @@ void misplaced_annotations(const CheckContext& context, const std::string& where
     if (value_found.empty()) value_found = exact->second;
   }
   for (const auto& hint :
-       annotation_near_misses(given, context.settings.mutation.annotation_prefix)) {
+       core::annotation_near_misses(given, context.settings.mutation.annotation_prefix)) {
     details.push_back(where + " " + fields::name_of(object.object) + ": " + hint.problem);
   }
 }
 
 // The commands that put a near miss right: the value moved under the right key (or trimmed), and
 // the misspelt key removed.
-std::string hint_fix(const CheckContext& context, const AnnotationHint& hint,
+std::string hint_fix(const CheckContext& context, const core::AnnotationHint& hint,
                      const core::Annotations& given) {
   const Subject& subject = context.evidence.subject;
   const std::string annotate =
       "kubectl annotate serviceaccount -n " + subject.ns + " " + subject.service_account + " ";
-  if (hint.kind == HintKind::value) return annotate + hint.fix + " --overwrite";
+  if (hint.kind == core::HintKind::value) return annotate + hint.fix + " --overwrite";
   const auto value = given.find(hint.key);
   return annotate + hint.fix + "=" + (value == given.end() ? std::string() : value->second) + "\n" +
          annotate + hint.key + "-";
@@ -109,7 +109,7 @@ CheckResult check_annotation(const CheckContext& context) {
                                ? fields::annotations_of(evidence.service_account.object)
                                : std::map<std::string, std::string, std::less<>>{};
   const core::Annotations given(annotations.begin(), annotations.end());
-  const auto hints = annotation_near_misses(given, context.settings.mutation.annotation_prefix);
+  const auto hints = core::annotation_near_misses(given, context.settings.mutation.annotation_prefix);
 
   if (identity.source == IdentitySource::annotation) {
     result.finding = role_key(context) + " = " + identity.role_arn;

@@ -241,8 +241,9 @@ def check_common(scenario, docs, values):
     sa_name = spec["serviceAccountName"]
     if values["serviceAccount"]["create"]:
         one([d for d in docs if not is_hook(d)], "ServiceAccount", sa_name)
-    check_rbac(tag, docs, full, ns, sa_name, watch)
+    check_rbac(tag, docs, full, ns, sa_name, watch, role_policy_reads_namespaces(values))
     check_doctor_rbac(tag, docs, values, full)
+    check_role_policy(tag, docs, values, full, ns, pod)
 
     # Service and webhook configuration point at the pods.
     svc = one(docs, "Service", full)
@@ -260,13 +261,15 @@ def check_common(scenario, docs, values):
     return dep
 
 
-def check_rbac(tag, docs, full, ns, sa_name, watch):
+def check_rbac(tag, docs, full, ns, sa_name, watch, reads_namespaces=False):
     if not docs or not by_kind(docs, "ClusterRole"):
         failures.append(f"{tag} no ClusterRole")
         return
     cr = one(docs, "ClusterRole", full)
-    check(cr.get("rules") == [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["get", "list", "watch"]}],
-          f"{tag} ClusterRole rules {cr.get('rules')}")
+    want = [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["get", "list", "watch"]}]
+    if reads_namespaces:
+        want.append(NAMESPACES_RULE)
+    check(cr.get("rules") == want, f"{tag} ClusterRole rules {cr.get('rules')}, want {want}")
     crb = one(docs, "ClusterRoleBinding", full)
     check(crb.get("roleRef", {}).get("name") == full and
           crb.get("subjects") == [{"kind": "ServiceAccount", "name": sa_name, "namespace": ns}],
@@ -327,6 +330,71 @@ def check_doctor_rbac(tag, docs, values, full):
         else:
             want.append({"kind": subject["kind"], "name": subject["name"], "apiGroup": "rbac.authorization.k8s.io"})
     check(binding.get("subjects") == want, f"{tag} doctor binding subjects {binding.get('subjects')}, want {want}")
+
+
+# --role-policy: where the chart mounts the policy, and what the ClusterRole adds for it.
+ROLE_POLICY_DIR = "/etc/irsa-webhook/role-policy"
+ROLE_POLICY_FILE = ROLE_POLICY_DIR + "/policy.yaml"
+NAMESPACES_RULE = {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list", "watch"]}
+
+
+def role_policy_reads_namespaces(values):
+    """The webhook needs namespace labels: a rule has a namespaceSelector, or the policy is in a
+    ConfigMap of the user's own, whose rules the chart cannot see."""
+    rp = values["rolePolicy"]
+    if not rp["enabled"]:
+        return False
+    if rp["existingConfigMap"]:
+        return True
+    return any("namespaceSelector" in rule for rule in (rp["policy"].get("rules") or []))
+
+
+def role_policy_configmap_name(values, full):
+    existing = values["rolePolicy"]["existingConfigMap"]
+    return existing or f"{full[:51].rstrip('-')}-role-policy"
+
+
+def role_policy_objects(docs):
+    return [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"].endswith("-role-policy")]
+
+
+def check_role_policy(tag, docs, values, full, ns, pod):
+    """Flag, volume, mount and ConfigMap of rolePolicy: all there when enabled, none otherwise."""
+    rp = values["rolePolicy"]
+    spec = pod["spec"]
+    c = spec["containers"][0]
+    flags = arg_map(c["args"])
+    mounts = [m for m in c.get("volumeMounts", []) if m["name"] == "role-policy"]
+    volumes = [v for v in spec.get("volumes", []) if v["name"] == "role-policy"]
+    cms = role_policy_objects(docs)
+    # No checksum of the policy on the pods: a change must reach them without a restart.
+    check(not [k for k in (pod["metadata"].get("annotations") or {}) if k.startswith("checksum/")],
+          f"{tag} a checksum annotation on the pods would restart them on a policy change")
+    if not rp["enabled"]:
+        check("role-policy" not in flags, f"{tag} --role-policy passed though rolePolicy is disabled")
+        check(not mounts and not volumes, f"{tag} role-policy volume or mount though rolePolicy is disabled")
+        check(not cms, f"{tag} role-policy ConfigMap though rolePolicy is disabled")
+        return
+    check(flags.get("role-policy") == ROLE_POLICY_FILE,
+          f"{tag} --role-policy={flags.get('role-policy', '<absent>')}, want {ROLE_POLICY_FILE}")
+    check(c["args"].count(f"--role-policy={ROLE_POLICY_FILE}") == 1, f"{tag} --role-policy not passed exactly once")
+    # The directory, read-only and without subPath, so kubelet's atomic swap reaches the pod.
+    check(mounts == [{"name": "role-policy", "mountPath": ROLE_POLICY_DIR, "readOnly": True}],
+          f"{tag} role-policy mount {mounts}")
+    name = role_policy_configmap_name(values, full)
+    check(volumes == [{"name": "role-policy", "configMap": {"name": name, "items": [{"key": "policy.yaml", "path": "policy.yaml"}]}}],
+          f"{tag} role-policy volume {volumes}, want ConfigMap {name} key policy.yaml")
+    if rp["existingConfigMap"]:
+        check(not cms, f"{tag} a role-policy ConfigMap rendered although existingConfigMap is given")
+        return
+    cm = one(cms, "ConfigMap", name)
+    if not cm:
+        return
+    check(cm["metadata"].get("namespace") == ns, f"{tag} role-policy ConfigMap in {cm['metadata'].get('namespace')}")
+    check(cm["metadata"].get("labels", {}).get("app.kubernetes.io/instance") == RELEASE, f"{tag} role-policy ConfigMap labels")
+    check(set(cm.get("data", {})) == {"policy.yaml"}, f"{tag} role-policy ConfigMap keys {list(cm.get('data', {}))}")
+    content = yaml.safe_load(cm.get("data", {}).get("policy.yaml", ""))
+    check(content == rp["policy"], f"{tag} policy.yaml {content} != values' rolePolicy.policy {rp['policy']}")
 
 
 def check_webhook(tag, mwc, values, full, ns, chart_name, svc, pod_labels, docs):
@@ -581,6 +649,19 @@ def scenario_checks(name, docs, values, dep):
         check(flags.get("tls-min-version") == "1.3", f"{tag} --tls-min-version {flags.get('tls-min-version')}")
     elif name == "doctor-rbac":
         check(len(doctor_objects(docs)) == 2, f"{tag} want the doctor ClusterRole and its binding")
+    elif name == "role-policy":
+        # The scenario must exercise what check_role_policy and check_rbac judge: the chart's own
+        # ConfigMap and a namespaceSelector rule, hence the namespaces rule of the ClusterRole.
+        rp = values["rolePolicy"]
+        check(rp["enabled"] and not rp["existingConfigMap"] and role_policy_reads_namespaces(values),
+              f"{tag} the scenario does not enable a policy with a namespaceSelector rule")
+        check(NAMESPACES_RULE in one(docs, "ClusterRole", dep["metadata"]["name"]).get("rules", []),
+              f"{tag} the ClusterRole cannot read namespaces for the namespaceSelector rule")
+        check([d["metadata"]["name"] for d in role_policy_objects(docs)] == [f"{dep['metadata']['name']}-role-policy"],
+              f"{tag} role-policy ConfigMaps {[d['metadata']['name'] for d in role_policy_objects(docs)]}")
+        policy = yaml.safe_load(role_policy_objects(docs)[0]["data"]["policy.yaml"]) if role_policy_objects(docs) else {}
+        accounts = [a for r in policy.get("rules", []) for a in r.get("allowedAccounts", [])]
+        check(accounts and all(isinstance(a, str) for a in accounts), f"{tag} account ids not kept as strings: {accounts}")
     elif name == "helm-generated-certs":
         wh = one(docs, "MutatingWebhookConfiguration")["webhooks"][0]
         check(wh["failurePolicy"] == "Fail" and wh["timeoutSeconds"] == 5, f"{tag} webhook policy")
@@ -599,7 +680,7 @@ def cmd_render():
             scenario_checks(name, docs, values, dep)
         del ns
     for required in ("default", "helm-generated-certs", "existing-secret", "jkroepke-compat", "monitoring",
-                     "hostnetwork", "watch-configmap", "doctor-rbac"):
+                     "hostnetwork", "watch-configmap", "doctor-rbac", "role-policy"):
         check(required in names, f"ci/{required}-values.yaml is missing")
 
     # With matchConditions on an older cluster they are left out (the field is 1.28+).
@@ -625,6 +706,45 @@ def cmd_render():
     docs = render("--set", "doctor.rbac.create=true", "--set", f"fullnameOverride={long_name}")
     check([d["metadata"]["name"] for d in doctor_objects(docs)] == ["x" * 56 + "-doctor"],
           f"doctor role name with a 63-character fullname: {[d['metadata']['name'] for d in doctor_objects(docs)]}")
+
+    # rolePolicy beyond the ci scenario: nothing at all while disabled, even with a selector rule
+    # in the values; the namespaces rule only with a selector rule (or a ConfigMap of the user's,
+    # whose rules the chart cannot see); a long fullname still gives a valid ConfigMap name.
+    selector_rule = {"name": "by-label", "namespaceSelector": {"matchLabels": {"team": "shop"}}, "allowedRoles": ["*"]}
+    glob_rule = {"name": "shop", "namespaces": ["shop-*"], "allowedRoles": ["arn:aws:iam::*:role/{namespace}-*"]}
+    role_policy_cases = [
+        ("disabled, selector rule", {"rolePolicy": {"enabled": False, "policy": {"mode": "enforce", "rules": [selector_rule]}}}),
+        ("enabled, globs only", {"rolePolicy": {"enabled": True, "policy": {"mode": "enforce", "rules": [glob_rule]}}}),
+        ("enabled, default policy", {"rolePolicy": {"enabled": True}}),
+        ("enabled, selector rule", {"rolePolicy": {"enabled": True, "policy": {"rules": [glob_rule, selector_rule]}}}),
+        ("existingConfigMap", {"rolePolicy": {"enabled": True, "existingConfigMap": "team-role-policy"}}),
+        ("long fullname", {"fullnameOverride": "y" * 63, "rolePolicy": {"enabled": True}}),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, case in role_policy_cases:
+            f = pathlib.Path(tmp, "role-policy.yaml")
+            f.write_text(yaml.safe_dump(case))
+            values = load_values(f)
+            docs = render("-f", str(f))
+            full = fullname_of(values)
+            dep = one(docs, "Deployment", full)
+            if not dep:
+                continue
+            tag = f"[rolePolicy {label}]"
+            sa_name = dep["spec"]["template"]["spec"]["serviceAccountName"]
+            check_role_policy(tag, docs, values, full, NAMESPACE, dep["spec"]["template"])
+            check_rbac(tag, docs, full, NAMESPACE, sa_name, False, role_policy_reads_namespaces(values))
+            rules = one(docs, "ClusterRole", full).get("rules", [])
+            want_ns = label in ("enabled, selector rule", "existingConfigMap")
+            check((NAMESPACES_RULE in rules) == want_ns, f"{tag} namespaces rule present={NAMESPACES_RULE in rules}, want {want_ns}")
+            if label == "disabled, selector rule":
+                check([d for d in render() if d["kind"] != "Secret"] == [d for d in docs if d["kind"] != "Secret"],
+                      f"{tag} a disabled rolePolicy changes the rendering of the defaults")
+            if label == "long fullname":
+                check([d["metadata"]["name"] for d in role_policy_objects(docs)] == ["y" * 51 + "-role-policy"],
+                      f"{tag} ConfigMap name {[d['metadata']['name'] for d in role_policy_objects(docs)]}")
+    docs = render("--set", "rolePolicy.enabled=true", "--set", "rbac.create=false")
+    check(not by_kind(docs, "ClusterRole"), "rolePolicy with rbac.create=false still renders a ClusterRole")
 
     # The README's install command renders the image it names: a repository with a registry of
     # its own gets no default registry in front.
@@ -657,6 +777,11 @@ def cmd_render():
         check(f"Serving certificate: {mode}" in notes, f"NOTES lack the certificate mode {mode}:\n{notes}")
         check(f"helm test {RELEASE}" in notes and "kubectl get mutatingwebhookconfiguration" in notes,
               f"NOTES lack the checks:\n{notes}")
+    notes = helm("install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client",
+                 "-f", str(CHART / "ci" / "role-policy-values.yaml")).stdout.split("NOTES:", 1)[-1]
+    check(f"Role policy (--role-policy) from ConfigMap {RELEASE}-role-policy" in notes, f"NOTES lack the role policy:\n{notes}")
+    notes = helm("install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client").stdout
+    check("--role-policy" not in notes, "NOTES name a role policy that is disabled")
     notes = helm("install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client",
                  "--set", "replicaCount=1", "--set", "mutatingWebhook.failurePolicy=Fail").stdout
     check("WARNING: failurePolicy Fail with a single replica" in notes, "NOTES do not warn about Fail with one replica")
@@ -749,6 +874,65 @@ def cmd_schema():
     good = pathlib.Path(CHART, "ci", "doctor-rbac-values.yaml")
     check(not list(validator.iter_errors(load_values(good))), "ci/doctor-rbac-values.yaml does not validate")
 
+    # rolePolicy: the shapes the files of bad-values/ do not cover, refused naming the path.
+    def policy(*rules, mode="audit"):
+        return {"rolePolicy": {"enabled": True, "policy": {"mode": mode, "rules": list(rules)}}}
+    role = {"allowedRoles": ["*"]}
+    bad_role_policy = [
+        ({"rolePolicy": {"enabled": "yes"}}, "/rolePolicy/enabled"),
+        ({"rolePolicy": {"enabled": True, "policy": {"rules": [], "default": "audit"}}}, "/rolePolicy/policy"),
+        ({"rolePolicy": {"enabled": True, "existingConfigMap": "Team_Policy"}}, "/rolePolicy/existingConfigMap"),
+        (policy({"name": "a rule", **role}), "/rolePolicy/policy/rules/0/name"),
+        (policy({"name": "x" * 64, **role}), "/rolePolicy/policy/rules/0/name"),
+        (policy({"name": "r", **role, "mode": "deny"}), "/rolePolicy/policy/rules/0/mode"),
+        (policy({"name": "r", **role, "namespaces": "shop"}), "/rolePolicy/policy/rules/0/namespaces"),
+        (policy({"name": "r", **role, "namespaces": ["Shop"]}), "/rolePolicy/policy/rules/0/namespaces/0"),
+        ({"rolePolicy": {"enabled": True, "policy": {"mode": "audit", "rules": None}}}, "/rolePolicy/policy"),
+        (policy({"name": "r", "allowedRoles": [""]}), "/rolePolicy/policy/rules/0/allowedRoles/0"),
+        (policy({"name": "r", "allowedRoles": ["role/shop-*"]}), "/rolePolicy/policy/rules/0/allowedRoles/0"),
+        (policy({"name": "r", "allowedRoles": ["arn:aws:iam::*:role/{team}-*"]}), "/rolePolicy/policy/rules/0/allowedRoles/0"),
+        (policy({"name": "r", "allowedRoles": ["arn:aws:iam::*:role/{namespace-*"]}), "/rolePolicy/policy/rules/0/allowedRoles/0"),
+        (policy({"name": "r", "allowedRoles": ["arn:aws:iam::*:role/ shop"]}), "/rolePolicy/policy/rules/0/allowedRoles/0"),
+        (policy({"name": "r", **role, "allowedAccounts": [111122223333]}), "/rolePolicy/policy/rules/0/allowedAccounts/0"),
+        (policy({"name": "r", **role, "allowedPartitions": ["AWS"]}), "/rolePolicy/policy/rules/0/allowedPartitions/0"),
+        (policy({"name": "r", **role, "maxServiceAccountsPerRole": 0}), "/rolePolicy/policy/rules/0/maxServiceAccountsPerRole"),
+        (policy({"name": "r", **role, "maxServiceAccountsPerRole": 1.5}), "/rolePolicy/policy/rules/0/maxServiceAccountsPerRole"),
+        (policy({"name": "r", **role, "namespaceSelector": {"matchLabel": {"team": "shop"}}}),
+         "/rolePolicy/policy/rules/0/namespaceSelector"),
+        (policy({"name": "r", **role, "namespaceSelector": {"matchLabels": {"tier": 1}}}),
+         "/rolePolicy/policy/rules/0/namespaceSelector/matchLabels/tier"),
+        (policy({"name": "r", **role, "namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "In"}]}}),
+         "/rolePolicy/policy/rules/0/namespaceSelector/matchExpressions/0"),
+        (policy({"name": "r", **role, "namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists", "values": ["a"]}]}}),
+         "/rolePolicy/policy/rules/0/namespaceSelector/matchExpressions/0/values"),
+        (policy({"name": "r", **role, "namespaceSelector": {"matchExpressions": [{"operator": "Exists"}]}}),
+         "/rolePolicy/policy/rules/0/namespaceSelector/matchExpressions/0"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (bad, path) in enumerate(bad_role_policy):
+            f = pathlib.Path(tmp, f"role-policy-{i}.yaml")
+            f.write_text(yaml.safe_dump(bad))
+            result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
+            check(result.returncode != 0 and f"'{path}'" in result.stderr,
+                  f"rolePolicy values {bad}: want helm to refuse naming {path!r}, got rc={result.returncode}: {result.stderr}")
+            check(list(validator.iter_errors(load_values(f))), f"rolePolicy values {bad}: Python jsonschema accepts it")
+        # What the webhook accepts passes: the role pattern's placeholders, the partitions.
+        fine = policy({"name": "A.b_c-1", "namespaces": ["*", "shop-*"],
+                       "allowedRoles": ["*", "arn:aws-cn:iam::*:role/{namespace}/{serviceAccount}-*"],
+                       "allowedPartitions": ["aws", "aws-us-gov", "aws-iso-b"], "maxServiceAccountsPerRole": 1})
+        f = pathlib.Path(tmp, "fine.yaml")
+        f.write_text(yaml.safe_dump(fine))
+        errors = [e.message for e in validator.iter_errors(load_values(f))]
+        check(not errors, f"rolePolicy values {fine} refused: {errors}")
+        # The example policy is a valid rolePolicy.policy, and helm renders it.
+        f = pathlib.Path(tmp, "example.yaml")
+        example = yaml.safe_load((ROOT / "examples" / "role-policy.yaml").read_text())
+        f.write_text(yaml.safe_dump({"rolePolicy": {"enabled": True, "policy": example}}))
+        errors = [e.message for e in validator.iter_errors(load_values(f))]
+        check(not errors, f"examples/role-policy.yaml is not a valid rolePolicy.policy: {errors}")
+        result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
+        check(result.returncode == 0, f"helm refuses examples/role-policy.yaml as rolePolicy.policy: {result.stderr}")
+
 
 # ---------------------------------------------------------------------------------------------
 # failures
@@ -760,6 +944,12 @@ def cmd_failures():
         (["--set", "pki.certManager.enabled=false", "--set", "pki.existingSecret=tls"], "pki.caBundle is required with pki.existingSecret"),
         (["--set", "pki.certManager.enabled=false", "--set", "pki.cert=x"], "pki.cert and pki.key go together"),
         (["--set", "pki.certManager.enabled=false", "--set", "pki.cert=x", "--set", "pki.key=y"], "pki.caBundle is required with pki.cert and pki.key"),
+        (["--set", "rolePolicy.enabled=true", "--set-json", 'rolePolicy.policy.rules=[{"name":"team","allowedRoles":["*"]},{"name":"team","allowedRoles":[]}]'],
+         'rolePolicy.policy.rules: the name "team" is used by more than one rule'),
+        (["--set", "rolePolicy.enabled=true", "--set", "rolePolicy.existingConfigMap=mine", "--set-json", 'rolePolicy.policy.rules=[{"name":"team","allowedRoles":["*"]}]'],
+         "rolePolicy.policy and rolePolicy.existingConfigMap exclude each other"),
+        (["--set", "rolePolicy.enabled=true", "--set", "rolePolicy.existingConfigMap=mine", "--set", "rolePolicy.policy.mode=enforce"],
+         "rolePolicy.policy and rolePolicy.existingConfigMap exclude each other"),
     ]
     for args, message in cases:
         result = helm("template", RELEASE, str(CHART), *args, check_rc=False)
@@ -770,6 +960,10 @@ def cmd_failures():
         ["--set", "terminationGracePeriodSeconds=16"],
         ["--set", "pki.certManager.enabled=false", "--set", "pki.existingSecret=tls", "--set",
          "mutatingWebhook.annotations.cert-manager\\.io/inject-ca-from-secret=ns/tls"],
+        ["--set", "rolePolicy.enabled=true", "--set-json", 'rolePolicy.policy.rules=[{"name":"team","allowedRoles":["*"]},{"name":"other","allowedRoles":[]}]'],
+        ["--set", "rolePolicy.enabled=true", "--set", "rolePolicy.existingConfigMap=mine"],
+        # A duplicate name is refused only where the chart writes the policy.
+        ["--set", "rolePolicy.enabled=false", "--set-json", 'rolePolicy.policy.rules=[{"name":"team","allowedRoles":["*"]},{"name":"team","allowedRoles":[]}]'],
     ]
     for args in ok:
         result = helm("template", RELEASE, str(CHART), *args, check_rc=False)

@@ -79,6 +79,35 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if or .Values.config.watchConfigMap .Values.config.podIdentityWebhookMap.enabled }}true{{ end }}
 {{- end }}
 
+{{/* Name of the ConfigMap the role policy is mounted from: existingConfigMap, else the chart's. */}}
+{{- define "irsa-webhook.rolePolicyConfigMapName" -}}
+{{- if .Values.rolePolicy.existingConfigMap }}
+{{- .Values.rolePolicy.existingConfigMap }}
+{{- else }}
+{{- /* 51 + "-role-policy" stays within the 63 characters of a name. */ -}}
+{{- printf "%s-role-policy" (include "irsa-webhook.fullname" . | trunc 51 | trimSuffix "-") }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the webhook reads namespace labels for the role policy: some rule has a namespaceSelector.
+A ConfigMap of the user's own cannot be read at render time, so it counts as having one.
+*/}}
+{{- define "irsa-webhook.rolePolicyReadsNamespaces" -}}
+{{- if .Values.rolePolicy.enabled }}
+{{- if .Values.rolePolicy.existingConfigMap }}true
+{{- else }}
+{{- $selector := false }}
+{{- range (.Values.rolePolicy.policy.rules | default list) }}
+{{- if hasKey . "namespaceSelector" }}
+{{- $selector = true }}
+{{- end }}
+{{- end }}
+{{- if $selector }}true{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/*
 Certificate mode, one of: cert-manager, existing-secret, inline, helm-generated. The order keeps
 the community chart's meaning of pki.* (cert-manager first, then existingSecret, then cert/key).

@@ -16,6 +16,16 @@ inline constexpr std::string_view kAudienceAnnotation = "audience";
 inline constexpr std::string_view kStsRegionalEndpointsAnnotation = "sts-regional-endpoints";
 inline constexpr std::string_view kTokenExpirationAnnotation = "token-expiration";
 inline constexpr std::string_view kSkipContainersAnnotation = "skip-containers";
+// Beyond upstream: the pod's (or its account's) region, the containers that get credentials and
+// whether the role session is named after the pod.
+inline constexpr std::string_view kRegionAnnotation = "region";
+inline constexpr std::string_view kIncludeContainersAnnotation = "include-containers";
+inline constexpr std::string_view kRoleSessionNameAnnotation = "role-session-name";
+
+// The one value of role-session-name that names sessions, and the one that turns naming off for
+// an account or pod when --role-session-name turns it on.
+inline constexpr std::string_view kSessionNamePodName = "pod-name";
+inline constexpr std::string_view kSessionNameNone = "none";
 
 // The label that marks pods mutated for EKS Pod Identity. Its key ignores --annotation-prefix.
 inline constexpr std::string_view kPodIdentityLabelKey = "eks.amazonaws.com/pod-identity";
@@ -38,6 +48,10 @@ inline constexpr std::string_view kPodIdentityLabelValue = "enabled";
 
 // Whether text is an IAM role ARN: arn:aws[a-z0-9-]*:iam::<12 digits>:role/<path and name>.
 [[nodiscard]] bool is_iam_role_arn(std::string_view text) noexcept;
+
+// Whether text is an AWS region name as the SDKs accept it: lowercase letters, then groups
+// joined by '-', ending in a number (us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1).
+[[nodiscard]] bool is_aws_region(std::string_view text) noexcept;
 
 // Go's path.Clean for slash-separated paths: collapses "//", resolves "." and "..", drops a
 // trailing slash; an empty result is ".".

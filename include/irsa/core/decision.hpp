@@ -23,7 +23,22 @@ enum class Result {
   denied,       // the request could not be understood; allowed:false with code 400
 };
 
+// What a warning is about, for the metrics and the audit log (the text says it for people).
+enum class WarningKind : std::uint8_t {
+  annotation,          // an annotation value the webhook could not use
+  near_miss,           // an annotation named almost like one the webhook reads
+  container_env,       // a container sets an identity variable itself
+  mount,               // the token volume or mount clashes with what the pod has
+  container_list,      // skip-containers or include-containers problems
+  static_credentials,  // static keys or a profile that the SDKs prefer to the role
+  env_from_region,     // an injected region overrides one from envFrom
+  token_permissions,   // non-root users that may not read the token
+  session_name,        // no role session name could be given
+  policy,              // the role policy was violated (audit mode)
+};
+
 [[nodiscard]] std::string_view to_string(Mode mode) noexcept;
+[[nodiscard]] std::string_view to_string(WarningKind kind) noexcept;
 [[nodiscard]] std::string_view to_string(Result result) noexcept;
 
 // Everything a log line, a metric or a retry decision needs to know about one admission.
@@ -45,6 +60,7 @@ struct Decision {
   std::vector<std::string> mutated_containers;
   std::vector<std::string> skipped_containers;
   std::vector<std::string> warnings;
+  std::vector<WarningKind> warning_kinds;  // one per warning, in the same order
   std::string error;  // why the request was denied
 };
 

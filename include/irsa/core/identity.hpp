@@ -11,6 +11,10 @@
 
 namespace irsa::core {
 
+// Whether the role session gets the pod's name (AWS_ROLE_SESSION_NAME from the downward API).
+// unset: the account says nothing, so the pod annotation or --role-session-name decides.
+enum class SessionNaming : std::uint8_t { unset, pod_name, none };
+
 // One ServiceAccount (or ConfigMap mapping) as the mutation sees it, values already resolved
 // against the flag defaults.
 struct IdentityEntry {
@@ -18,6 +22,13 @@ struct IdentityEntry {
   std::string audience;  // empty: the projected token carries no explicit audience
   bool use_regional_sts = false;
   std::int64_t token_expiration = 0;
+  std::string region;  // empty: --aws-default-region applies
+  SessionNaming session_naming = SessionNaming::unset;
+  // An annotation that is almost one the webhook reads (eks.amazon.com/role-arn): the key as
+  // written and the key meant. Kept so that the account's pods are told why nothing happened.
+  std::string misspelled_key;
+  std::string intended_key;
+  bool misspelled_role_arn = false;  // the near miss is of role-arn
   // Human-readable problems found while parsing the source (bad annotation values, an ARN that
   // is not an IAM role ARN). Surfaced as AdmissionResponse warnings for pods that use the entry.
   std::vector<std::string> problems;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ using Annotations = std::map<std::string, std::string, std::less<>>;
 // Values that do not parse are recorded in IdentityEntry::problems with the fallback used.
 [[nodiscard]] IdentityEntry entry_from_service_account(const Annotations& annotations,
                                                        const Settings& settings);
+
+// The value of a role-session-name annotation: pod-name or none; nullopt for anything else.
+[[nodiscard]] std::optional<SessionNaming> parse_session_naming(std::string_view text) noexcept;
 
 // The key "<ns>/<name>" that upstream logs and its ConfigMap uses.
 [[nodiscard]] std::string account_key(std::string_view ns, std::string_view name);

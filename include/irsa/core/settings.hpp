@@ -49,6 +49,10 @@ struct Settings {
   bool sts_regional_endpoint = false;  // default of the sts-regional-endpoints annotation
   std::int64_t token_expiration = kDefaultTokenExpirationSeconds;  // already clamped to >= 600
   TokenJitter token_jitter = TokenJitter::random;
+  // --role-session-name=pod-name: web-identity containers get AWS_ROLE_SESSION_NAME set to the
+  // pod's name, so that CloudTrail shows which pod assumed the role. Off by default (upstream
+  // injects no session name).
+  bool role_session_name_from_pod = false;
   RoleArnComposition compose_role_arn;
   WebIdentitySettings web_identity;
   ContainerCredentialsSettings container_credentials;

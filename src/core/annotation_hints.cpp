@@ -1,4 +1,4 @@
-#include "irsa/doctor/annotation_hints.hpp"
+#include "irsa/core/annotation_hints.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,19 +6,29 @@
 #include <optional>
 
 #include "irsa/core/annotations.hpp"
-#include "irsa/doctor/text.hpp"
 
-namespace irsa::doctor {
+namespace irsa::core {
 
 namespace {
+
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
 
 // Two edits catch a dropped, doubled, swapped or wrong character or two; three would start to
 // match real keys of other tools.
 constexpr std::size_t kMaxEdits = 2;
 
-constexpr std::array<std::string_view, 5> kSuffixes = {
-    core::kRoleArnAnnotation, core::kAudienceAnnotation, core::kStsRegionalEndpointsAnnotation,
-    core::kTokenExpirationAnnotation, core::kSkipContainersAnnotation};
+constexpr std::array<std::string_view, 8> kSuffixes = {
+    kRoleArnAnnotation,         kAudienceAnnotation,          kStsRegionalEndpointsAnnotation,
+    kTokenExpirationAnnotation, kSkipContainersAnnotation,    kRegionAnnotation,
+    kIncludeContainersAnnotation, kRoleSessionNameAnnotation};
 
 // Other names people give these settings, squashed (see squash). They come from neighbouring
 // tools and fields: kube2iam's iam.amazonaws.com/role, the ConfigMap's UseRegionalSTS, the
@@ -28,17 +38,17 @@ struct Alias {
   std::string_view squashed;
 };
 constexpr std::array<Alias, 11> kAliases = {{
-    {core::kRoleArnAnnotation, "iamrolearn"},
-    {core::kRoleArnAnnotation, "rolename"},
-    {core::kRoleArnAnnotation, "awsrolearn"},
-    {core::kRoleArnAnnotation, "iamrole"},
-    {core::kRoleArnAnnotation, "role"},
-    {core::kRoleArnAnnotation, "arn"},
-    {core::kStsRegionalEndpointsAnnotation, "regionalsts"},
-    {core::kStsRegionalEndpointsAnnotation, "useregionalsts"},
-    {core::kTokenExpirationAnnotation, "tokenexpirationseconds"},
-    {core::kTokenExpirationAnnotation, "expirationseconds"},
-    {core::kAudienceAnnotation, "aud"},
+    {kRoleArnAnnotation, "iamrolearn"},
+    {kRoleArnAnnotation, "rolename"},
+    {kRoleArnAnnotation, "awsrolearn"},
+    {kRoleArnAnnotation, "iamrole"},
+    {kRoleArnAnnotation, "role"},
+    {kRoleArnAnnotation, "arn"},
+    {kStsRegionalEndpointsAnnotation, "regionalsts"},
+    {kStsRegionalEndpointsAnnotation, "useregionalsts"},
+    {kTokenExpirationAnnotation, "tokenexpirationseconds"},
+    {kTokenExpirationAnnotation, "expirationseconds"},
+    {kAudienceAnnotation, "aud"},
 }};
 
 // Lower case without separators: role_arn, roleArn, Role-ARN and rolearn all become "rolearn".
@@ -129,7 +139,7 @@ std::optional<std::string_view> intended_by_distance(std::string_view key,
   std::size_t best_distance = kMaxEdits + 1;
   for (auto suffix : kSuffixes) {
     const std::size_t distance =
-        edit_distance(lowered, ascii_lower(core::annotation_key(prefix, suffix)), kMaxEdits);
+        edit_distance(lowered, ascii_lower(annotation_key(prefix, suffix)), kMaxEdits);
     if (distance < best_distance) {
       best = suffix;
       best_distance = distance;
@@ -169,7 +179,7 @@ std::optional<AnnotationHint> value_hint(std::string_view key, std::string_view 
                  "; the webhook uses it as written";
   hint.fix = hint.key + "=" + std::string(cleaned);
   hint.kind = HintKind::value;
-  hint.suffix = core::kRoleArnAnnotation;
+  hint.suffix = kRoleArnAnnotation;
   return hint;
 }
 
@@ -197,17 +207,29 @@ std::size_t typo_distance(std::string_view a, std::string_view b, std::size_t li
   return edit_distance(ascii_lower(a), ascii_lower(b), limit);
 }
 
-std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& annotations,
+bool may_be_near_miss(std::string_view key, std::string_view prefix) {
+  // The union of the conditions annotation_near_misses tests, each cheaply: a key as long as a
+  // real one give or take the edits, or a prefix that plausible_prefix accepts.
+  for (auto suffix : kSuffixes) {
+    const std::size_t length = prefix.size() + 1 + suffix.size();
+    if ((key.size() > length ? key.size() - length : length - key.size()) <= kMaxEdits) {
+      return true;
+    }
+  }
+  return plausible_prefix(split_key(key).prefix, prefix);
+}
+
+std::vector<AnnotationHint> annotation_near_misses(const Annotations& annotations,
                                                    std::string_view prefix) {
   std::vector<AnnotationHint> hints;
-  const std::string role_arn_key = core::annotation_key(prefix, core::kRoleArnAnnotation);
+  const std::string role_arn_key = annotation_key(prefix, kRoleArnAnnotation);
   for (const auto& [key, value] : annotations) {
     if (key == role_arn_key) {
       if (auto hint = value_hint(key, value)) hints.push_back(std::move(*hint));
       continue;
     }
     if (std::ranges::any_of(kSuffixes, [&](std::string_view suffix) {
-          return key == core::annotation_key(prefix, suffix);
+          return key == annotation_key(prefix, suffix);
         })) {
       continue;
     }
@@ -217,7 +239,7 @@ std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& anno
       suffix = intended_suffix(written.suffix);
     if (!suffix) continue;
 
-    const std::string fix = core::annotation_key(prefix, *suffix);
+    const std::string fix = annotation_key(prefix, *suffix);
     HintKind kind = HintKind::key;
     if (ascii_lower(key) == ascii_lower(fix)) {
       kind = HintKind::key_case;
@@ -238,4 +260,4 @@ std::vector<AnnotationHint> annotation_near_misses(const core::Annotations& anno
   return hints;
 }
 
-}  // namespace irsa::doctor
+}  // namespace irsa::core

@@ -1,10 +1,10 @@
-#include "irsa/doctor/annotation_hints.hpp"
+#include "irsa/core/annotation_hints.hpp"
 
 #include <gtest/gtest.h>
 
 #include <optional>
 
-namespace irsa::doctor {
+namespace irsa::core {
 namespace {
 
 constexpr std::string_view kPrefix = "eks.amazonaws.com";
@@ -160,4 +160,4 @@ TEST(TypoDistance, CountsEditsIgnoringCaseUpToTheLimit) {
 }
 
 }  // namespace
-}  // namespace irsa::doctor
+}  // namespace irsa::core

@@ -10,7 +10,7 @@
 
 #include "irsa/core/identity_sources.hpp"
 
-namespace irsa::doctor {
+namespace irsa::core {
 
 // What is wrong with the annotation, for callers that word or rank the hint themselves.
 enum class HintKind {
@@ -32,18 +32,23 @@ struct AnnotationHint {
 };
 
 // Annotations that look like a misspelling of one the webhook reads under `prefix` (role-arn,
-// audience, sts-regional-endpoints, token-expiration, skip-containers): a key one or two edits
+// audience, sts-regional-endpoints, token-expiration, skip-containers,
+// region, include-containers, role-session-name): a key one or two edits
 // away (case-insensitive), the right suffix under another AWS-looking prefix (eks.amazon.com/,
 // amazonaws.com/, iam.amazonaws.com/, no prefix at all, ...), suffix spellings such as role_arn,
 // roleArn, rolearn, role-ARN, iam-role-arn, and the exact role-arn key whose value has
 // surrounding whitespace or quotes. Exact keys are not hints otherwise; keys under unrelated
 // prefixes (app.kubernetes.io/, kubectl.kubernetes.io/, ...) never are. In key order.
 [[nodiscard]] std::vector<AnnotationHint> annotation_near_misses(
-    const core::Annotations& annotations, std::string_view prefix);
+    const Annotations& annotations, std::string_view prefix);
+
+// Whether annotation_near_misses could flag `key` at all: a cheap test for readers that see every
+// annotation of every ServiceAccount in a cluster and keep only those the webhook may need.
+[[nodiscard]] bool may_be_near_miss(std::string_view key, std::string_view prefix);
 
 // The measure of "near" above, for callers that look for near misses of other names (a
 // ServiceAccount name) and should agree with it: edits (insert, delete, substitute, swap two
 // neighbours) between a and b ignoring ASCII case, or limit + 1 when there are more than limit.
 [[nodiscard]] std::size_t typo_distance(std::string_view a, std::string_view b, std::size_t limit);
 
-}  // namespace irsa::doctor
+}  // namespace irsa::core
