@@ -91,6 +91,21 @@ void add_mutation_flags(CLI::App& app, MutationFlags& flags) {
                  "Region whose partition composed role ARNs use")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->group(group);
+
+  const std::string guardrails = "Guardrails (beyond upstream)";
+  app.add_option("--role-session-name", flags.role_session_name,
+                 "pod-name: web identity containers get AWS_ROLE_SESSION_NAME set to the pod's "
+                 "name, so CloudTrail shows which pod assumed the role; none: no session name "
+                 "(accounts and pods may override with the role-session-name annotation)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"pod-name", "none"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->group(guardrails);
+  app.add_option("--role-policy", flags.role_policy_file,
+                 "YAML file of rules saying which roles the accounts of which namespaces may use "
+                 "(audit or enforce); reloaded when it changes")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->group(guardrails);
 }
 
 core::Settings to_settings(const MutationFlags& flags, bool account_from_metadata) {
@@ -108,6 +123,7 @@ core::Settings to_settings(const MutationFlags& flags, bool account_from_metadat
   } else {
     throw std::invalid_argument("--token-jitter must be random, min or off");
   }
+  settings.role_session_name_from_pod = flags.role_session_name == core::kSessionNamePodName;
   settings.web_identity.audience = flags.token_audience;
   settings.web_identity.mount_path = flags.token_mount_path;
   auto& cc = settings.container_credentials;

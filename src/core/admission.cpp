@@ -60,6 +60,8 @@ std::string_view to_string(Result result) noexcept {
       return "not_mutated";
     case Result::denied:
       return "denied";
+    case Result::forbidden:
+      return "forbidden";
   }
   return "denied";
 }
@@ -165,12 +167,13 @@ Mutator& Mutator::operator=(Mutator&& other) noexcept {
 
 Admission review_admission(std::string_view body, const Settings& settings,
                            const IdentitySource& identities, RequestEntropy entropy,
-                           Scratch& scratch) {
-  return Mutator(settings).review(body, identities, entropy, scratch);
+                           Scratch& scratch, const RolePolicy* policy) {
+  return Mutator(settings).review(body, identities, entropy, scratch, policy);
 }
 
 Admission Mutator::review(std::string_view body, const IdentitySource& identities,
-                          RequestEntropy entropy, Scratch& scratch) const {
+                          RequestEntropy entropy, Scratch& scratch,
+                          const RolePolicy* policy) const {
   const Settings& settings = settings_;
   auto& state = scratch.state();
   auto& facts = state.facts;
@@ -222,8 +225,14 @@ Admission Mutator::review(std::string_view body, const IdentitySource& identitie
     decision.result = Result::not_mutated;
     decision.ns = std::string(facts.request_namespace);
   } else {
-    detail::plan_mutation(facts, settings, *derived_, identities, entropy, decision,
+    detail::plan_mutation(facts, settings, *derived_, identities, entropy, policy, decision,
                           admission.patch);
+  }
+  if (decision.result == Result::forbidden) {
+    admission.patch.clear();
+    detail::write_denied_response(admission.response, envelope, decision.uid, decision.error,
+                                  detail::kForbiddenCode);
+    return admission;
   }
   detail::write_allowed_response(admission.response, envelope, decision, admission.patch);
   return admission;

@@ -247,16 +247,40 @@ ContainerCredentialsParse parse_container_credentials_config(std::string_view js
   return result;
 }
 
+void StaticIdentities::count_role(const IdentityEntry* before, const IdentityEntry& after) {
+  if (before != nullptr && !before->role_arn.empty()) {
+    auto it = role_counts_.find(before->role_arn);
+    if (it != role_counts_.end() && --it->second == 0) role_counts_.erase(it);
+  }
+  if (!after.role_arn.empty()) ++role_counts_[after.role_arn];
+}
+
 void StaticIdentities::add_service_account(std::string_view ns, std::string_view name,
                                            IdentityEntry entry) {
-  service_accounts_[account_key(ns, name)] =
-      std::make_shared<const IdentityEntry>(std::move(entry));
+  auto& slot = service_accounts_[account_key(ns, name)];
+  count_role(slot.get(), entry);
+  slot = std::make_shared<const IdentityEntry>(std::move(entry));
 }
 
 void StaticIdentities::add_config_map_entry(std::string_view ns, std::string_view name,
                                             IdentityEntry entry) {
-  config_map_entries_[account_key(ns, name)] =
-      std::make_shared<const IdentityEntry>(std::move(entry));
+  auto& slot = config_map_entries_[account_key(ns, name)];
+  count_role(slot.get(), entry);
+  slot = std::make_shared<const IdentityEntry>(std::move(entry));
+}
+
+void StaticIdentities::add_namespace(std::string_view name, Labels labels) {
+  namespaces_[std::string(name)] = std::make_shared<const Labels>(std::move(labels));
+}
+
+std::shared_ptr<const Labels> StaticIdentities::namespace_labels(std::string_view ns) const {
+  auto it = namespaces_.find(ns);
+  return it == namespaces_.end() ? nullptr : it->second;
+}
+
+std::size_t StaticIdentities::accounts_naming_role(std::string_view role_arn) const {
+  auto it = role_counts_.find(role_arn);
+  return it == role_counts_.end() ? 0 : it->second;
 }
 
 void StaticIdentities::add_container_credentials(std::string_view ns, std::string_view name) {

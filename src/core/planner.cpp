@@ -32,6 +32,9 @@ constexpr std::size_t kMaxSessionName = 64;
 // The API server cuts a generateName to this before it appends 5 random characters.
 constexpr std::size_t kMaxGenerateNameBase = 58;
 constexpr std::size_t kGeneratedSuffix = 5;
+// A denial's message and the audit log's violation: long enough for a rule, a role ARN and the
+// allowed patterns, short enough that a hostile annotation cannot bloat the answer.
+constexpr std::size_t kMaxPolicyMessage = 1024;
 
 bool is_session_name_text(std::string_view text) noexcept {
   for (char c : text) {
@@ -189,6 +192,34 @@ void warn_near_miss(std::string_view ns, std::string_view service_account,
                      "? ";
   text += !injected && account.misspelled_role_arn ? "No credentials injected" : "It is ignored";
   warn(decision, WarningKind::near_miss, text);
+}
+
+// Checks the pod's role against the role policy. A violation is a warning in audit mode and a
+// refusal in enforce mode; returns false when the pod is refused.
+bool check_role_policy(const RolePolicy& policy, std::string_view ns,
+                       std::string_view service_account, const Plan& plan,
+                       const IdentitySource& identities, Decision& decision) {
+  // The cluster-wide lookups are made only when some rule needs them.
+  std::shared_ptr<const Labels> labels;
+  if (policy.uses_namespace_labels()) labels = identities.namespace_labels(ns);
+  PolicySubject subject{ns, service_account, plan.role_arn, labels.get(), 0};
+  if (policy.limits_sharing() && !plan.role_arn.empty()) {
+    subject.accounts_naming_role = identities.accounts_naming_role(plan.role_arn);
+  }
+  PolicyVerdict verdict = evaluate_role_policy(policy, subject);
+  if (!verdict.violated) return true;
+  decision.policy_rule = verdict.rule;
+  decision.policy_mode = to_string(verdict.mode);
+  decision.policy_violation = clip_for_warning(verdict.reason, kMaxPolicyMessage);
+  if (verdict.mode == PolicyMode::enforce) {
+    decision.result = Result::forbidden;
+    decision.error = clip_for_warning("role policy rule " + verdict.rule + " refuses this pod: " +
+                                          verdict.reason + "; the rule allows " + verdict.allowed,
+                                      kMaxPolicyMessage);
+    return false;
+  }
+  warn(decision, WarningKind::policy, "role policy rule " + verdict.rule + ": " + verdict.reason);
+  return true;
 }
 
 // A pod annotation's CSV list of container names, or nullopt (with a warning) when it does not
@@ -512,7 +543,8 @@ std::string windows_form(std::string_view unix_path) {
 
 void plan_mutation(const ReviewFacts& facts, const Settings& settings,
                    const Mutator::Derived& derived, const IdentitySource& identities,
-                   RequestEntropy entropy, Decision& decision, std::string& patch_out) {
+                   RequestEntropy entropy, const RolePolicy* policy, Decision& decision,
+                   std::string& patch_out) {
   std::string_view ns =
       !facts.request_namespace.empty() ? facts.request_namespace : facts.metadata_namespace;
   // The API server's ServiceAccount admission plugin names "default" before webhooks run; a
@@ -537,6 +569,9 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
     }
   }
   if (account) warn_near_miss(ns, service_account, *account, true, decision);
+  if (policy && !check_role_policy(*policy, ns, service_account, plan, identities, decision)) {
+    return;
+  }
 
   apply_pod_annotations(facts, settings, entropy, plan, decision);
   ContainerChoice choice;

@@ -14,7 +14,8 @@ namespace irsa::core::detail {
 // JSON Patch array to patch ("" when nothing is to change).
 void plan_mutation(const ReviewFacts& facts, const Settings& settings,
                    const Mutator::Derived& derived, const IdentitySource& identities,
-                   RequestEntropy entropy, Decision& decision, std::string& patch);
+                   RequestEntropy entropy, const RolePolicy* policy, Decision& decision,
+                   std::string& patch);
 
 // Go's filepath.Join(mount_path, token_path): empty parts ignored, the result cleaned.
 [[nodiscard]] std::string join_token_path(std::string_view mount_path, std::string_view token_path);

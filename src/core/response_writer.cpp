@@ -51,6 +51,12 @@ void write_allowed_response(std::string& out, const Envelope& envelope, const De
       out.append(R"(,"role-arn":)"sv);
       append_json_string(out, decision.role_arn);
     }
+    if (!decision.policy_rule.empty()) {
+      out.append(R"(,"policy-rule":)"sv);
+      append_json_string(out, decision.policy_rule);
+      out.append(R"(,"policy-violation":)"sv);
+      append_json_string(out, decision.policy_violation);
+    }
     out.push_back('}');
   }
   if (!decision.warnings.empty()) {
@@ -65,11 +71,13 @@ void write_allowed_response(std::string& out, const Envelope& envelope, const De
 }
 
 void write_denied_response(std::string& out, const Envelope& envelope, std::string_view uid,
-                           std::string_view message) {
+                           std::string_view message, int code) {
   open_envelope(out, envelope, uid);
   out.append(R"(,"allowed":false,"status":{"metadata":{},"message":)"sv);
   append_json_string(out, message);
-  out.append(R"(,"code":400}}})"sv);
+  out.append(R"(,"code":)"sv);
+  append_int(out, code);
+  out.append("}}}"sv);
 }
 
 }  // namespace irsa::core::detail

@@ -18,8 +18,12 @@ struct Envelope {
 void write_allowed_response(std::string& out, const Envelope& envelope, const Decision& decision,
                             std::string_view patch);
 
-// allowed:false with status.code 400 and the message.
+inline constexpr int kBadRequestCode = 400;
+inline constexpr int kForbiddenCode = 403;
+
+// allowed:false with the status code (400: the request was not understood; 403: the role
+// policy refused the pod) and the message.
 void write_denied_response(std::string& out, const Envelope& envelope, std::string_view uid,
-                           std::string_view message);
+                           std::string_view message, int code = kBadRequestCode);
 
 }  // namespace irsa::core::detail

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "irsa/core/annotation_hints.hpp"
+
 namespace irsa::kube {
 
 namespace {
@@ -32,10 +34,15 @@ void read_metadata(od::object metadata, std::string_view prefix, AccountObject& 
       if (annotations.is_null()) continue;
       for (auto annotation : annotations.get_object()) {
         const std::string_view name = annotation.unescaped_key();
-        // Only "<prefix>/..." matters to the webhook; the rest is never copied.
+        // Only "<prefix>/..." matters to the webhook; the rest is never copied, except the key
+        // of a near miss (eks.amazon.com/role-arn), so that the account's pods can be told.
         if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
             name[prefix.size()] == '/') {
           account.annotations.emplace(std::string(name), text(annotation.value()));
+        } else if (core::may_be_near_miss(name, prefix) &&
+                   !core::annotation_near_misses({{std::string(name), std::string()}}, prefix)
+                        .empty()) {
+          account.annotations.emplace(std::string(name), std::string());
         }
       }
     }

@@ -43,14 +43,15 @@ constexpr std::array<std::string_view, 3> kExpressionKeys = {"key", "operator", 
 // Rule names become metric label values: short and of a safe alphabet.
 constexpr std::size_t kMaxRuleNameLength = 63;
 
-// A file thrown at the parser whose mistake is at `mark`.
+// A mistake in the file, and where it is.
 struct PolicyFileError {
   YAML::Mark mark;
   std::string message;
 };
 
 std::string position_prefix(const YAML::Mark& mark) {
-  // yaml-cpp counts from 0; editors and people count from 1.
+  // yaml-cpp counts from 0; editors and people count from 1. Every node the reader looks at
+  // has a mark; should one not, the start of the file keeps the message's shape.
   const int line = mark.is_null() ? 0 : mark.line;
   const int column = mark.is_null() ? 0 : mark.column;
   return "line " + std::to_string(line + 1) + ", column " + std::to_string(column + 1) + ": ";
@@ -186,15 +187,25 @@ class PolicyFileReader {
   }
 
  private:
-  [[noreturn]] static void fail(const YAML::Node& node, std::string message) {
-    throw PolicyFileError{node.Mark(), std::move(message)};
+  [[noreturn]] void fail(const YAML::Node& node, std::string message) const {
+    YAML::Mark mark = node.Mark();
+    // A value left out ("rules:" and nothing) is marked where the parser noticed, often the
+    // next line; its key is where the reader should look.
+    if (node.IsNull()) {
+      const auto found = std::ranges::find_if(
+          null_values_, [&](const NullValue& value) { return value.node.is(node); });
+      if (found != null_values_.end()) mark = found->key_mark;
+    }
+    throw PolicyFileError{mark, std::move(message)};
   }
 
   // Aliases let a few lines name a node many times; every read is charged, so a file cannot
   // make the reader build (or admission walk) far more than its own size.
-  void charge(const YAML::Node& node, std::size_t cost) {
+  void charge(const YAML::Node& node, const std::string& path, std::size_t cost) {
     if (cost > budget_) {
-      fail(node, "the role policy file expands far beyond its text (aliases?); write it out");
+      fail(node, path +
+                     " takes the role policy file far beyond the size of its text (aliases "
+                     "repeating large lists?)");
     }
     budget_ -= cost;
   }
@@ -210,9 +221,11 @@ class PolicyFileReader {
         fail(key, "a key in " + where + " is " + describe_node(key) + "; expected a name");
       }
       const std::string& name = key.Scalar();
-      charge(key, name.size() + 1);
-      if (!seen.insert(name).second)
+      charge(key, "a key of " + where, name.size() + 1);
+      if (entry.second.IsNull()) null_values_.push_back(NullValue{entry.second, key.Mark()});
+      if (!seen.insert(name).second) {
         fail(key, "duplicate key " + quoted_value(name) + " in " + where);
+      }
       if constexpr (N > 0) {
         if (std::ranges::find(known, name) == known.end()) {
           fail(key, "unknown key " + quoted_value(name) + " in " + where +
@@ -237,7 +250,7 @@ class PolicyFileReader {
       fail(node, path + " has " + std::to_string(node.size()) + " entries; at most " +
                      std::to_string(max_items) + " are allowed");
     }
-    charge(node, node.size() + 1);
+    charge(node, path, node.size() + 1);
   }
 
   std::string read_scalar(const YAML::Node& node, const std::string& path,
@@ -245,7 +258,7 @@ class PolicyFileReader {
     if (!node.IsScalar()) {
       fail(node, path + " is " + describe_node(node) + "; expected " + std::string(expected));
     }
-    charge(node, node.Scalar().size() + 1);
+    charge(node, path, node.Scalar().size() + 1);
     return node.Scalar();
   }
 
@@ -392,8 +405,10 @@ class PolicyFileReader {
     check_keys(node, path, std::array<std::string_view, 0>{});
     std::vector<std::pair<std::string, std::string>> labels;
     for (const auto& entry : node) {
-      const std::string key = entry.first.Scalar();
-      labels.emplace_back(key, read_scalar(entry.second, path + "." + key, "a label value"));
+      // Label names are not checked, so the path quotes them (one line, plain ASCII).
+      const std::string& key = entry.first.Scalar();
+      const std::string value_path = path + "[" + quoted_value(key) + "]";
+      labels.emplace_back(key, read_scalar(entry.second, value_path, "a label value"));
     }
     return labels;
   }
@@ -438,7 +453,14 @@ class PolicyFileReader {
                    " is not an operator; expected In, NotIn, Exists or DoesNotExist");
   }
 
+  // A mapping value that is null, with the mark of its key.
+  struct NullValue {
+    YAML::Node node;
+    YAML::Mark key_mark;
+  };
+
   std::size_t budget_;
+  std::vector<NullValue> null_values_;
 };
 
 // The file's one document, or nullopt when it holds none (empty, comments, or null).

@@ -368,5 +368,110 @@ TEST_F(GuardrailsTest, WarningsKeepTheirLimits) {
   for (const auto& warning : admission.decision.warnings) EXPECT_LE(warning.size(), 119u);
 }
 
+// --- role policy -------------------------------------------------------------------------
+
+RolePolicy team_policy(PolicyMode mode) {
+  RolePolicy policy;
+  PolicyRule team;
+  team.name = "team-roles";
+  team.namespaces = {"shop", "shop-*"};
+  team.allowed_roles = {"arn:aws:iam::111122223333:role/{namespace}-*"};
+  team.mode = mode;
+  PolicyRule rest;
+  rest.name = "everyone-else";
+  rest.allowed_roles = {"*"};
+  policy.rules = {team, rest};
+  return policy;
+}
+
+TEST_F(GuardrailsTest, EnforcedPolicyDeniesWith403NamingRuleRoleAndWhatIsAllowed) {
+  annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/billing-admin"}});
+  const RolePolicy policy = team_policy(PolicyMode::enforce);
+  const Admission admission = review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"),
+                                               settings, identities, {0}, scratch, &policy);
+  EXPECT_EQ(admission.decision.result, Result::forbidden);
+  EXPECT_TRUE(admission.patch.empty());
+  const json response = json::parse(admission.response)["response"];
+  EXPECT_EQ(response["allowed"], false);
+  EXPECT_EQ(response["status"]["code"], 403);
+  const std::string message = response["status"]["message"];
+  EXPECT_NE(message.find("team-roles"), std::string::npos) << message;
+  EXPECT_NE(message.find("role/billing-admin"), std::string::npos) << message;
+  EXPECT_NE(message.find("arn:aws:iam::111122223333:role/shop-*"), std::string::npos) << message;
+  EXPECT_FALSE(response.contains("patch"));
+  EXPECT_EQ(admission.decision.policy_rule, "team-roles");
+  EXPECT_EQ(admission.decision.policy_mode, "enforce");
+}
+
+TEST_F(GuardrailsTest, AuditedPolicyAdmitsWithTheUsualPatchAWarningAndAuditAnnotations) {
+  annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/billing-admin"}});
+  const RolePolicy policy = team_policy(PolicyMode::audit);
+  const std::string body = review_for_pod(pod(json::array({{{"name", "app"}}})), "shop");
+  const Admission audited = review_admission(body, settings, identities, {0}, scratch, &policy);
+  const Admission plain = review_admission(body, settings, identities, {0}, scratch);
+  EXPECT_EQ(audited.decision.result, Result::mutated);
+  EXPECT_EQ(audited.patch, plain.patch);
+  EXPECT_TRUE(has_warning(audited, WarningKind::policy, "role policy rule team-roles"));
+  const json response = json::parse(audited.response)["response"];
+  EXPECT_EQ(response["auditAnnotations"]["policy-rule"], "team-roles");
+  EXPECT_NE(response["auditAnnotations"]["policy-violation"].get<std::string>().find(
+                "role/billing-admin"),
+            std::string::npos);
+  EXPECT_EQ(audited.decision.policy_mode, "audit");
+}
+
+TEST_F(GuardrailsTest, AllowedRoleAndNoPolicyGiveTheSameBytes) {
+  annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/shop-api"}});
+  const RolePolicy policy = team_policy(PolicyMode::enforce);
+  const std::string body = review_for_pod(pod(json::array({{{"name", "app"}}})), "shop");
+  const Admission checked = review_admission(body, settings, identities, {0}, scratch, &policy);
+  const Admission plain = review_admission(body, settings, identities, {0}, scratch);
+  EXPECT_EQ(checked.response, plain.response);
+  EXPECT_TRUE(checked.decision.policy_rule.empty());
+}
+
+TEST_F(GuardrailsTest, SharingLimitCountsTheAccountsThatNameTheRole) {
+  RolePolicy policy;
+  PolicyRule rule;
+  rule.name = "no-sharing";
+  rule.allowed_roles = {"*"};
+  rule.max_service_accounts_per_role = 2;
+  rule.mode = PolicyMode::enforce;
+  policy.rules = {rule};
+  const std::string body = review_for_pod(pod(json::array({{{"name", "app"}}})), "shop");
+  annotate({{"eks.amazonaws.com/role-arn", kShopRole}}, "worker");
+  EXPECT_EQ(review_admission(body, settings, identities, {0}, scratch, &policy).decision.result,
+            Result::mutated)
+      << "two accounts, limit two";
+  annotate({{"eks.amazonaws.com/role-arn", kShopRole}}, "cron");
+  const Admission third = review_admission(body, settings, identities, {0}, scratch, &policy);
+  EXPECT_EQ(third.decision.result, Result::forbidden);
+  EXPECT_NE(third.decision.error.find("3"), std::string::npos) << third.decision.error;
+  annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/other"}}, "cron");
+  EXPECT_EQ(review_admission(body, settings, identities, {0}, scratch, &policy).decision.result,
+            Result::mutated)
+      << "re-annotating an account moves its count to the new role";
+}
+
+TEST_F(GuardrailsTest, NamespaceSelectorNeedsKnownLabels) {
+  RolePolicy policy;
+  PolicyRule rule;
+  rule.name = "prod-locked";
+  rule.namespace_selector = LabelSelector{{{"env", "prod"}}, {}};
+  rule.allowed_roles = {"arn:aws:iam::*:role/prod-*"};
+  rule.mode = PolicyMode::enforce;
+  policy.rules = {rule};
+  const std::string body = review_for_pod(pod(json::array({{{"name", "app"}}})), "shop");
+  EXPECT_EQ(review_admission(body, settings, identities, {0}, scratch, &policy).decision.result,
+            Result::mutated)
+      << "labels unknown: the rule does not match, the built-in default allows";
+  identities.add_namespace("shop", {{"env", "prod"}});
+  EXPECT_EQ(review_admission(body, settings, identities, {0}, scratch, &policy).decision.result,
+            Result::forbidden);
+  identities.add_namespace("shop", {{"env", "dev"}});
+  EXPECT_EQ(review_admission(body, settings, identities, {0}, scratch, &policy).decision.result,
+            Result::mutated);
+}
+
 }  // namespace
 }  // namespace irsa::core

@@ -36,6 +36,21 @@ TEST(ServiceAccountList, KeepsNamesVersionAndPrefixedAnnotationsOnly) {
   EXPECT_TRUE(page.items[1].annotations.empty());
 }
 
+TEST(ServiceAccountList, KeepsTheKeyOfANearMissWithoutItsValue) {
+  const auto page = parse_service_account_list(R"({
+    "kind": "ServiceAccountList", "apiVersion": "v1", "metadata": {"resourceVersion": "5"},
+    "items": [
+      {"metadata": {"name": "api", "namespace": "shop", "resourceVersion": "3",
+                    "annotations": {"eks.amazon.com/role-arn": "arn:aws:iam::1:role/api",
+                                    "app.kubernetes.io/role": "frontend",
+                                    "kubectl.kubernetes.io/last-applied-configuration": "{}"}}}
+    ]})",
+                                               kPrefix);
+  ASSERT_EQ(page.error, "");
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].annotations, (core::Annotations{{"eks.amazon.com/role-arn", ""}}));
+}
+
 TEST(ServiceAccountList, LastPageAndEmptyList) {
   const auto page = parse_service_account_list(
       R"({"kind":"ServiceAccountList","metadata":{"resourceVersion":"9"},"items":null})", kPrefix);

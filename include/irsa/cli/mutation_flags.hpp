@@ -33,6 +33,9 @@ struct MutationFlags {
   std::string aws_account_id;
   std::string aws_partition;
   std::string aws_region_for_partition;  // --aws-region: derives the partition when given
+  // Beyond upstream.
+  std::string role_session_name = "none";  // --role-session-name: pod-name or none
+  std::string role_policy_file;            // --role-policy: empty means no policy
 };
 
 void add_mutation_flags(CLI::App& app, MutationFlags& flags);

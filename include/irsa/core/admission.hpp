@@ -11,6 +11,7 @@
 
 #include "irsa/core/decision.hpp"
 #include "irsa/core/identity.hpp"
+#include "irsa/core/role_policy.hpp"
 #include "irsa/core/settings.hpp"
 
 namespace irsa::core {
@@ -61,8 +62,11 @@ class Mutator {
 
   // Never throws on bad input: malformed JSON, a review without a request, or an object that
   // is not a Pod yield Result::denied with a message.
+  // With a policy, the pod's role is checked against it: a violated rule in enforce mode yields
+  // Result::forbidden, in audit mode a warning and the verdict in the decision.
   [[nodiscard]] Admission review(std::string_view body, const IdentitySource& identities,
-                                 RequestEntropy entropy, Scratch& scratch) const;
+                                 RequestEntropy entropy, Scratch& scratch,
+                                 const RolePolicy* policy = nullptr) const;
 
   struct Derived;
 
@@ -74,6 +78,6 @@ class Mutator {
 // One-shot form of Mutator::review, for callers that review a single body.
 [[nodiscard]] Admission review_admission(std::string_view body, const Settings& settings,
                                          const IdentitySource& identities, RequestEntropy entropy,
-                                         Scratch& scratch);
+                                         Scratch& scratch, const RolePolicy* policy = nullptr);
 
 }  // namespace irsa::core

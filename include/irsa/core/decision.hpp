@@ -21,6 +21,7 @@ enum class Result {
   unchanged,    // the pod has an identity but already carries everything
   not_mutated,  // the pod has no identity (no role, or the ServiceAccount is unknown)
   denied,       // the request could not be understood; allowed:false with code 400
+  forbidden,    // the role policy (enforce mode) refused the pod; allowed:false with code 403
 };
 
 // What a warning is about, for the metrics and the audit log (the text says it for people).
@@ -61,7 +62,12 @@ struct Decision {
   std::vector<std::string> skipped_containers;
   std::vector<std::string> warnings;
   std::vector<WarningKind> warning_kinds;  // one per warning, in the same order
-  std::string error;  // why the request was denied
+  std::string error;  // why the request was denied or forbidden
+  // The role policy's verdict, when a rule was violated (in either mode): the rule's name, its
+  // mode and what is wrong. Empty rule: no violation.
+  std::string policy_rule;
+  std::string_view policy_mode;  // "audit" or "enforce"
+  std::string policy_violation;
 };
 
 }  // namespace irsa::core

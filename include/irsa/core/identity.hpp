@@ -3,11 +3,14 @@
 // The core defines the lookup interface; stores (file, Kubernetes API) implement it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "irsa/core/role_policy.hpp"
 
 namespace irsa::core {
 
@@ -51,6 +54,19 @@ class IdentitySource {
   // Whether namespace/name is listed in the container-credentials configuration.
   [[nodiscard]] virtual bool uses_container_credentials(std::string_view ns,
                                                         std::string_view name) const = 0;
+
+  // What a role policy looks at beyond the pod. Sources that do not know answer as below:
+  // unknown labels (a rule with a namespaceSelector does not match) and no sharing.
+  // The labels of namespace ns; nullptr when the namespace is not known.
+  [[nodiscard]] virtual std::shared_ptr<const Labels> namespace_labels(std::string_view ns) const {
+    (void)ns;
+    return nullptr;
+  }
+  // How many ServiceAccounts (and ConfigMap mappings) name role_arn.
+  [[nodiscard]] virtual std::size_t accounts_naming_role(std::string_view role_arn) const {
+    (void)role_arn;
+    return 0;
+  }
 
  protected:
   // Implementations may be values (a snapshot is copied or moved into place); slicing through

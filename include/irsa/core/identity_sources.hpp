@@ -96,6 +96,11 @@ class StaticIdentities final : public IdentitySource {
                                                        std::string_view name) const override;
   [[nodiscard]] bool uses_container_credentials(std::string_view ns,
                                                 std::string_view name) const override;
+  [[nodiscard]] std::shared_ptr<const Labels> namespace_labels(std::string_view ns) const override;
+  [[nodiscard]] std::size_t accounts_naming_role(std::string_view role_arn) const override;
+
+  // Namespaces and their labels, for role policy rules with a namespaceSelector.
+  void add_namespace(std::string_view name, Labels labels);
 
   [[nodiscard]] std::size_t service_account_count() const noexcept {
     return service_accounts_.size();
@@ -120,8 +125,13 @@ class StaticIdentities final : public IdentitySource {
   using Map = std::unordered_map<std::string, IdentityEntryPtr, KeyHash, std::equal_to<>>;
   static IdentityEntryPtr find(const Map& map, std::string_view ns, std::string_view name);
 
+  void count_role(const IdentityEntry* before, const IdentityEntry& after);
+
   Map service_accounts_;
   Map config_map_entries_;
+  std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>> role_counts_;
+  std::unordered_map<std::string, std::shared_ptr<const Labels>, KeyHash, std::equal_to<>>
+      namespaces_;
   std::unordered_set<std::string, KeyHash, std::equal_to<>> container_credentials_;
 };
 

@@ -17,7 +17,8 @@ struct AccountObject {
   std::string ns;
   std::string name;
   std::string resource_version;
-  core::Annotations annotations;  // only those whose key starts with "<prefix>/"
+  // Those whose key starts with "<prefix>/", and near misses of them (with an empty value).
+  core::Annotations annotations;
 };
 
 struct ConfigMapObject {
