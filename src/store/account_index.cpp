@@ -1,5 +1,7 @@
 #include "irsa/store/account_index.hpp"
 
+#include <mutex>
+
 namespace irsa::store {
 
 AccountIndex::AccountIndex() {
@@ -26,10 +28,38 @@ void AccountIndex::for_each(
   }
 }
 
+std::size_t AccountIndex::accounts_naming(std::string_view role_arn) const {
+  const std::shared_lock lock(role_counts_mutex_);
+  const auto it = role_counts_.find(role_arn);
+  return it == role_counts_.end() ? 0 : it->second;
+}
+
+void AccountIndex::count_role(const core::IdentityEntryPtr& before,
+                              const core::IdentityEntryPtr& after) {
+  const std::string_view old_role = before ? std::string_view(before->role_arn) : "";
+  const std::string_view new_role = after ? std::string_view(after->role_arn) : "";
+  if (old_role == new_role) return;
+  const std::unique_lock lock(role_counts_mutex_);
+  if (!old_role.empty()) {
+    const auto it = role_counts_.find(old_role);
+    if (it != role_counts_.end() && --it->second == 0) role_counts_.erase(it);
+  }
+  if (!new_role.empty()) {
+    const auto it = role_counts_.find(new_role);
+    if (it != role_counts_.end()) {
+      ++it->second;
+    } else {
+      role_counts_.emplace(std::string(new_role), 1);
+    }
+  }
+}
+
 void AccountIndex::replace_all(std::vector<Account> accounts) {
   std::array<std::shared_ptr<Shard>, kShards> fresh;
   for (auto& shard : fresh) shard = std::make_shared<Shard>();
+  RoleCounts counts;
   for (auto& account : accounts) {
+    if (account.entry && !account.entry->role_arn.empty()) ++counts[account.entry->role_arn];
     std::string key = core::account_key(account.ns, account.name);
     const std::size_t index = shard_of(key);
     (*fresh[index])[std::move(key)] = std::move(account.entry);
@@ -40,6 +70,8 @@ void AccountIndex::replace_all(std::vector<Account> accounts) {
     shards_[i].store(std::move(fresh[i]), std::memory_order_release);
   }
   size_.store(total, std::memory_order_relaxed);
+  const std::unique_lock lock(role_counts_mutex_);
+  role_counts_ = std::move(counts);
 }
 
 void AccountIndex::upsert(std::string_view ns, std::string_view name,
@@ -47,6 +79,8 @@ void AccountIndex::upsert(std::string_view ns, std::string_view name,
   std::string key = core::account_key(ns, name);
   auto& slot = shards_[shard_of(key)];
   auto copy = std::make_shared<Shard>(*slot.load(std::memory_order_acquire));
+  const auto existing = copy->find(key);
+  count_role(existing != copy->end() ? existing->second : nullptr, entry);
   const bool added = copy->insert_or_assign(std::move(key), std::move(entry)).second;
   slot.store(std::move(copy), std::memory_order_release);
   if (added) size_.fetch_add(1, std::memory_order_relaxed);
@@ -58,7 +92,9 @@ void AccountIndex::erase(std::string_view ns, std::string_view name) {
   const auto current = slot.load(std::memory_order_acquire);
   if (current->find(key) == current->end()) return;
   auto copy = std::make_shared<Shard>(*current);
-  copy->erase(key);
+  const auto existing = copy->find(key);
+  count_role(existing->second, nullptr);
+  copy->erase(existing);
   slot.store(std::move(copy), std::memory_order_release);
   size_.fetch_sub(1, std::memory_order_relaxed);
 }

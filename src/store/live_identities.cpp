@@ -44,4 +44,21 @@ bool LiveIdentities::uses_container_credentials(std::string_view ns, std::string
   return associations->find(NamespacedNameLess::View{ns, name}) != associations->end();
 }
 
+void LiveIdentities::publish_namespaces(std::shared_ptr<const NamespaceLabels> namespaces) {
+  namespaces_.store(std::move(namespaces), std::memory_order_release);
+}
+
+std::shared_ptr<const core::Labels> LiveIdentities::namespace_labels(std::string_view ns) const {
+  if (const auto namespaces = namespaces_.load(std::memory_order_acquire)) {
+    const auto it = namespaces->find(ns);
+    return it == namespaces->end() ? nullptr : it->second;
+  }
+  return accounts()->namespace_labels(ns);
+}
+
+std::size_t LiveIdentities::accounts_naming_role(std::string_view role_arn) const {
+  const std::size_t from_index = index_ != nullptr ? index_->accounts_naming(role_arn) : 0;
+  return from_index + accounts()->accounts_naming_role(role_arn);
+}
+
 }  // namespace irsa::store

@@ -273,7 +273,9 @@ class PolicyFileReader {
       const std::string item_path = path + "[" + std::to_string(out.size()) + "]";
       std::string text = read_scalar(item, item_path, expected);
       if (std::string problem = check(text); !problem.empty()) {
-        fail(item, item_path + " " + quoted_value(text) + " " + problem);
+        std::string message = item_path;
+        message.append(" ").append(quoted_value(text)).append(" ").append(problem);
+        fail(item, std::move(message));
       }
       out.push_back(std::move(text));
     }

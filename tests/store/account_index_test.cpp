@@ -16,6 +16,31 @@ core::Settings settings() {
   return value;
 }
 
+TEST(AccountIndex, CountsTheAccountsThatNameEachRole) {
+  AccountIndex index;
+  EntryInterner interner(settings());
+  const core::Annotations shared = {{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/shared"}};
+  index.replace_all({{"a", "one", interner.entry_for(shared)},
+                     {"b", "two", interner.entry_for(shared)},
+                     {"b", "plain", interner.entry_for({})}});
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 2u);
+  EXPECT_EQ(index.accounts_naming(""), 0u) << "no role is not a role";
+
+  index.upsert("c", "three", interner.entry_for(shared));
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 3u);
+  index.upsert("c", "three", interner.entry_for(shared));
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 3u) << "an update is no new account";
+  index.upsert("a", "one",
+               interner.entry_for({{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/own"}}));
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 2u);
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/own"), 1u);
+  index.erase("b", "two");
+  index.erase("b", "two");
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 1u);
+  index.replace_all({});
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/own"), 0u);
+}
+
 TEST(AccountIndex, FindsWhatWasPutAndForgetsWhatWasErased) {
   AccountIndex index;
   EntryInterner interner(settings());

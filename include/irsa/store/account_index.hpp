@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <shared_mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,8 @@ class AccountIndex {
   // Readers, any thread.
   [[nodiscard]] core::IdentityEntryPtr find(std::string_view ns, std::string_view name) const;
   [[nodiscard]] std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
+  // How many accounts name role_arn (for a role policy's maxServiceAccountsPerRole).
+  [[nodiscard]] std::size_t accounts_naming(std::string_view role_arn) const;
   // Calls visit(key, entry) for every account of a consistent view of each shard.
   void for_each(
       const std::function<void(std::string_view, const core::IdentityEntry&)>& visit) const;
@@ -53,6 +56,12 @@ class AccountIndex {
 
   std::array<std::atomic<std::shared_ptr<const Shard>>, kShards> shards_;
   std::atomic<std::size_t> size_{0};
+  // Accounts per role ARN. The writer changes it under the exclusive lock; readers look one role
+  // up under the shared lock, which a writer holds only for a few map updates.
+  void count_role(const core::IdentityEntryPtr& before, const core::IdentityEntryPtr& after);
+  using RoleCounts = std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>>;
+  mutable std::shared_mutex role_counts_mutex_;
+  RoleCounts role_counts_;
 };
 
 // Makes IdentityEntry values from ServiceAccount annotations under one Settings, handing out the

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -31,6 +33,9 @@ struct NamespacedNameLess {
 
 using PodIdentityAssociations = std::set<core::NamespacedName, NamespacedNameLess>;
 
+// Namespace name to labels. Ordered, so that a lookup by string_view needs no key string.
+using NamespaceLabels = std::map<std::string, std::shared_ptr<const core::Labels>, std::less<>>;
+
 class LiveIdentities final : public core::IdentitySource {
  public:
   LiveIdentities();
@@ -52,11 +57,20 @@ class LiveIdentities final : public core::IdentitySource {
                                                              std::string_view name) const override;
   [[nodiscard]] bool uses_container_credentials(std::string_view ns,
                                                 std::string_view name) const override;
+  // From the published namespaces (the cluster's), else the account snapshot's (a file's).
+  [[nodiscard]] std::shared_ptr<const core::Labels> namespace_labels(
+      std::string_view ns) const override;
+  // The index's accounts and the snapshot's (file accounts and ConfigMap mappings) together.
+  [[nodiscard]] std::size_t accounts_naming_role(std::string_view role_arn) const override;
+
+  // The cluster's namespaces with their labels, for role policy rules with a namespaceSelector.
+  void publish_namespaces(std::shared_ptr<const NamespaceLabels> namespaces);
 
  private:
   const AccountIndex* index_ = nullptr;
   std::atomic<std::shared_ptr<const core::StaticIdentities>> accounts_;
   std::atomic<std::shared_ptr<const PodIdentityAssociations>> pod_identity_;
+  std::atomic<std::shared_ptr<const NamespaceLabels>> namespaces_;
 };
 
 }  // namespace irsa::store
