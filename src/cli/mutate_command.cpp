@@ -1,5 +1,7 @@
 #include "irsa/cli/mutate_command.hpp"
 
+#include "irsa/store/identity_files.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -191,6 +193,8 @@ MutationContext mutation_context(const MutateOptions& options, const core::Setti
 }  // namespace
 
 int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& err) {
+  // Beside 1 (bad input) and 2 (bad flags): the pod is fine, the role policy refuses it.
+  constexpr int kForbiddenExit = 3;
   try {
     core::Settings settings;
     try {
@@ -205,14 +209,31 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
     load_identities(options, settings, identities, problems, annotations);
     for (const auto& problem : problems) err << "warning: " << problem << '\n';
 
+    std::shared_ptr<const core::RolePolicy> policy;
+    if (!options.mutation.role_policy_file.empty()) {
+      auto load = store::load_role_policy_file(options.mutation.role_policy_file);
+      if (!load.error.empty()) throw std::runtime_error("--role-policy: " + load.error);
+      policy = std::move(load.policy);
+      if (policy->uses_namespace_labels()) {
+        err << "irsa-webhook mutate: note: namespace labels are not known offline, so rules "
+               "with a namespaceSelector match no namespace here\n";
+      }
+    }
+
     ReviewInput input = make_review(options.pod_file, load_single_document(options.pod_file));
     const std::string body = input.review.dump();
     core::Scratch scratch;
     const core::RequestEntropy entropy{std::random_device{}()};
     core::Admission admission =
-        core::review_admission(body, settings, identities, entropy, scratch);
+        core::review_admission(body, settings, identities, entropy, scratch, policy.get());
     if (admission.decision.result == core::Result::denied) {
       throw InputError(options.pod_file, admission.decision.error);
+    }
+    if (admission.decision.result == core::Result::forbidden) {
+      // The server's answer would be allowed:false with code 403; --output=review shows it.
+      err << "irsa-webhook mutate: denied: " << admission.decision.error << '\n';
+      if (options.output == "review") out << admission.response << '\n';
+      return kForbiddenExit;
     }
     for (const auto& warning : admission.decision.warnings) err << "warning: " << warning << '\n';
     // Said on stderr so that stdout stays the patch (or pod, or review) scripts read.

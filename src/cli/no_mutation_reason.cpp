@@ -152,7 +152,8 @@ std::string no_mutation_reason(const core::Decision& decision, const MutationCon
     case core::Result::unchanged:
       return untouched_containers(decision, context);
     case core::Result::denied:
-      break;
+    case core::Result::forbidden:
+      break;  // the decision's error says why
   }
   return {};
 }

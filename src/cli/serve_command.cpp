@@ -39,6 +39,7 @@ ServeConfig to_serve_config(const ServeOptions& options) {
   server_config.tls_key = flags.tls_key;
   server_config.tls = server::parse_tls_options(flags.tls_min_version, flags.tls_cipher_suites);
   server_config.pod_identity_file = options.mutation.container_credentials_config;
+  server_config.role_policy_file = options.mutation.role_policy_file;
   server_config.debugging_handlers = flags.enable_debugging_handlers;
   server_config.worker_threads = flags.worker_threads > 0
                                      ? static_cast<unsigned>(flags.worker_threads)

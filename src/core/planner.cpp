@@ -213,12 +213,15 @@ bool check_role_policy(const RolePolicy& policy, std::string_view ns,
   decision.policy_violation = clip_for_warning(verdict.reason, kMaxPolicyMessage);
   if (verdict.mode == PolicyMode::enforce) {
     decision.result = Result::forbidden;
-    decision.error = clip_for_warning("role policy rule " + verdict.rule + " refuses this pod: " +
-                                          verdict.reason + "; the rule allows " + verdict.allowed,
+    // The reason names the rule; what the rule would allow tells the user what to change.
+    decision.error = clip_for_warning("role policy: " + verdict.reason + "; the rule allows " +
+                                          verdict.allowed,
                                       kMaxPolicyMessage);
     return false;
   }
-  warn(decision, WarningKind::policy, "role policy rule " + verdict.rule + ": " + verdict.reason);
+  // The rule first: a long role ARN may push the end of the line past the clip.
+  warn(decision, WarningKind::policy,
+       "role policy rule " + verdict.rule + " (audit): " + verdict.reason);
   return true;
 }
 

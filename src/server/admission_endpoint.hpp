@@ -3,6 +3,8 @@
 // is written before the answer leaves.
 #pragma once
 
+#include "irsa/store/live_policy.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <string_view>
@@ -22,7 +24,8 @@ class AdmissionEndpoint {
  public:
   // `contexts`: every io_context that runs connections, for the audit group commits.
   AdmissionEndpoint(const core::Settings& settings, const core::IdentitySource& identities,
-                    AccountSource& accounts, const Readiness& readiness, ServerMetrics& metrics,
+                    AccountSource& accounts, const store::LivePolicy& policy,
+                    const Readiness& readiness, ServerMetrics& metrics,
                     const Logger& log, bool debugging_handlers,
                     const std::vector<boost::asio::io_context*>& contexts);
 
@@ -37,6 +40,7 @@ class AdmissionEndpoint {
   core::Mutator mutator_;
   const core::IdentitySource& identities_;
   AccountSource& accounts_;
+  const store::LivePolicy& policy_;
   const Readiness& readiness_;
   ServerMetrics& metrics_;
   const Logger& log_;

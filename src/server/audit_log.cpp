@@ -45,8 +45,14 @@ void log_admission(const Logger& log, const core::Decision& decision,
                    std::chrono::nanoseconds elapsed) {
   thread_local std::string mutated;
   thread_local std::string skipped;
+  thread_local std::string warning_kinds;
   join_into(mutated, decision.mutated_containers);
   join_into(skipped, decision.skipped_containers);
+  warning_kinds.clear();
+  for (const auto kind : decision.warning_kinds) {
+    if (!warning_kinds.empty()) warning_kinds.push_back(',');
+    warning_kinds.append(core::to_string(kind));
+  }
   const DecimalText micros(elapsed.count() / 1000);
   const DecimalText warnings(decision.warnings.size());
   if (decision.result == core::Result::denied) {
@@ -56,6 +62,22 @@ void log_admission(const Logger& log, const core::Decision& decision,
                   {"pod", decision.pod_name},
                   {"user", decision.user},
                   {"error", decision.error},
+                  {"elapsed_us", micros.view()}});
+    return;
+  }
+  if (decision.result == core::Result::forbidden) {
+    log.deferred(LogLevel::warn, "admission forbidden by the role policy",
+                 {{"uid", decision.uid},
+                  {"namespace", decision.ns},
+                  {"pod", decision.pod_name},
+                  {"service_account", decision.service_account},
+                  {"role_arn", decision.role_arn},
+                  {"policy_rule", decision.policy_rule},
+                  {"policy_mode", decision.policy_mode},
+                  {"policy_violation", decision.policy_violation},
+                  {"operation", decision.operation},
+                  {"dry_run", decision.dry_run ? "true" : "false"},
+                  {"user", decision.user},
                   {"elapsed_us", micros.view()}});
     return;
   }
@@ -73,6 +95,9 @@ void log_admission(const Logger& log, const core::Decision& decision,
                 {"dry_run", decision.dry_run ? "true" : "false"},
                 {"user", decision.user},
                 {"warnings", warnings.view()},
+                {"warning_kinds", warning_kinds},
+                {"policy_rule", decision.policy_rule},
+                {"policy_violation", decision.policy_violation},
                 {"elapsed_us", micros.view()}});
 }
 

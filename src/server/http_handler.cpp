@@ -44,8 +44,8 @@ Handled mutate(const Request& request, const HandlerContext& context) {
                           "Invalid Content-Type, expected `application/json`\n"),
             std::nullopt};
   }
-  core::Admission admission = context.mutator.review(request.body(), context.identities,
-                                                     {context.entropy}, context.scratch);
+  core::Admission admission = context.mutator.review(
+      request.body(), context.identities, {context.entropy}, context.scratch, context.policy);
   return {json_response(request, http::status::ok, std::move(admission.response)),
           std::move(admission.decision)};
 }
@@ -125,6 +125,7 @@ Handled handle(const Request& request, const Route* route, const HandlerContext&
       case RouteAction::metrics:
       case RouteAction::cache_dump:
       case RouteAction::cache_clear:
+      case RouteAction::policy_dump:
         break;  // the metrics port's; excluded above
     }
     return not_found(request);

@@ -1,5 +1,7 @@
 #include "metrics_endpoint.hpp"
 
+#include "irsa/store/role_policy_json.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,10 +35,12 @@ std::string cache_dump(const AccountSource& accounts) {
 
 }  // namespace
 
-MetricsEndpoint::MetricsEndpoint(ServerMetrics& metrics, AccountSource& accounts, const Logger& log,
+MetricsEndpoint::MetricsEndpoint(ServerMetrics& metrics, AccountSource& accounts,
+                                 const store::LivePolicy& policy, const Logger& log,
                                  bool debugging_handlers, std::function<void()> refresh)
     : metrics_(metrics),
       accounts_(accounts),
+      policy_(policy),
       log_(log),
       debugging_handlers_(debugging_handlers),
       refresh_(std::move(refresh)) {}
@@ -64,6 +68,12 @@ Response MetricsEndpoint::answer(const Request& request) {
         accounts_.clear();
         log_.info("ServiceAccount cache cleared through the debug handler");
         return make_response(http::status::ok, request.version(), keep_alive, kPlainText, "");
+      case RouteAction::policy_dump:
+        if (const auto policy = policy_.current()) {
+          return make_response(http::status::ok, request.version(), keep_alive,
+                               "application/json", store::role_policy_json(*policy).dump(1));
+        }
+        break;  // no --role-policy: nothing there
       case RouteAction::review:
       case RouteAction::health:
       case RouteAction::readiness:

@@ -16,12 +16,13 @@ constexpr std::array kRoutes{
     Route{"/metrics", Port::metrics, RouteAction::metrics, false, false},
     Route{"/debug/alpha/cache", Port::metrics, RouteAction::cache_dump, false, true},
     Route{"/debug/alpha/cache/clear", Port::metrics, RouteAction::cache_clear, false, true},
+    Route{"/debug/alpha/policy", Port::metrics, RouteAction::policy_dump, false, true},
 };
 
 }  // namespace
 
 const Route* find_route(Port port, std::string_view path) noexcept {
-  // Nine entries: a linear scan is as quick as any index and keeps the table readable.
+  // Ten entries: a linear scan is as quick as any index and keeps the table readable.
   for (const Route& route : kRoutes) {
     if (route.port == port && route.path == path) return &route;
   }

@@ -128,8 +128,13 @@ ServerMetrics::ServerMetrics()
       admissions_(registry_.add("irsa_webhook_admissions_total",
                                 "AdmissionReviews answered, by result", MetricType::counter,
                                 {"result"})),
-      warnings_(registry_.add("irsa_webhook_warnings_total", "Warnings returned to the API server",
-                              MetricType::counter)),
+      warnings_(registry_.add("irsa_webhook_warnings_total",
+                              "Warnings returned to the API server, by what they are about",
+                              MetricType::counter, {"kind"})),
+      policy_violations_(registry_.add("irsa_webhook_policy_violations_total",
+                                       "Pods whose role violated a role policy rule, by rule and "
+                                       "mode (audit: admitted with a warning; enforce: denied)",
+                                       MetricType::counter, {"rule", "mode"})),
       service_accounts_(registry_.add("irsa_webhook_service_accounts",
                                       "ServiceAccounts known to the webhook", MetricType::gauge)),
       ready_(registry_.add("irsa_webhook_ready", "1 while /readyz answers 200", MetricType::gauge)),
@@ -211,15 +216,18 @@ ServerMetrics::ServerMetrics()
       mutate_ok_count_(request_count_.value({"POST", "/mutate", "200"})),
       mutate_latencies_(request_latencies_.histogram({"POST", "/mutate"})),
       mutate_duration_(request_duration_.histogram({"POST", "/mutate"})),
-      admission_seconds_(admission_duration_.histogram({})),
-      warnings_total_(warnings_.value({})) {
+      admission_seconds_(admission_duration_.histogram({})) {
   std::size_t slot = 0;
   for (auto result : {core::Result::mutated, core::Result::unchanged, core::Result::not_mutated,
-                      core::Result::denied}) {
+                      core::Result::denied, core::Result::forbidden}) {
     admissions_by_result_[slot++] = {result,
                                      &admissions_.value({std::string(core::to_string(result))})};
   }
   failed_admissions_ = &admissions_.value({std::string(kFailedReview)});
+  for (std::size_t kind = 0; kind < core::kWarningKinds; ++kind) {
+    warnings_by_kind_[kind] =
+        &warnings_.value({std::string(core::to_string(static_cast<core::WarningKind>(kind)))});
+  }
   web_identity_pods_ = &pod_count_.value({"sts_web_identity"});
   container_credentials_pods_ = &pod_count_.value({"container_credentials"});
   slot = 0;
@@ -273,8 +281,12 @@ void ServerMetrics::record_admission(const core::Decision& decision,
   for (const auto& [result, series] : admissions_by_result_) {
     if (result == decision.result) series->add(1);
   }
-  if (!decision.warnings.empty()) {
-    warnings_total_.add(static_cast<double>(decision.warnings.size()));
+  for (const core::WarningKind kind : decision.warning_kinds) {
+    warnings_by_kind_[static_cast<std::size_t>(kind)]->add(1);
+  }
+  if (!decision.policy_rule.empty()) {
+    // The rule names come from the policy file (at most 1000 rules), so the series are bounded.
+    policy_violations_.value({decision.policy_rule, std::string(decision.policy_mode)}).add(1);
   }
   // Upstream counts a pod whenever it works out an identity for it, patch or not.
   if (decision.result == core::Result::mutated || decision.result == core::Result::unchanged) {

@@ -80,4 +80,52 @@ bool PodIdentityFile::reload() {
   return true;
 }
 
+RolePolicyFile::RolePolicyFile(boost::asio::io_context& io, std::string path,
+                               FileWatchTiming timing, store::LivePolicy& policy,
+                               ServerMetrics& metrics, const Logger& log)
+    : path_(std::move(path)),
+      policy_(policy),
+      metrics_(metrics),
+      log_(log),
+      watcher_(
+          io, std::vector<std::string>{path_}, [this] { return reload(); }, timing) {
+  auto load = store::load_role_policy_file(path_);
+  metrics_.record_file_reload("role_policy", load.error.empty());
+  if (!load.error.empty()) throw std::runtime_error("--role-policy: " + load.error);
+  publish(std::move(load.policy));
+}
+
+// The file was loaded by the constructor; only changes from now on count.
+void RolePolicyFile::start() {
+  watcher_.start(/*load_first=*/false);
+}
+
+void RolePolicyFile::stop() {
+  watcher_.stop();
+}
+
+bool RolePolicyFile::reload() {
+  auto load = store::load_role_policy_file(path_);
+  metrics_.record_file_reload("role_policy", load.error.empty());
+  if (!load.error.empty()) {
+    log_.error("role policy not reloaded; the previous one stays in use",
+               {{"error", load.error}, {"version", std::to_string(version_)}});
+    return false;
+  }
+  publish(std::move(load.policy));
+  return true;
+}
+
+void RolePolicyFile::publish(std::shared_ptr<const core::RolePolicy> policy) {
+  std::size_t enforced = 0;
+  for (const auto& rule : policy->rules) enforced += rule.mode == core::PolicyMode::enforce ? 1 : 0;
+  const std::size_t rules = policy->rules.size();
+  policy_.publish(std::move(policy));
+  ++version_;
+  log_.info("role policy loaded", {{"file", path_},
+                                   {"version", std::to_string(version_)},
+                                   {"rules", std::to_string(rules)},
+                                   {"enforced_rules", std::to_string(enforced)}});
+}
+
 }  // namespace irsa::server

@@ -4,6 +4,8 @@
 // metrics.
 #pragma once
 
+#include "irsa/store/live_policy.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
@@ -67,6 +69,31 @@ class PodIdentityFile {
   const Logger& log_;
   std::function<void()> loaded_;
   FileWatcher watcher_;  // last, as above
+};
+
+// The role policy (--role-policy). Unlike the other files it must load at start-up: a policy
+// that was asked for and cannot be read must not leave the webhook granting every role.
+class RolePolicyFile {
+ public:
+  // Loads the file now; throws std::runtime_error naming the file, line and column otherwise.
+  RolePolicyFile(boost::asio::io_context& io, std::string path, FileWatchTiming timing,
+                 store::LivePolicy& policy, ServerMetrics& metrics, const Logger& log);
+
+  void start();
+  // Reads the file again now, changed or not (SIGHUP).
+  void reload_now() { watcher_.reload_now(); }
+  void stop();
+
+ private:
+  bool reload();
+  void publish(std::shared_ptr<const core::RolePolicy> policy);
+
+  const std::string path_;
+  store::LivePolicy& policy_;
+  ServerMetrics& metrics_;
+  const Logger& log_;
+  std::size_t version_ = 0;  // loads so far, for the log: which policy an admission saw
+  FileWatcher watcher_;      // last, as above
 };
 
 }  // namespace irsa::server

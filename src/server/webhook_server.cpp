@@ -11,6 +11,7 @@
 #include "irsa/server/memory_budget.hpp"
 #include "irsa/server/server_metrics.hpp"
 #include "irsa/store/live_identities.hpp"
+#include "irsa/store/live_policy.hpp"
 #include "memory_trimmer.hpp"
 #include "metrics_endpoint.hpp"
 #include "overload_reports.hpp"
@@ -62,9 +63,14 @@ struct WebhookServer::Impl {
                                 .watch_timing = config.watch_timing,
                                 .readiness_changed = [this] { readiness.update(); }})),
         readiness(*accounts, !config.pod_identity_file.empty(), metrics),
-        admissions(config.settings, identities, *accounts, readiness, metrics, log,
+        role_policy(config.role_policy_file.empty()
+                        ? nullptr
+                        : std::make_unique<RolePolicyFile>(threads.main(), config.role_policy_file,
+                                                           config.watch_timing, policy, metrics,
+                                                           log)),
+        admissions(config.settings, identities, *accounts, policy, readiness, metrics, log,
                    config.debugging_handlers, threads.contexts()),
-        metrics_endpoint(metrics, *accounts, log, config.debugging_handlers,
+        metrics_endpoint(metrics, *accounts, policy, log, config.debugging_handlers,
                          [this] { refresh_overload_metrics(); }),
         certificate(threads.main(), config.tls_cert, config.tls_key, config.tls,
                     config.watch_timing, metrics, log),
@@ -108,6 +114,7 @@ struct WebhookServer::Impl {
     trimmer.start();
     accounts->start();
     if (pod_identity) pod_identity->start();
+    if (role_policy) role_policy->start();
     log.info("serving", {{"webhook", listener_url(*webhook, "https")},
                          {"metrics", listener_url(*metrics_listener, "http")},
                          {"worker_threads", std::to_string(config.worker_threads)},
@@ -129,6 +136,7 @@ struct WebhookServer::Impl {
     trimmer.stop();
     accounts->stop();
     if (pod_identity) pod_identity->stop();
+    if (role_policy) role_policy->stop();
   }
 
   // SIGHUP's action.
@@ -136,6 +144,7 @@ struct WebhookServer::Impl {
     certificate.reload_now();
     accounts->reload_files();
     if (pod_identity) pod_identity->reload_now();
+    if (role_policy) role_policy->reload_now();
   }
 
   void refresh_overload_metrics() {
@@ -157,6 +166,8 @@ struct WebhookServer::Impl {
   ReloadSignal reload_signal;
   std::unique_ptr<AccountSource> accounts;
   Readiness readiness;
+  store::LivePolicy policy;
+  std::unique_ptr<RolePolicyFile> role_policy;
   AdmissionEndpoint admissions;
   MetricsEndpoint metrics_endpoint;
   CertificateFiles certificate;

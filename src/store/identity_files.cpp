@@ -1,5 +1,7 @@
 #include "irsa/store/identity_files.hpp"
 
+#include "irsa/store/role_policy_file.hpp"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -52,6 +54,22 @@ AssociationsLoad load_pod_identity_file(const std::string& path) {
   }
   load.associations = std::make_shared<const PodIdentityAssociations>(parsed.identities.begin(),
                                                                       parsed.identities.end());
+  return load;
+}
+
+RolePolicyLoad load_role_policy_file(const std::string& path) {
+  RolePolicyLoad load;
+  auto read = read_text(path);
+  if (!read.error.empty()) {
+    load.error = std::move(read.error);
+    return load;
+  }
+  auto parsed = parse_role_policy(read.text);
+  if (!parsed.error.empty()) {
+    load.error = path + ": " + parsed.error;
+    return load;
+  }
+  load.policy = std::make_shared<const core::RolePolicy>(std::move(parsed.policy));
   return load;
 }
 

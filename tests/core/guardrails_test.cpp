@@ -411,7 +411,7 @@ TEST_F(GuardrailsTest, AuditedPolicyAdmitsWithTheUsualPatchAWarningAndAuditAnnot
   const Admission plain = review_admission(body, settings, identities, {0}, scratch);
   EXPECT_EQ(audited.decision.result, Result::mutated);
   EXPECT_EQ(audited.patch, plain.patch);
-  EXPECT_TRUE(has_warning(audited, WarningKind::policy, "role policy rule team-roles"));
+  EXPECT_TRUE(has_warning(audited, WarningKind::policy, "role policy rule team-roles (audit): role "));
   const json response = json::parse(audited.response)["response"];
   EXPECT_EQ(response["auditAnnotations"]["policy-rule"], "team-roles");
   EXPECT_NE(response["auditAnnotations"]["policy-violation"].get<std::string>().find(

@@ -135,15 +135,33 @@ TEST(ServerMetrics, AnAnsweredAdmissionCountsUnderItsResult) {
   decision.result = core::Result::mutated;
   decision.mode = core::Mode::web_identity;
   decision.warnings = {"one", "two"};
+  decision.warning_kinds = {core::WarningKind::near_miss, core::WarningKind::near_miss};
   metrics.record_admission(decision, std::chrono::milliseconds(2));
   const std::string text = metrics.render();
   EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"mutated\"} 1\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"error\"} 0\n"), std::string::npos);
-  EXPECT_NE(text.find("\nirsa_webhook_warnings_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("\nirsa_webhook_warnings_total{kind=\"near_miss\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("\nirsa_webhook_warnings_total{kind=\"policy\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("\npod_identity_webhook_pod_count{method=\"sts_web_identity\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("\nirsa_webhook_admission_duration_seconds_count 1\n"), std::string::npos);
+}
+
+TEST(ServerMetrics, PolicyViolationsCountByRuleAndMode) {
+  ServerMetrics metrics;
+  core::Decision decision;
+  decision.result = core::Result::forbidden;
+  decision.policy_rule = "team-roles";
+  decision.policy_mode = "enforce";
+  metrics.record_admission(decision, std::chrono::milliseconds(1));
+  metrics.record_admission(decision, std::chrono::milliseconds(1));
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("\nirsa_webhook_policy_violations_total{rule=\"team-roles\",mode=\"enforce\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"forbidden\"} 2\n"),
+            std::string::npos);
 }
 
 TEST(ServerMetrics, AFailedAdmissionCountsAsAnErrorAndItsTime) {

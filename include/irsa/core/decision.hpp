@@ -3,6 +3,7 @@
 // the log) does not read the Mutator's declarations.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ enum class WarningKind : std::uint8_t {
   session_name,        // no role session name could be given
   policy,              // the role policy was violated (audit mode)
 };
+inline constexpr std::size_t kWarningKinds = static_cast<std::size_t>(WarningKind::policy) + 1;
 
 [[nodiscard]] std::string_view to_string(Mode mode) noexcept;
 [[nodiscard]] std::string_view to_string(WarningKind kind) noexcept;

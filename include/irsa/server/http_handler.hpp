@@ -28,6 +28,7 @@ struct HandlerContext {
   bool ready = false;               // ServiceAccounts and Pod Identity associations are loaded
   bool draining = false;            // shutting down: /readyz fails, connections are closed
   bool debugging_handlers = false;  // --enable-debugging-handlers
+  const core::RolePolicy* policy = nullptr;  // --role-policy's rules; null: no policy
 };
 
 struct Handled {

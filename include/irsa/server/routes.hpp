@@ -20,6 +20,7 @@ enum class RouteAction {
   metrics,      // the Prometheus exposition
   cache_dump,   // the known ServiceAccounts, in upstream's format
   cache_clear,  // forget them until the source delivers them again
+  policy_dump,  // the role policy in force (JSON), or 404 without --role-policy
 };
 
 struct Route {

@@ -22,6 +22,7 @@ struct ServerConfig {
   std::string tls_key;
   TlsOptions tls;
   std::string pod_identity_file;  // --watch-container-credentials-config; empty = off
+  std::string role_policy_file;   // --role-policy; empty = no policy
   bool debugging_handlers = false;
   unsigned worker_threads = 1;
   std::chrono::nanoseconds shutdown_delay{0};

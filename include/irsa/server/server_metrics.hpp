@@ -69,6 +69,7 @@ class ServerMetrics {
   Family& admission_duration_;
   Family& admissions_;
   Family& warnings_;
+  Family& policy_violations_;
   Family& service_accounts_;
   Family& ready_;
   Family& certificate_reloads_;
@@ -103,10 +104,11 @@ class ServerMetrics {
   Histogram& mutate_latencies_;
   Histogram& mutate_duration_;
   Histogram& admission_seconds_;
-  AtomicDouble& warnings_total_;
+  // One series per warning kind, indexed by core::WarningKind.
+  std::array<AtomicDouble*, core::kWarningKinds> warnings_by_kind_{};
   // The admission series with fixed labels (created in the constructor), found once: looking
   // them up builds label strings and takes the family's mutex on every admission.
-  std::array<std::pair<core::Result, AtomicDouble*>, 4> admissions_by_result_{};
+  std::array<std::pair<core::Result, AtomicDouble*>, 5> admissions_by_result_{};
   AtomicDouble* failed_admissions_ = nullptr;
   AtomicDouble* web_identity_pods_ = nullptr;
   AtomicDouble* container_credentials_pods_ = nullptr;

@@ -1,7 +1,10 @@
 // The two identity files a server may watch, read into the snapshots LiveIdentities publishes:
 // --service-accounts (ServiceAccounts, Lists of them and the pod-identity-webhook ConfigMap) and
-// --watch-container-credentials-config (the EKS Pod Identity association list).
+// --watch-container-credentials-config (the EKS Pod Identity association list); and the role
+// policy (--role-policy) that admissions are checked against.
 #pragma once
+
+#include "irsa/core/role_policy.hpp"
 
 #include <memory>
 #include <string>
@@ -30,5 +33,14 @@ struct AssociationsLoad {
 // As upstream: a missing or empty file is an empty list (Pod Identity off for everyone), not an
 // error; text that is not a valid file is.
 [[nodiscard]] AssociationsLoad load_pod_identity_file(const std::string& path);
+
+struct RolePolicyLoad {
+  std::shared_ptr<const core::RolePolicy> policy;  // null when error is set
+  std::string error;  // names the file, the line and column, and what is wrong
+};
+
+// The --role-policy file. A missing or empty file is an error: a policy that was asked for and
+// is not there must not pass for one that allows everything.
+[[nodiscard]] RolePolicyLoad load_role_policy_file(const std::string& path);
 
 }  // namespace irsa::store
