@@ -235,10 +235,16 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
       if (options.output == "review") out << admission.response << '\n';
       return kForbiddenExit;
     }
-    for (const auto& warning : admission.decision.warnings) err << "warning: " << warning << '\n';
     // Said on stderr so that stdout stays the patch (or pod, or review) scripts read.
     const std::string reason = no_mutation_reason(
         admission.decision, mutation_context(options, settings, input, identities, annotations));
+    const auto& decision = admission.decision;
+    for (std::size_t i = 0; i < decision.warnings.size(); ++i) {
+      // The explanation below names a near miss with its fix; the server's shorter warning
+      // would only say it twice.
+      if (!reason.empty() && decision.warning_kinds[i] == core::WarningKind::near_miss) continue;
+      err << "warning: " << decision.warnings[i] << '\n';
+    }
     if (!reason.empty()) err << "irsa-webhook mutate: no container mutated: " << reason << '\n';
     if (member(member(input.pod, "metadata"), "labels").contains(kSkipWebhookLabel)) {
       err << "irsa-webhook mutate: note: the pod has the label " << kSkipWebhookLabel

@@ -119,6 +119,30 @@ ConfigMapObject read_config_map(od::object object) {
   return map;
 }
 
+NamespaceObject read_namespace(od::object object) {
+  NamespaceObject space;
+  for (auto field : object) {
+    if (std::string_view(field.unescaped_key()) != "metadata") continue;
+    for (auto meta : field.value().get_object()) {
+      const std::string_view meta_key = meta.unescaped_key();
+      if (meta_key == "name") {
+        space.name = text(meta.value());
+      } else if (meta_key == "resourceVersion") {
+        space.resource_version = text(meta.value());
+      } else if (meta_key == "labels") {
+        od::value labels = meta.value();
+        if (labels.is_null()) continue;
+        for (auto label : labels.get_object()) {
+          space.labels.emplace(std::string(std::string_view(label.unescaped_key())),
+                               text(label.value()));
+        }
+      }
+    }
+  }
+  if (space.name.empty()) throw PayloadError{"a Namespace without metadata.name"};
+  return space;
+}
+
 // A LIST response: metadata.resourceVersion and .continue, then each item through read_item.
 template <typename Object, typename ReadItem>
 ListPageOf<Object> parse_list(std::string_view json, const char* what, ReadItem&& read_item) {
@@ -235,6 +259,14 @@ ConfigMapListPage parse_config_map_list(std::string_view json) {
 
 ConfigMapEventParse parse_config_map_event(std::string_view line) {
   return parse_event<ConfigMapObject>(line, read_config_map);
+}
+
+NamespaceListPage parse_namespace_list(std::string_view json) {
+  return parse_list<NamespaceObject>(json, "Namespace", read_namespace);
+}
+
+NamespaceEventParse parse_namespace_event(std::string_view line) {
+  return parse_event<NamespaceObject>(line, read_namespace);
 }
 
 }  // namespace irsa::kube

@@ -57,12 +57,19 @@ class ClusterAccountSource final : public AccountSource {
   ClusterAccountSource(const AccountSourceContext& context, kube::ClusterSourcesConfig config,
                        std::chrono::nanoseconds lookup_grace)
       : metrics_(context.metrics),
+        readiness_changed_(context.readiness_changed),
         lookup_grace_(lookup_grace),
         reports_(context.log, context.metrics, context.readiness_changed),
         sources_(context.io, std::move(config), context.settings, reports_,
                  [&identities = context.identities](
                      std::shared_ptr<const core::StaticIdentities> config_map) {
                    identities.publish_accounts(std::move(config_map));
+                 },
+                 [&identities = context.identities,
+                  changed = context.readiness_changed](
+                     std::shared_ptr<const store::NamespaceLabels> namespaces) {
+                   identities.publish_namespaces(std::move(namespaces));
+                   if (changed) changed();
                  }) {
     // Accounts are looked up in the cache itself; the published snapshots carry only the
     // ConfigMap's entries.
@@ -77,6 +84,10 @@ class ClusterAccountSource final : public AccountSource {
   void clear() override { sources_.clear_accounts(); }
   // The accounts come from a watch, which is always current; there is no file to read again.
   void reload_files() override {}
+  void watch_namespaces() override {
+    sources_.watch_namespaces();
+    if (readiness_changed_) readiness_changed_();
+  }
   // The cache changes with every watch event; counting it when asked is cheaper than on each.
   void refresh_metrics() override {
     metrics_.set_service_accounts(sources_.accounts().size());
@@ -95,6 +106,7 @@ class ClusterAccountSource final : public AccountSource {
 
  private:
   ServerMetrics& metrics_;
+  std::function<void()> readiness_changed_;
   std::chrono::nanoseconds lookup_grace_;
   // Declared before the sources, which report to it until they are gone.
   SourceReports reports_;

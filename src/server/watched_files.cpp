@@ -82,11 +82,13 @@ bool PodIdentityFile::reload() {
 
 RolePolicyFile::RolePolicyFile(boost::asio::io_context& io, std::string path,
                                FileWatchTiming timing, store::LivePolicy& policy,
-                               ServerMetrics& metrics, const Logger& log)
+                               ServerMetrics& metrics, const Logger& log,
+                               std::function<void(const core::RolePolicy&)> loaded)
     : path_(std::move(path)),
       policy_(policy),
       metrics_(metrics),
       log_(log),
+      loaded_(std::move(loaded)),
       watcher_(
           io, std::vector<std::string>{path_}, [this] { return reload(); }, timing) {
   auto load = store::load_role_policy_file(path_);
@@ -120,6 +122,7 @@ void RolePolicyFile::publish(std::shared_ptr<const core::RolePolicy> policy) {
   std::size_t enforced = 0;
   for (const auto& rule : policy->rules) enforced += rule.mode == core::PolicyMode::enforce ? 1 : 0;
   const std::size_t rules = policy->rules.size();
+  if (loaded_) loaded_(*policy);
   policy_.publish(std::move(policy));
   ++version_;
   log_.info("role policy loaded", {{"file", path_},

@@ -76,8 +76,10 @@ class PodIdentityFile {
 class RolePolicyFile {
  public:
   // Loads the file now; throws std::runtime_error naming the file, line and column otherwise.
+  // `loaded` is called with every policy published (the first one included).
   RolePolicyFile(boost::asio::io_context& io, std::string path, FileWatchTiming timing,
-                 store::LivePolicy& policy, ServerMetrics& metrics, const Logger& log);
+                 store::LivePolicy& policy, ServerMetrics& metrics, const Logger& log,
+                 std::function<void(const core::RolePolicy&)> loaded);
 
   void start();
   // Reads the file again now, changed or not (SIGHUP).
@@ -92,6 +94,7 @@ class RolePolicyFile {
   store::LivePolicy& policy_;
   ServerMetrics& metrics_;
   const Logger& log_;
+  std::function<void(const core::RolePolicy&)> loaded_;
   std::size_t version_ = 0;  // loads so far, for the log: which policy an admission saw
   FileWatcher watcher_;      // last, as above
 };

@@ -67,7 +67,12 @@ struct WebhookServer::Impl {
                         ? nullptr
                         : std::make_unique<RolePolicyFile>(threads.main(), config.role_policy_file,
                                                            config.watch_timing, policy, metrics,
-                                                           log)),
+                                                           log,
+                                                           [this](const core::RolePolicy& rules) {
+                                                             if (rules.uses_namespace_labels()) {
+                                                               accounts->watch_namespaces();
+                                                             }
+                                                           })),
         admissions(config.settings, identities, *accounts, policy, readiness, metrics, log,
                    config.debugging_handlers, threads.contexts()),
         metrics_endpoint(metrics, *accounts, policy, log, config.debugging_handlers,

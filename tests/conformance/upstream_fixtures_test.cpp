@@ -2,6 +2,7 @@
 // pod our patch produces must equal the pod upstream's patch produces (README of the corpus).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -92,6 +93,40 @@ TEST_P(UpstreamFixture, MutatingTheResultChangesNothing) {
   auto second = run_core(world, identities, apply_patch(world.pod, first.patch), scratch);
   EXPECT_EQ(second.patch, "") << world.name;
   EXPECT_NE(second.decision.result, core::Result::mutated);
+}
+
+// The response bytes recorded for a fixture before the features beyond upstream came (and
+// written there when IRSA_WRITE_RESPONSE_RECORDS names a directory). Without their flags and
+// annotations those features must change no byte of any answer.
+std::filesystem::path response_record(const std::string& fixture) {
+  return std::filesystem::path(IRSA_SOURCE_DIR) / "tests" / "conformance" / "responses" /
+         (fixture + ".json");
+}
+
+std::string fixture_record_name(const std::filesystem::path& file) {
+  std::string name = std::filesystem::relative(file, upstream_fixture_dir()).string();
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+TEST_P(UpstreamFixture, ResponseIsByteForByteTheRecordedOne) {
+  FixtureWorld world = load_fixture(GetParam());
+  if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
+  auto identities = identities_for(world);
+  core::Scratch scratch;
+  const auto admission = run_core(world, identities, world.pod, scratch);
+  const std::string name = fixture_record_name(GetParam());
+  if (const char* out_dir = std::getenv("IRSA_WRITE_RESPONSE_RECORDS")) {
+    std::ofstream(std::filesystem::path(out_dir) / (name + ".json")) << admission.response << '\n';
+    GTEST_SKIP() << "recorded";
+  }
+  std::ifstream recorded_file(response_record(name));
+  ASSERT_TRUE(recorded_file) << "no record at " << response_record(name);
+  std::string recorded;
+  std::getline(recorded_file, recorded);
+  EXPECT_EQ(admission.response, recorded) << world.name;
 }
 
 std::string fixture_test_name(const ::testing::TestParamInfo<std::filesystem::path>& info) {

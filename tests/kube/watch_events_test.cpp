@@ -161,5 +161,39 @@ TEST(ConfigMapEvent, DataWithoutConfigAndDeletion) {
   EXPECT_NE(parse_config_map_event(R"({"type":"ADDED","object":{"metadata":{}}})").error, "");
 }
 
+TEST(NamespaceList, NamesAndLabels) {
+  const auto page = parse_namespace_list(R"({
+    "kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": "77"},
+    "items": [
+      {"metadata": {"name": "shop", "resourceVersion": "5",
+                    "labels": {"team": "shop", "kubernetes.io/metadata.name": "shop"}},
+       "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}},
+      {"metadata": {"name": "bare", "resourceVersion": "6"}}
+    ]})");
+  ASSERT_EQ(page.error, "");
+  EXPECT_EQ(page.resource_version, "77");
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].name, "shop");
+  EXPECT_EQ(page.items[0].labels,
+            (core::Labels{{"kubernetes.io/metadata.name", "shop"}, {"team", "shop"}}));
+  EXPECT_TRUE(page.items[1].labels.empty());
+  EXPECT_NE(parse_namespace_list(R"({"metadata":{"resourceVersion":"1"},"items":[{"metadata":{}}]})")
+                .error,
+            "");
+}
+
+TEST(NamespaceEvent, LabelChangesAndDeletion) {
+  const auto modified = parse_namespace_event(
+      R"({"type":"MODIFIED","object":{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"shop","resourceVersion":"9","labels":{"env":"prod"}}}})");
+  ASSERT_EQ(modified.error, "");
+  EXPECT_EQ(modified.event.type, WatchType::modified);
+  EXPECT_EQ(modified.event.object.labels, (core::Labels{{"env", "prod"}}));
+  EXPECT_EQ(modified.event.object.resource_version, "9");
+  const auto deleted = parse_namespace_event(
+      R"({"type":"DELETED","object":{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"shop","resourceVersion":"10"}}})");
+  EXPECT_EQ(deleted.event.type, WatchType::deleted);
+  EXPECT_EQ(deleted.event.object.name, "shop");
+}
+
 }  // namespace
 }  // namespace irsa::kube

@@ -14,10 +14,14 @@ using core::append_json_string;
 
 constexpr const char* kCreationTimestamp = "2026-01-01T00:00:00Z";
 
-constexpr std::array<KindNames, 2> kKindNames = {{
+constexpr std::array<KindNames, kKindCount> kKindNames = {{
     {"ServiceAccount", "ServiceAccountList", "serviceaccounts"},
     {"ConfigMap", "ConfigMapList", "configmaps"},
+    {"Namespace", "NamespaceList", "namespaces"},
 }};
+
+// The middle of each kind's uids, so that uids of different kinds never collide.
+constexpr std::array<unsigned, kKindCount> kUidMarks = {0x5a, 0xc3, 0x4e};
 
 void append_string_map(std::string& out, const std::map<std::string, std::string>& map) {
   out.push_back('{');
@@ -59,12 +63,39 @@ void append_number(std::string& out, std::uint64_t number) {
 std::string uid_of(Kind kind, std::uint64_t serial) {
   char uid[48];
   std::snprintf(uid, sizeof(uid), "0f4e6a2c-%04x-4000-8000-%012llx",
-                static_cast<unsigned>(kind == Kind::service_account ? 0x5a : 0xc3),
+                kUidMarks[static_cast<std::size_t>(kind)],
                 static_cast<unsigned long long>(serial));
   return uid;
 }
 
+namespace {
+
+// A Namespace as the API server shows it: cluster-scoped (no metadata.namespace), its labels
+// (kubernetes.io/metadata.name among them), the "kubernetes" finalizer and phase Active.
+std::string render_namespace(const Object& object) {
+  std::string out;
+  out.reserve(320);
+  out += R"("metadata":{"name":)";
+  append_json_string(out, object.name);
+  out += R"(,"uid":")";
+  out += uid_of(Kind::namespace_, object.serial);
+  out += R"(","resourceVersion":")";
+  append_number(out, object.resource_version);
+  out += R"(","creationTimestamp":")";
+  out += kCreationTimestamp;
+  out.push_back('"');
+  if (!object.fields.empty()) {
+    out += R"(,"labels":)";
+    append_string_map(out, object.fields);
+  }
+  out += R"(},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}})";
+  return out;
+}
+
+}  // namespace
+
 std::string render_body(Kind kind, const Object& object) {
+  if (kind == Kind::namespace_) return render_namespace(object);
   std::string out;
   out.reserve(320);
   out += R"("metadata":{"name":)";

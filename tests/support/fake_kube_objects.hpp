@@ -1,6 +1,6 @@
-// The fake API server's ServiceAccounts and ConfigMaps: the objects, their keys and order, and
-// the JSON they are served as (LIST items, GET bodies, watch event lines, Status errors). Private
-// to the fake (fake_kube_api.cpp is its face).
+// The fake API server's watched kinds (ServiceAccounts, ConfigMaps and Namespaces): the objects,
+// their keys and order, and the JSON they are served as (LIST items, GET bodies, watch event
+// lines, Status errors). Private to the fake (fake_kube_api.cpp is its face).
 #pragma once
 
 #include <array>
@@ -14,7 +14,10 @@
 
 namespace irsa::testing::fake_kube {
 
-enum class Kind : std::size_t { service_account = 0, config_map = 1 };
+enum class Kind : std::size_t { service_account = 0, config_map = 1, namespace_ = 2 };
+inline constexpr std::size_t kKindCount = 3;
+// The label the API server puts on every Namespace (and keeps equal to its name).
+inline constexpr const char* kNamespaceNameLabel = "kubernetes.io/metadata.name";
 
 struct KindNames {
   const char* kind;
@@ -24,11 +27,12 @@ struct KindNames {
 [[nodiscard]] const KindNames& names_of(Kind kind);
 
 struct Object {
-  std::string ns;
+  std::string ns;  // empty for a Namespace (cluster-scoped)
   std::string name;
   std::uint64_t serial = 0;  // makes the uid, and picks which optional fields the object has
   std::uint64_t resource_version = 0;
-  std::map<std::string, std::string> fields;  // an account's annotations, a ConfigMap's data
+  // An account's annotations, a ConfigMap's data, a Namespace's labels.
+  std::map<std::string, std::string> fields;
   // The JSON object without its opening brace and without kind/apiVersion, rendered once so
   // that LIST pages and watch events are concatenation: list items are "{" + body, full
   // objects put kind and apiVersion in front.

@@ -1,8 +1,11 @@
 // Everything the server reads from the Kubernetes API, on one strand of the server's io_context:
 // the client, the ServiceAccount cache with its reflector and its lookup for accounts not seen
-// yet, and (with --watch-config-map) the pod-identity-webhook ConfigMap. The parts live behind a
+// yet, (with --watch-config-map) the pod-identity-webhook ConfigMap, and (when a role policy
+// selects namespaces by label) the Namespaces. The parts live behind a
 // pimpl: includers read no Asio strand or io_context, only their declarations.
 #pragma once
+
+#include "irsa/kube/namespace_cache.hpp"
 
 #include <memory>
 #include <string>
@@ -35,7 +38,8 @@ class ClusterSources {
   // Throws std::invalid_argument when the client configuration cannot work (see ApiClient).
   ClusterSources(boost::asio::io_context& io, ClusterSourcesConfig config,
                  const core::Settings& settings, SourceObserver& observer,
-                 ConfigMapSource::Publish publish_config_map);
+                 ConfigMapSource::Publish publish_config_map,
+                 NamespaceCache::Publish publish_namespaces = {});
   ~ClusterSources();
   ClusterSources(const ClusterSources&) = delete;
   ClusterSources& operator=(const ClusterSources&) = delete;
@@ -48,6 +52,10 @@ class ClusterSources {
 
   [[nodiscard]] const store::AccountIndex& accounts() const noexcept;
   [[nodiscard]] AccountLookup& lookup() noexcept;
+  // Starts listing and watching Namespaces (once; later calls do nothing), for role policy rules
+  // with a namespaceSelector. Until that list completes, synced() is false. Any thread.
+  void watch_namespaces();
+
   // Forgets every ServiceAccount and lists them again (upstream's /debug/alpha/cache/clear).
   // Any thread.
   void clear_accounts();

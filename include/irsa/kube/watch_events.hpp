@@ -1,8 +1,11 @@
 // The Kubernetes API payloads the webhook reads, turned into what its caches keep: LIST pages
 // (items, resourceVersion, continue token) and the lines of a WATCH stream
-// ({"type":...,"object":...}), for ServiceAccounts and for the pod-identity-webhook ConfigMap.
+// ({"type":...,"object":...}), for ServiceAccounts, the pod-identity-webhook ConfigMap and
+// Namespaces.
 // Only what a mutation needs is copied out; the rest of each object is skipped unread.
 #pragma once
+
+#include "irsa/core/role_policy.hpp"
 
 #include <optional>
 #include <string>
@@ -28,6 +31,13 @@ struct ConfigMapObject {
   std::optional<std::string> config;  // data.config, when present
 };
 
+// A Namespace: its labels, for role policy rules with a namespaceSelector.
+struct NamespaceObject {
+  std::string name;
+  std::string resource_version;
+  core::Labels labels;
+};
+
 template <typename Object>
 struct ListPageOf {
   std::vector<Object> items;
@@ -37,6 +47,7 @@ struct ListPageOf {
 };
 using ListPage = ListPageOf<AccountObject>;
 using ConfigMapListPage = ListPageOf<ConfigMapObject>;
+using NamespaceListPage = ListPageOf<NamespaceObject>;
 
 enum class WatchType { added, modified, deleted, bookmark, error };
 
@@ -51,6 +62,7 @@ struct WatchEventOf {
 };
 using WatchEvent = WatchEventOf<AccountObject>;
 using ConfigMapEvent = WatchEventOf<ConfigMapObject>;
+using NamespaceEvent = WatchEventOf<NamespaceObject>;
 
 template <typename Event>
 struct EventParse {
@@ -59,6 +71,7 @@ struct EventParse {
 };
 using WatchEventParse = EventParse<WatchEvent>;
 using ConfigMapEventParse = EventParse<ConfigMapEvent>;
+using NamespaceEventParse = EventParse<NamespaceEvent>;
 
 // A ServiceAccountList (or v1 List) as GET .../serviceaccounts returns it.
 [[nodiscard]] ListPage parse_service_account_list(std::string_view json,
@@ -76,5 +89,9 @@ struct AccountParse {
 // A ConfigMapList and ConfigMap watch lines.
 [[nodiscard]] ConfigMapListPage parse_config_map_list(std::string_view json);
 [[nodiscard]] ConfigMapEventParse parse_config_map_event(std::string_view line);
+
+// A NamespaceList and Namespace watch lines.
+[[nodiscard]] NamespaceListPage parse_namespace_list(std::string_view json);
+[[nodiscard]] NamespaceEventParse parse_namespace_event(std::string_view line);
 
 }  // namespace irsa::kube

@@ -63,6 +63,10 @@ class AccountSource {
   // Reads the source's files again now, changed or not (SIGHUP). A source that watches the
   // cluster has no file and nothing to do.
   virtual void reload_files() = 0;
+  // A role policy selects namespaces by label: from now on, publish the namespaces' labels to
+  // the identities (and count them in synced()). A source that knows no namespaces (a file)
+  // does nothing, and rules with a namespaceSelector then match no namespace.
+  virtual void watch_namespaces() {}
   // Brings the gauges that only the source can count up to date; called before /metrics renders.
   virtual void refresh_metrics() = 0;
 
