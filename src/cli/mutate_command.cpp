@@ -214,10 +214,6 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
       auto load = store::load_role_policy_file(options.mutation.role_policy_file);
       if (!load.error.empty()) throw std::runtime_error("--role-policy: " + load.error);
       policy = std::move(load.policy);
-      if (policy->uses_namespace_labels()) {
-        err << "irsa-webhook mutate: note: namespace labels are not known offline, so rules "
-               "with a namespaceSelector match no namespace here\n";
-      }
     }
 
     ReviewInput input = make_review(options.pod_file, load_single_document(options.pod_file));
@@ -228,6 +224,12 @@ int run_mutate(const MutateOptions& options, std::ostream& out, std::ostream& er
         core::review_admission(body, settings, identities, entropy, scratch, policy.get());
     if (admission.decision.result == core::Result::denied) {
       throw InputError(options.pod_file, admission.decision.error);
+    }
+    if (policy && policy->uses_namespace_labels() &&
+        !identities.namespace_labels(admission.decision.ns)) {
+      err << "irsa-webhook mutate: note: namespace " << admission.decision.ns
+          << " is in no --service-account file, so rules with a namespaceSelector do not match "
+             "it (add its Namespace manifest)\n";
     }
     if (admission.decision.result == core::Result::forbidden) {
       // The server's answer would be allowed:false with code 403; --output=review shows it.

@@ -87,6 +87,7 @@ struct Pending {
   std::vector<std::pair<core::NamespacedName, core::IdentityEntry>> config_map_entries;
   std::vector<std::string> problems;
   std::set<core::NamespacedName> seen;  // ServiceAccounts met so far in this call
+  std::vector<std::pair<std::string, core::Labels>> namespaces;
 };
 
 // The JSON type of a value in words, for "found a number" in messages.
@@ -129,6 +130,7 @@ class Walker {
 
     if (*kind == "ServiceAccount") return located(where, service_account(value, where));
     if (*kind == "ConfigMap") return located(where, config_map(value, where));
+    if (*kind == "Namespace") return located(where, namespace_labels(value));
     // "List" is what kubectl prints for several kinds at once, "ServiceAccountList" what the API
     // returns for one kind; both carry their objects in "items".
     if (std::string_view(*kind).ends_with("List")) {
@@ -268,6 +270,27 @@ class Walker {
     return {};
   }
 
+  // A Namespace's labels, for role policy rules with a namespaceSelector.
+  std::string namespace_labels(const nlohmann::json& value) {
+    const auto metadata = value.find("metadata");
+    if (metadata == value.end() || !metadata->is_object()) return "Namespace has no metadata";
+    bool wrong_type = false;
+    const std::string* name = string_member(*metadata, "name", wrong_type);
+    if (name == nullptr || name->empty()) return "Namespace has no metadata.name";
+    core::Labels labels;
+    if (const auto given = metadata->find("labels"); given != metadata->end() && !given->is_null()) {
+      if (!given->is_object()) return "Namespace " + *name + " labels is not an object";
+      for (const auto& [key, label] : given->items()) {
+        if (!label.is_string()) return "Namespace " + *name + " label " + key + " is not a string";
+        labels.emplace(key, label.get<std::string>());
+      }
+    }
+    // The API server gives every namespace this label; files written by hand seldom carry it.
+    labels.emplace("kubernetes.io/metadata.name", *name);
+    pending_.namespaces.emplace_back(*name, std::move(labels));
+    return {};
+  }
+
   const core::Settings& settings_;
   const core::StaticIdentities& existing_;
   Pending& pending_;
@@ -293,6 +316,9 @@ std::string add_identity_documents(const std::vector<nlohmann::json>& documents,
   }
   for (auto& [id, entry] : pending.config_map_entries) {
     identities.add_config_map_entry(std::move(id.ns), std::move(id.name), std::move(entry));
+  }
+  for (auto& [name, labels] : pending.namespaces) {
+    identities.add_namespace(name, std::move(labels));
   }
   for (auto& problem : pending.problems) problems.push_back(std::move(problem));
   return {};

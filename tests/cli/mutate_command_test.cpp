@@ -64,6 +64,112 @@ TEST_F(MutateCommand, PrintsThePatchByDefault) {
   EXPECT_EQ(patch[1]["value"][0]["value"], "arn:aws:iam::111122223333:role/reader");
 }
 
+// --- --role-policy: the verdict the server would give, offline --------------------------
+
+constexpr const char* kDataPolicy = R"(mode: audit
+rules:
+  - name: data-roles
+    namespaces: ["data"]
+    allowedRoles: ["arn:aws:iam::111122223333:role/{namespace}-*"]
+  - name: everyone-else
+    allowedRoles: ["*"]
+)";
+
+TEST_F(MutateCommand, AuditPolicyGivesTheUsualPatchAndAWarningNamingTheRule) {
+  write("policy.yaml", kDataPolicy);
+  auto plain = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml")});
+  auto audited = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                         "--role-policy=" + path("policy.yaml"), "--output=review"});
+  ASSERT_EQ(audited.exit_code, 0) << audited.err;
+  EXPECT_NE(audited.err.find("warning: role policy rule data-roles (audit)"), std::string::npos)
+      << audited.err;
+  const json response = json::parse(audited.out)["response"];
+  EXPECT_EQ(response["allowed"], true);
+  EXPECT_EQ(response["auditAnnotations"]["policy-rule"], "data-roles");
+  EXPECT_NE(response["warnings"][0].get<std::string>().find("data-roles"), std::string::npos);
+  EXPECT_EQ(json::parse(plain.out), json::parse(mutate({"--pod=" + path("pod.yaml"),
+                                                        "--service-account=" + path("sa.yaml"),
+                                                        "--role-policy=" + path("policy.yaml")})
+                                                    .out))
+      << "audit mode changes no byte of the patch";
+}
+
+TEST_F(MutateCommand, EnforcedPolicyPrintsTheDenialAndExitsThree) {
+  std::string policy = kDataPolicy;
+  policy.replace(policy.find("mode: audit"), 11, "mode: enforce");
+  write("policy.yaml", policy);
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                        "--role-policy=" + path("policy.yaml"), "--output=review"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  const json response = json::parse(result.out)["response"];
+  EXPECT_EQ(response["allowed"], false);
+  EXPECT_EQ(response["status"]["code"], 403);
+  const std::string message = response["status"]["message"];
+  EXPECT_NE(message.find("data-roles"), std::string::npos) << message;
+  EXPECT_NE(message.find("role/reader"), std::string::npos) << message;
+  EXPECT_NE(message.find("role/data-*"), std::string::npos) << message;
+  EXPECT_NE(result.err.find("denied: role policy"), std::string::npos) << result.err;
+
+  write("allowed-sa.yaml", R"(kind: ServiceAccount
+metadata: {name: reader, namespace: data, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/data-reader"}}
+)");
+  auto allowed = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("allowed-sa.yaml"),
+                         "--role-policy=" + path("policy.yaml")});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+}
+
+TEST_F(MutateCommand, SharingLimitCountsTheAccountsOfTheFilesGiven) {
+  write("policy.yaml", R"(mode: enforce
+rules:
+  - name: one-role-one-account
+    allowedRoles: ["*"]
+    maxServiceAccountsPerRole: 1
+)");
+  write("twin.yaml", R"(kind: ServiceAccount
+metadata: {name: twin, namespace: other, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/reader"}}
+)");
+  const std::vector<std::string> base = {"--pod=" + path("pod.yaml"),
+                                         "--service-account=" + path("sa.yaml"),
+                                         "--role-policy=" + path("policy.yaml")};
+  EXPECT_EQ(mutate(base).exit_code, 0);
+  auto shared = base;
+  shared.push_back("--service-account=" + path("twin.yaml"));
+  auto result = mutate(shared);
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.err.find("named by 2 ServiceAccounts"), std::string::npos) << result.err;
+}
+
+TEST_F(MutateCommand, BrokenPolicyFileIsNamedWithLineAndColumn) {
+  write("policy.yaml", "mode: audit\nrules:\n  - name: x\n    allowedRole: ['*']\n");
+  auto result = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                        "--role-policy=" + path("policy.yaml")});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find(path("policy.yaml") + ": line 4, column 5:"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("allowedRole"), std::string::npos) << result.err;
+  EXPECT_TRUE(result.out.empty());
+}
+
+TEST_F(MutateCommand, NamespaceManifestsFeedNamespaceSelectors) {
+  write("policy.yaml", R"(mode: enforce
+rules:
+  - name: prod-only-prod-roles
+    namespaceSelector: {matchLabels: {env: prod}}
+    allowedRoles: ["arn:aws:iam::*:role/prod-*"]
+)");
+  const std::vector<std::string> base = {"--pod=" + path("pod.yaml"),
+                                         "--service-account=" + path("sa.yaml"),
+                                         "--role-policy=" + path("policy.yaml")};
+  auto unknown = mutate(base);
+  EXPECT_EQ(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("namespace data is in no --service-account file"), std::string::npos)
+      << unknown.err;
+  write("ns.yaml", "kind: Namespace\nmetadata: {name: data, labels: {env: prod}}\n");
+  auto labelled = base;
+  labelled.push_back("--service-account=" + path("ns.yaml"));
+  EXPECT_EQ(mutate(labelled).exit_code, 3);
+}
+
 TEST_F(MutateCommand, PrintsAnEmptyArrayWhenNothingChanges) {
   auto result = mutate({"--pod=" + path("pod.yaml")});
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -138,6 +138,31 @@ metadata:
   EXPECT_EQ(identities.service_account_count(), 1U);
 }
 
+TEST_F(Manifests, NamespacesBringTheirLabelsForRolePolicies) {
+  ASSERT_EQ(add(R"(
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    team: shop
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: bare
+)"),
+            "");
+  ASSERT_NE(identities.namespace_labels("shop"), nullptr);
+  EXPECT_EQ(*identities.namespace_labels("shop"),
+            (core::Labels{{"kubernetes.io/metadata.name", "shop"}, {"team", "shop"}}));
+  ASSERT_NE(identities.namespace_labels("bare"), nullptr);
+  EXPECT_EQ(identities.namespace_labels("bare")->size(), 1U);
+  EXPECT_EQ(identities.namespace_labels("other"), nullptr);
+  EXPECT_EQ(add("kind: Namespace\nmetadata:\n  name: x\n  labels: [a]\n"),
+            "document 1: Namespace x labels is not an object");
+}
+
 TEST_F(Manifests, NamespaceDefaultsAndUnannotatedAccountsAreKnown) {
   ASSERT_EQ(add(R"(
 kind: ServiceAccount

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "support/kube_selectors.hpp"
 #include "support/url_query.hpp"
 
 namespace irsa::testing::fake_kube {
@@ -40,7 +39,7 @@ std::optional<Route> parse_route(std::string_view path) {
   }
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") return {};
   const auto kind_named = [](const std::string& plural) -> std::optional<Kind> {
-    for (const Kind kind : {Kind::service_account, Kind::config_map}) {
+    for (const Kind kind : {Kind::service_account, Kind::config_map, Kind::namespace_}) {
       if (plural == names_of(kind).plural) return kind;
     }
     return {};
@@ -49,20 +48,45 @@ std::optional<Route> parse_route(std::string_view path) {
   std::optional<Kind> kind;
   if (parts.size() == 3) {
     kind = kind_named(parts[2]);
+  } else if (parts.size() == 4 && parts[2] == "namespaces") {
+    // One Namespace: cluster-scoped, so its key has no namespace.
+    kind = Kind::namespace_;
+    route.name = parts[3];
   } else if ((parts.size() == 5 || parts.size() == 6) && parts[2] == "namespaces") {
     kind = kind_named(parts[4]);
     route.ns = parts[3];
     if (parts.size() == 6) route.name = parts[5];
   }
-  if (!kind) return {};
+  if (!kind || (*kind == Kind::namespace_ && !route.ns.empty())) return {};
   route.kind = *kind;
   return route;
+}
+
+bool Filter::matches(Kind object_kind, const Object& object) const {
+  if (object_kind != kind) return false;
+  if (!ns.empty() && object.ns != ns) return false;
+  static const std::string kActive = "Active";
+  const auto field = [&](const std::string& name) -> const std::string& {
+    if (name == "metadata.name") return object.name;
+    if (name == "status.phase") return kActive;  // only Namespaces take it; theirs is Active
+    return object.ns;
+  };
+  for (const auto& [name, value] : equal) {
+    if (field(name) != value) return false;
+  }
+  for (const auto& [name, value] : not_equal) {
+    if (field(name) == value) return false;
+  }
+  return labels.requirements.empty() || labels.matches(object.fields);
 }
 
 // The fake keeps only the (field, value) pairs of the parser the object store uses too.
 std::string parse_field_selector(const std::string& text, Filter& filter) {
   FieldSelector parsed;
-  if (auto problem = irsa::testing::parse_field_selector(text, {}, parsed); !problem.empty()) {
+  std::vector<std::string> kind_fields;
+  if (filter.kind == Kind::namespace_) kind_fields.emplace_back("status.phase");
+  if (auto problem = irsa::testing::parse_field_selector(text, kind_fields, parsed);
+      !problem.empty()) {
     return problem;
   }
   for (auto& requirement : parsed.requirements) {
@@ -70,6 +94,19 @@ std::string parse_field_selector(const std::string& text, Filter& filter) {
         .emplace_back(std::move(requirement.field), std::move(requirement.value));
     filter.selective = true;
   }
+  return {};
+}
+
+std::string parse_label_selector(const std::string& text, Filter& filter) {
+  // Only a Namespace's labels are kept as they were given; the other kinds' selectors are read
+  // (a malformed one is still refused) but select nothing away.
+  LabelSelector parsed;
+  if (auto problem = irsa::testing::parse_label_selector(text, parsed); !problem.empty()) {
+    return problem;
+  }
+  if (filter.kind != Kind::namespace_ || parsed.requirements.empty()) return {};
+  filter.labels = std::move(parsed);
+  filter.selective = true;
   return {};
 }
 

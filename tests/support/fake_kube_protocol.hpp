@@ -1,6 +1,6 @@
-// How the fake API server reads a request for ServiceAccounts or ConfigMaps: the path (kind,
-// namespace, name), the query, field selectors, and the continue tokens of paginated LISTs.
-// Private to the fake.
+// How the fake API server reads a request for its watched kinds (ServiceAccounts, ConfigMaps,
+// Namespaces): the path (kind, namespace, name), the query, label and field selectors, and the
+// continue tokens of paginated LISTs. Private to the fake.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/fake_kube_objects.hpp"
+#include "support/kube_selectors.hpp"
 
 namespace irsa::testing::fake_kube {
 
@@ -27,40 +28,32 @@ using Query = std::map<std::string, std::string>;
 
 struct Route {
   Kind kind = Kind::service_account;
-  std::string ns;    // empty: all namespaces
+  std::string ns;    // empty: all namespaces (and always for Namespaces, which have none)
   std::string name;  // non-empty: one object
 };
 
-// /api/v1/{serviceaccounts,configmaps} and /api/v1/namespaces/NS/KIND[/NAME]; nullopt otherwise.
+// /api/v1/{serviceaccounts,configmaps,namespaces}, /api/v1/namespaces/NS/KIND[/NAME] and
+// /api/v1/namespaces/NAME (one Namespace); nullopt otherwise.
 [[nodiscard]] std::optional<Route> parse_route(std::string_view path);
 
-// Which objects a LIST or WATCH covers: the path's namespace and the field selector terms the
-// API server supports on every kind (metadata.name and metadata.namespace).
+// Which objects a LIST or WATCH covers: the path's namespace, the field selector terms the API
+// server supports (metadata.name and metadata.namespace on every kind, status.phase on
+// Namespaces) and, for Namespaces, the label selector.
 struct Filter {
   Kind kind = Kind::service_account;
   std::string ns;
   std::vector<std::pair<std::string, std::string>> equal, not_equal;  // (field, value)
-  bool selective = false;  // a field selector is given: the server cannot count what is left
+  LabelSelector labels;    // Namespaces only: their labels are what the fake keeps of them
+  bool selective = false;  // a selector is given: the server cannot count what is left
 
-  [[nodiscard]] bool matches(Kind object_kind, const Object& object) const {
-    if (object_kind != kind) return false;
-    if (!ns.empty() && object.ns != ns) return false;
-    const auto field = [&](const std::string& name) -> const std::string& {
-      return name == "metadata.name" ? object.name : object.ns;
-    };
-    for (const auto& [name, value] : equal) {
-      if (field(name) != value) return false;
-    }
-    for (const auto& [name, value] : not_equal) {
-      if (field(name) == value) return false;
-    }
-    return true;
-  }
+  [[nodiscard]] bool matches(Kind object_kind, const Object& object) const;
 };
 
-// Adds the field selector's terms to filter. Empty when the selector is understood, else the API
-// server's complaint.
+// Adds the field selector's terms to filter (whose kind must be set). Empty when the selector is
+// understood, else the API server's complaint.
 [[nodiscard]] std::string parse_field_selector(const std::string& text, Filter& filter);
+// Adds the label selector's requirements to filter; the same contract.
+[[nodiscard]] std::string parse_label_selector(const std::string& text, Filter& filter);
 
 // Continue tokens look like the API server's: URL-safe base64 (no padding) of a small JSON
 // object with the list's resourceVersion and the key the next page starts after.

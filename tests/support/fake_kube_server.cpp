@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "support/kube_api_path.hpp"
+
 namespace irsa::testing::fake_kube {
 
 namespace {
@@ -87,14 +89,19 @@ Reply Server::handle(const Request& request, bool certificate_ok,
     return reply;
   }
   const auto question = target.find('?');
-  const auto route = parse_route(std::string_view(target).substr(0, question));
+  const std::string_view path = std::string_view(target).substr(0, question);
+  const Query query = question == std::string::npos
+                          ? Query()
+                          : parse_query(std::string_view(target).substr(question + 1));
+  if (const auto api_path = parse_api_path(path);
+      api_path && KubeClusterRoutes::is_pod_create(method, *api_path)) {
+    return begin_pod_create(api_path->ns, query, request.body());
+  }
+  const auto route = parse_route(path);
   if (!route) return status_reply(404, "the server could not find the requested resource");
   if (request.method() != http::verb::get) {
     return status_reply(405, "the server does not allow this method on the requested resource");
   }
-  const Query query = question == std::string::npos
-                          ? Query()
-                          : parse_query(std::string_view(target).substr(question + 1));
   if (!route->name.empty()) {
     ++counts.gets;
     Reply reply = get_object(*route);
@@ -111,6 +118,10 @@ Reply Server::handle(const Request& request, bool certificate_ok,
     return status_reply(503, "the fake API server was told to refuse this watch");
   }
   if (auto problem = parse_field_selector(query_value(query, "fieldSelector"), filter);
+      !problem.empty()) {
+    return status_reply(400, problem);
+  }
+  if (auto problem = parse_label_selector(query_value(query, "labelSelector"), filter);
       !problem.empty()) {
     return status_reply(400, problem);
   }

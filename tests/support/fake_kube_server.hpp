@@ -1,7 +1,9 @@
 // The state of the fake API server that the server thread and FakeKubeApi's control methods
-// share, and how it answers a request for ServiceAccounts or ConfigMaps (fake_kube_server.cpp):
-// GET, paginated LIST at a past resourceVersion, WATCH from the history, and the changes that
-// feed open watches. The sockets are fake_kube_transport's. Private to the fake.
+// share, and how it answers a request for its watched kinds, ServiceAccounts, ConfigMaps and
+// Namespaces (fake_kube_server.cpp): GET, paginated LIST at a past resourceVersion, WATCH from
+// the history, and the changes that feed open watches; and how it creates a Pod through a
+// mutating admission webhook (fake_kube_admission.cpp). The sockets are fake_kube_transport's.
+// Private to the fake.
 #pragma once
 
 #include <array>
@@ -19,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,7 +62,26 @@ struct Watch {
   bool wake_posted = false;
 };
 
-// A reply decided under the lock; the session writes it (or streams the watch) afterwards.
+// A Pod create waiting for the mutating webhook's answer: what the webhook is sent, and what
+// the create needs once the answer is there.
+struct PodCreate {
+  MutatingWebhook webhook;
+  std::string ns;
+  nlohmann::json pod;  // as the webhook sees it
+  std::string uid;     // of the AdmissionReview request
+  bool dry_run = false;
+  std::string review;  // the AdmissionReview, as POSTed
+};
+
+// How the call to the webhook went (fake_kube_webhook_call.cpp).
+struct WebhookCall {
+  std::string error;  // non-empty: no answer, and why (as Go's HTTP client puts it)
+  int status = 0;     // the HTTP status of the answer
+  std::string body;
+};
+
+// A reply decided under the lock; the session writes it (or streams the watch, or first calls
+// the webhook of a Pod create) afterwards.
 struct Reply {
   http::status status = http::status::ok;
   std::string body;
@@ -67,6 +89,9 @@ struct Reply {
   Clock::time_point watch_deadline = Clock::time_point::max();
   std::chrono::milliseconds delay{0};
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // more fields, in order (Warning)
+  // Set: the webhook is to be called without the lock, then finish_pod_create decides.
+  std::shared_ptr<PodCreate> create;
 };
 
 // A Status error as the reply.
@@ -96,6 +121,13 @@ struct Server : std::enable_shared_from_this<Server> {
                     const std::shared_ptr<Connection>& connection);
   void apply(Kind kind, const std::string& ns, const std::string& name,
              const std::map<std::string, std::string>* fields);
+  // POST /api/v1/namespaces/NS/pods (fake_kube_admission.cpp): the answer, or one with `create`
+  // set when a mutating webhook is to be called first.
+  Reply begin_pod_create(const std::string& ns, const Query& query, const std::string& body);
+  // The answer once the webhook has answered (or not).
+  Reply finish_pod_create(const PodCreate& create, const WebhookCall& call);
+  // Names the Pod if it only has a generateName, and stores it (unless dry_run).
+  Reply store_pod(nlohmann::json pod, bool dry_run, std::vector<std::string> warnings = {});
   void queue(const std::shared_ptr<Watch>& watch, Outgoing item);
   void end_watches();  // no more changes are queued for the open watches
 
@@ -116,8 +148,8 @@ struct Server : std::enable_shared_from_this<Server> {
   std::uint64_t resource_version = kFirstResourceVersion;
   std::uint64_t oldest = kFirstResourceVersion;  // versions below it are compacted away
   std::uint64_t next_serial = 1;
-  std::array<std::vector<ObjectPtr>, 2> objects;  // per Kind, sorted by (namespace, name)
-  std::vector<Change> history;                    // by resourceVersion
+  std::array<std::vector<ObjectPtr>, kKindCount> objects;  // per Kind, sorted by (namespace, name)
+  std::vector<Change> history;                             // by resourceVersion
   std::vector<std::shared_ptr<Watch>> watches;
   FakeKubeApi::Counts counts;
   std::vector<std::string> requests;
@@ -126,6 +158,8 @@ struct Server : std::enable_shared_from_this<Server> {
   int failing_watches = 0;
   int failing_status = 500;
   std::chrono::milliseconds get_delay{0};
+  std::optional<MutatingWebhook> webhook;  // called for every Pod create
+  std::mt19937_64 random{std::random_device{}()};  // generated names, request uids
   // The generic store, tokens, discovery and RBAC (see kube_cluster_routes.hpp).
   KubeClusterRoutes cluster;
   [[nodiscard]] std::optional<std::string> account_uid(const std::string& ns,

@@ -1,6 +1,7 @@
-// What the fake API server serves besides its ServiceAccount and ConfigMap machinery: the
-// generic object store, the TokenRequest subresource, service-account issuer discovery, and
-// scripted RBAC refusals in front of all of it (ServiceAccounts and ConfigMaps included).
+// What the fake API server serves besides its machinery of watched kinds (ServiceAccounts,
+// ConfigMaps, Namespaces) and of Pod creation: the generic object store, the TokenRequest
+// subresource, service-account issuer discovery, and scripted RBAC refusals in front of all of
+// it (the watched kinds and Pod creation included).
 // Not thread-safe: FakeKubeApi calls it under its own lock.
 #pragma once
 
@@ -32,10 +33,13 @@ class KubeClusterRoutes {
   using AccountUid =
       std::function<std::optional<std::string>(const std::string& ns, const std::string& name)>;
 
-  // The answer, or nullopt when the request is for the ServiceAccount/ConfigMap machinery (and
-  // RBAC lets it through) or for a path served by nothing here.
+  // The answer, or nullopt when the request is for the watched kinds' machinery or creates a
+  // Pod (and RBAC lets it through), or is for a path served by nothing here.
   std::optional<KubeReply> handle(const Request& request, const AccountUid& account_uid,
                                   std::uint64_t resource_version, const std::string& server_url);
+
+  // POST /api/v1/namespaces/NS/pods.
+  [[nodiscard]] static bool is_pod_create(std::string_view method, const ApiPath& path);
 
   [[nodiscard]] std::string token_issuer() const { return token_issuer_override.value_or(issuer); }
 

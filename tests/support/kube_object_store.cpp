@@ -22,7 +22,6 @@ std::vector<KindInfo> make_kinds() {
        true,
        {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
         "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"}},
-      {"Namespace", "", "v1", "namespaces", false, {"status.phase"}},
       {"Service", "", "v1", "services", true, {"spec.clusterIP", "spec.type"}},
       {"Endpoints", "", "v1", "endpoints", true, none},
       {"Secret", "", "v1", "secrets", true, {"type"}},
@@ -111,7 +110,7 @@ const nlohmann::json& KubeObjectStore::put(nlohmann::json object, std::uint64_t 
     for (const auto& each : stored_kinds())
       known += (known.empty() ? "" : ", ") + std::string(each.kind);
     throw std::invalid_argument("the fake API server has no store for kind " + kind +
-                                " (it takes ServiceAccount, ConfigMap, " + known + ")");
+                                 (it takes ServiceAccount, ConfigMap, Namespace, " + known + ")");
   }
   if (object.contains("apiVersion")) {
     if (!object["apiVersion"].is_string() ||

@@ -1,7 +1,8 @@
-// The fake API server's read-only store of the kinds other than ServiceAccount and ConfigMap
-// (Pods, Namespaces, webhook configurations, Services, workloads, ...): objects kept as JSON,
+// The fake API server's store of the kinds other than its watched ServiceAccounts, ConfigMaps and
+// Namespaces (Pods, webhook configurations, Services, workloads, ...): objects kept as JSON,
 // answered with GET and LIST (label and field selectors, limit/continue pages) in the API
-// server's shapes. No watches and no history: a LIST always shows the current state.
+// server's shapes. No watches and no history: a LIST always shows the current state. (Pods can
+// also be created through the API, with admission: fake_kube_admission.cpp.)
 #pragma once
 
 #include <cstdint>

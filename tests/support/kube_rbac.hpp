@@ -22,6 +22,7 @@ class KubeRbac {
   void allow_everything();
   // The user the refusals name.
   void set_user(std::string user) { user_ = std::move(user); }
+  [[nodiscard]] const std::string& user() const { return user_; }
 
   // The 403 for a resource request, if it is forbidden.
   [[nodiscard]] std::optional<KubeReply> check(const std::string& verb, const ApiPath& path) const;

@@ -56,33 +56,44 @@ std::string parse_set_term(std::string_view term, std::size_t op_at, std::size_t
 
 }  // namespace
 
-bool LabelSelector::matches(const nlohmann::json& labels) const {
-  for (const auto& requirement : requirements) {
-    const bool has = labels.is_object() && labels.contains(requirement.key) &&
-                     labels[requirement.key].is_string();
-    const std::string value = has ? labels[requirement.key].get<std::string>() : std::string();
-    const auto& values = requirement.values;
-    const bool listed = std::find(values.begin(), values.end(), value) != values.end();
-    using Op = LabelRequirement::Op;
-    switch (requirement.op) {
-      case Op::equals:
-      case Op::in:
-        if (!has || !listed) return false;
-        break;
-      case Op::not_equals:
-      case Op::not_in:
-        // As in Kubernetes: an object without the label matches "!=" and "notin".
-        if (has && listed) return false;
-        break;
-      case Op::exists:
-        if (!has) return false;
-        break;
-      case Op::not_exists:
-        if (has) return false;
-        break;
-    }
+namespace {
+
+// Whether one requirement holds for a label that is there (has) with this value, or is not.
+bool requirement_holds(const LabelRequirement& requirement, bool has, const std::string& value) {
+  const auto& values = requirement.values;
+  const bool listed = std::find(values.begin(), values.end(), value) != values.end();
+  using Op = LabelRequirement::Op;
+  switch (requirement.op) {
+    case Op::equals:
+    case Op::in:
+      return has && listed;
+    case Op::not_equals:
+    case Op::not_in:
+      // As in Kubernetes: an object without the label matches "!=" and "notin".
+      return !(has && listed);
+    case Op::exists:
+      return has;
+    case Op::not_exists:
+      return !has;
   }
-  return true;
+  return false;
+}
+
+}  // namespace
+
+bool LabelSelector::matches(const nlohmann::json& labels) const {
+  return std::all_of(requirements.begin(), requirements.end(), [&](const LabelRequirement& r) {
+    const bool has = labels.is_object() && labels.contains(r.key) && labels[r.key].is_string();
+    return requirement_holds(r, has, has ? labels[r.key].get<std::string>() : std::string());
+  });
+}
+
+bool LabelSelector::matches(const std::map<std::string, std::string>& labels) const {
+  return std::all_of(requirements.begin(), requirements.end(), [&](const LabelRequirement& r) {
+    const auto found = labels.find(r.key);
+    return requirement_holds(r, found != labels.end(),
+                             found != labels.end() ? found->second : std::string());
+  });
 }
 
 bool FieldSelector::matches(const nlohmann::json& object) const {

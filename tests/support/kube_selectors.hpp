@@ -2,6 +2,7 @@
 // them, applied to objects held as JSON.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ struct LabelSelector {
   std::vector<LabelRequirement> requirements;  // all must hold; none: everything matches
   // labels: the object's metadata.labels (null or absent: no labels).
   [[nodiscard]] bool matches(const nlohmann::json& labels) const;
+  // The same for labels kept as a map.
+  [[nodiscard]] bool matches(const std::map<std::string, std::string>& labels) const;
 };
 
 struct FieldRequirement {
