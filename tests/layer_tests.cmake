@@ -90,6 +90,7 @@ target_link_libraries(server_tests PRIVATE irsa_server)
 irsa_add_test_binary(server_process_tests TSAN
   server/webhook_faults_test.cpp
   server/webhook_overload_test.cpp
+  server/webhook_policy_test.cpp
   server/webhook_server_test.cpp
   server/webhook_shutdown_test.cpp
 )

@@ -66,7 +66,6 @@ struct Watch {
 // the create needs once the answer is there.
 struct PodCreate {
   MutatingWebhook webhook;
-  std::string ns;
   nlohmann::json pod;  // as the webhook sees it
   std::string uid;     // of the AdmissionReview request
   bool dry_run = false;
@@ -127,7 +126,7 @@ struct Server : std::enable_shared_from_this<Server> {
   // The answer once the webhook has answered (or not).
   Reply finish_pod_create(const PodCreate& create, const WebhookCall& call);
   // Names the Pod if it only has a generateName, and stores it (unless dry_run).
-  Reply store_pod(nlohmann::json pod, bool dry_run, std::vector<std::string> warnings = {});
+  Reply store_pod(nlohmann::json pod, bool dry_run);
   void queue(const std::shared_ptr<Watch>& watch, Outgoing item);
   void end_watches();  // no more changes are queued for the open watches
 
