@@ -19,6 +19,7 @@
 #include "irsa/net/no_throw.hpp"
 #include "support/fake_kube_server.hpp"
 #include "support/fake_kube_watch_stream.hpp"
+#include "support/fake_kube_webhook_call.hpp"
 #include "support/test_https_server.hpp"
 
 namespace irsa::testing::fake_kube {
@@ -134,6 +135,15 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
       const std::scoped_lock lock(server->mutex);
       reply = server->handle(request, certificate_ok, connection);
     }
+    if (reply.create) {
+      // A Pod create asks its webhook first: without the lock and without blocking the server's
+      // thread, since the webhook may call back into this server before it answers.
+      const std::shared_ptr<PodCreate> create = std::move(reply.create);
+      const WebhookCall call = co_await call_webhook(*connection, create->webhook, create->review);
+      if (connection->closed) co_return;
+      const std::scoped_lock lock(server->mutex);
+      reply = server->finish_pod_create(*create, call);
+    }
     if (reply.watch) {
       const WatchEnd end = co_await stream_watch(*server, connection, http_stream, reply.watch,
                                                  reply.watch_deadline, request);
@@ -149,6 +159,7 @@ asio::awaitable<void> session(std::shared_ptr<Server> server,
     Response response{reply.status, request.version()};
     response.set(http::field::content_type, reply.content_type);
     response.set(http::field::cache_control, "no-cache, private");
+    for (const auto& [name, value] : reply.headers) response.insert(name, value);
     response.keep_alive(request.keep_alive());
     response.body() = std::move(reply.body);
     response.prepare_payload();

@@ -1,7 +1,8 @@
 // The fake API server's sockets (fake_kube_transport.cpp): TLS on 127.0.0.1 with HTTP/1.1 picked
 // by ALPN and client certificates judged per request, one coroutine session per connection on a
 // strand of its own, and the listening socket that set_available closes and opens again. A
-// WATCH answer is streamed by fake_kube_watch_stream. Private to the fake.
+// WATCH answer is streamed by fake_kube_watch_stream, and a Pod create's webhook called by
+// fake_kube_webhook_call. Private to the fake.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,8 @@ struct Connection {
   // session, which then looks at what changed.
   asio::steady_timer timer;
   beast::tcp_stream* stream = nullptr;  // null before the session starts and after it ends
+  // The stream to an admission webhook while the session calls one (fake_kube_webhook_call).
+  beast::tcp_stream* upstream = nullptr;
   bool closed = false;
   bool read_wait_armed = false;
   bool client_readable = false;  // the client sent something (or left) during a watch
@@ -35,6 +38,7 @@ struct Connection {
       beast::error_code ignored;
       stream->socket().close(ignored);
     }
+    if (upstream != nullptr) upstream->close();
     timer.cancel();
   }
 };
