@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the webhook server on https://127.0.0.1:8443 with the example ServiceAccounts and
-# Pod Identity associations, a self-signed certificate made on first use, and the curl commands
+# `make run`: the webhook server on https://127.0.0.1:8443 with the example ServiceAccounts, Pod
+# Identity associations and role policy (audit mode), a self-signed certificate made on first use, and the curl commands
 # that talk to it. Ctrl-C stops it (gracefully; a second Ctrl-C at once).
 #
 #   scripts/run-server.sh [BINARY] [PORT] [METRICS_PORT]
@@ -31,10 +31,15 @@ Send it the example AdmissionReviews:
   curl --cacert $cert -H 'Content-Type: application/json' --data-binary @examples/reviews/web.json https://127.0.0.1:$port/mutate
 Decode the patch of a response:
   curl -s --cacert $cert -H 'Content-Type: application/json' --data-binary @examples/reviews/checkout.json https://127.0.0.1:$port/mutate | jq -r .response.patch | base64 -d | jq .
+The checkout pod breaks a rule of examples/role-policy.yaml (audit mode): it is admitted with a
+warning that names the rule:
+  curl -s --cacert $cert -H 'Content-Type: application/json' --data-binary @examples/reviews/checkout.json https://127.0.0.1:$port/mutate | jq .response.warnings
+The policy in force: curl http://127.0.0.1:$metrics_port/debug/alpha/policy
 Readiness and metrics:
   curl --cacert $cert https://127.0.0.1:$port/readyz
   curl http://127.0.0.1:$metrics_port/metrics
-Edit examples/service-accounts.yaml while it runs: the change is served within a second.
+Edit examples/service-accounts.yaml or examples/role-policy.yaml while it runs: the change is
+served within a second.
 MESSAGE
 
 exec "$webhook" \
@@ -46,5 +51,6 @@ exec "$webhook" \
   --tls-key="$key" \
   --service-accounts=examples/service-accounts.yaml \
   --watch-container-credentials-config=examples/pod-identity-associations.json \
+  --role-policy=examples/role-policy.yaml \
   --aws-default-region=eu-central-1 \
   --enable-debugging-handlers

@@ -21,13 +21,15 @@ irsa_set_warnings(irsa_fake_metadata)
 target_compile_options(irsa_fake_metadata PRIVATE ${IRSA_TEST_OPTIMIZATION})
 
 # The fake Kubernetes API server: one library for the tests and the fake-kube-api program
-# (which lands in bin/ beside irsa-webhook, for benchmarks and manual runs).
-add_library(irsa_fake_kube_api STATIC support/fake_kube_api.cpp support/fake_kube_objects.cpp
-  support/fake_kube_protocol.cpp support/fake_kube_server.cpp support/fake_kube_transport.cpp
-  support/fake_kube_watch_stream.cpp support/jwt_signer.cpp support/kube_api_path.cpp
-  support/kube_cluster_routes.cpp support/kube_object_store.cpp support/kube_rbac.cpp
-  support/kube_selectors.cpp support/kube_status.cpp support/oidc_discovery.cpp
-  support/token_request.cpp)
+# (which lands in bin/ beside irsa-webhook, for benchmarks and manual runs). Its Pod creation
+# calls a mutating admission webhook over HTTPS.
+add_library(irsa_fake_kube_api STATIC support/fake_kube_admission.cpp support/fake_kube_api.cpp
+  support/fake_kube_objects.cpp support/fake_kube_protocol.cpp support/fake_kube_server.cpp
+  support/fake_kube_transport.cpp support/fake_kube_watch_stream.cpp
+  support/fake_kube_webhook_call.cpp support/jwt_signer.cpp support/kube_admission.cpp
+  support/kube_api_path.cpp support/kube_cluster_routes.cpp support/kube_object_store.cpp
+  support/kube_rbac.cpp support/kube_selectors.cpp support/kube_status.cpp
+  support/oidc_discovery.cpp support/token_request.cpp)
 target_include_directories(irsa_fake_kube_api PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(irsa_fake_kube_api PUBLIC irsa_core irsa_fake_common
   nlohmann_json::nlohmann_json PRIVATE irsa_net OpenSSL::SSL OpenSSL::Crypto

@@ -542,6 +542,13 @@ TEST(MakeRun, PrintedCurlCommandsWorkAgainstTheStartedServer) {
             std::string::npos);
   EXPECT_EQ(patch_of(answers["web.json"]), "");
   EXPECT_NE(answers["web.json"].find("\"allowed\":true"), std::string::npos);
+  // The example role policy (audit mode) flags the checkout pod's role and nothing else.
+  const auto checkout = nlohmann::json::parse(answers["checkout.json"])["response"];
+  ASSERT_TRUE(checkout.contains("warnings")) << answers["checkout.json"];
+  EXPECT_NE(checkout["warnings"].dump().find("role policy rule roles-mirror-namespace (audit)"),
+            std::string::npos)
+      << checkout.dump();
+  EXPECT_EQ(answers["report-builder.json"].find("role policy"), std::string::npos);
 
   script.signal(SIGINT);
   EXPECT_EQ(script.wait_exit(10s), 0) << script.log();

@@ -1,7 +1,9 @@
 // FakeKubeApi: the public face over the fake's parts. The objects and their JSON are in
 // fake_kube_objects, reading requests in fake_kube_protocol, the shared state and its answers in
 // fake_kube_server, the sockets in fake_kube_transport, WATCH streams in fake_kube_watch_stream,
-// and the other kinds, tokens, discovery and RBAC in kube_cluster_routes.
+// Pod creation in fake_kube_admission (the webhook call in fake_kube_webhook_call, the API
+// server's rules in kube_admission), and the other kinds, tokens, discovery and RBAC in
+// kube_cluster_routes.
 #include "support/fake_kube_api.hpp"
 
 #include <algorithm>
@@ -137,6 +139,30 @@ void FakeKubeApi::delete_config_map(const std::string& ns, const std::string& na
   impl_->server->apply(Kind::config_map, ns, name, nullptr);
 }
 
+void FakeKubeApi::put_namespace(const std::string& name,
+                                const std::map<std::string, std::string>& labels) {
+  // The API server keeps this label equal to the name, whatever the client asked for.
+  auto fields = labels;
+  fields[fake_kube::kNamespaceNameLabel] = name;
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->apply(Kind::namespace_, "", name, &fields);
+}
+
+void FakeKubeApi::delete_namespace(const std::string& name) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->apply(Kind::namespace_, "", name, nullptr);
+}
+
+void FakeKubeApi::set_mutating_webhook(MutatingWebhook webhook) {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->webhook = std::move(webhook);
+}
+
+void FakeKubeApi::clear_mutating_webhook() {
+  const std::scoped_lock lock(impl_->server->mutex);
+  impl_->server->webhook.reset();
+}
+
 void FakeKubeApi::send_bookmarks() {
   auto& server = *impl_->server;
   const std::scoped_lock lock(server.mutex);
@@ -247,10 +273,17 @@ void FakeKubeApi::put_object(const nlohmann::json& object) {
       object.is_object() && object.contains("kind") && object["kind"].is_string()
           ? object["kind"].get<std::string>()
           : std::string();
-  if (kind == "ServiceAccount" || kind == "ConfigMap") {
+  if (kind == "ServiceAccount" || kind == "ConfigMap" || kind == "Namespace") {
     const auto metadata = object.value("metadata", nlohmann::json::object());
-    const std::string name = metadata.is_object() ? metadata.value("name", "") : "";
+    const std::string name =
+        metadata.is_object() && metadata.contains("name") && metadata["name"].is_string()
+            ? metadata["name"].get<std::string>()
+            : std::string();
     if (name.empty()) throw std::invalid_argument(kind + ": metadata.name is required");
+    if (kind == "Namespace") {
+      put_namespace(name, string_map(metadata, "labels"));
+      return;
+    }
     const std::string ns = metadata.value("namespace", "default");
     if (kind == "ServiceAccount") {
       put_service_account(ns, name, string_map(metadata, "annotations"));
@@ -282,6 +315,7 @@ void FakeKubeApi::delete_object(const std::string& kind, const std::string& ns,
                                 const std::string& name) {
   if (kind == "ServiceAccount") return delete_service_account(ns, name);
   if (kind == "ConfigMap") return delete_config_map(ns, name);
+  if (kind == "Namespace") return delete_namespace(name);
   auto& server = *impl_->server;
   const std::scoped_lock lock(server.mutex);
   if (server.cluster.objects.remove(kind, ns, name)) ++server.resource_version;

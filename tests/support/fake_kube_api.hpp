@@ -1,8 +1,9 @@
 // An in-process stand-in for the Kubernetes API server, for tests and benchmarks: HTTPS on
-// 127.0.0.1 with the v1 wire protocol for ServiceAccounts and ConfigMaps (paginated LIST with
-// continue tokens, chunked WATCH streams with bookmarks and 410 errors, single-object GET) and
-// bearer-token or client-certificate authentication. It serves from its own thread; every
-// method here may be called from any other thread (but not from inside the server's thread).
+// 127.0.0.1 with the v1 wire protocol for ServiceAccounts, ConfigMaps and Namespaces (paginated
+// LIST with continue tokens, chunked WATCH streams with bookmarks and 410 errors, single-object
+// GET), Pod creation through a mutating admission webhook, and bearer-token or
+// client-certificate authentication. It serves from its own thread; every method here may be
+// called from any other thread (but not from inside the server's thread).
 //
 // resourceVersions are decimal integers, one more per change. History is kept so that watches
 // and continue tokens can start from the past, until compact() forgets it.
@@ -25,6 +26,19 @@ struct FakeKubeApiOptions {
   std::vector<std::string> tokens;  // accepted bearer tokens
   // With no tokens and no client CA, every request is accepted unauthenticated.
   unsigned short port = 0;  // 0: the kernel picks one
+};
+
+// The mutating admission webhook a Pod create goes through (one; the API server's
+// MutatingWebhookConfiguration with a url of https://127.0.0.1:PORT/PATH, sideEffects None).
+struct MutatingWebhook {
+  std::string name = "iam-for-pods.amazonaws.com";  // the webhook's name in messages
+  unsigned short port = 0;                           // the webhook on 127.0.0.1 (HTTPS)
+  // Verifies the webhook's certificate (PEM), which must name IP 127.0.0.1 in its
+  // subjectAltName, as the API server's Go TLS client requires.
+  std::string ca_file;
+  std::string path = "/mutate";
+  std::chrono::milliseconds timeout{10000};
+  bool fail_open = false;  // failurePolicy Ignore instead of Fail
 };
 
 class FakeKubeApi {
@@ -56,6 +70,13 @@ class FakeKubeApi {
   void put_config_map(const std::string& ns, const std::string& name,
                       const std::map<std::string, std::string>& data);
   void delete_config_map(const std::string& ns, const std::string& name);
+  // Namespaces, watched like the others (LIST and WATCH honour labelSelector and fieldSelector
+  // metadata.name and status.phase). A Namespace is served as the API server shows one: no
+  // metadata.namespace, its labels plus kubernetes.io/metadata.name=<name> (which the API
+  // server always sets), spec.finalizers ["kubernetes"], status.phase Active.
+  void put_namespace(const std::string& name,
+                     const std::map<std::string, std::string>& labels = {});
+  void delete_namespace(const std::string& name);
 
   // Watch control.
   // A BOOKMARK with the current resourceVersion on every open watch that asked for bookmarks.
@@ -81,16 +102,28 @@ class FakeKubeApi {
   void delay_gets(std::chrono::milliseconds delay);
 
   // --- Other kinds, read-only (GET and LIST, no WATCH; kube_object_store.hpp lists them and
-  // what their LISTs honour): Pods, Namespaces, Services, Endpoints, EndpointSlices,
+  // what their LISTs honour): Pods, Services, Endpoints, EndpointSlices,
   // Mutating/ValidatingWebhookConfigurations, Deployments, ReplicaSets, StatefulSets, DaemonSets,
   // Jobs, CronJobs, Secrets, Nodes. Each change takes a resourceVersion. A ServiceAccount goes to
-  // put_service_account (its annotations) and a ConfigMap to put_config_map (its data), with
-  // their watch events. Throws std::invalid_argument for any other kind, or without a name.
+  // put_service_account (its annotations), a ConfigMap to put_config_map (its data) and a
+  // Namespace to put_namespace (its labels), with their watch events. Throws
+  // std::invalid_argument for any other kind, or without a name.
   void put_object(const nlohmann::json& object);
   // JSON text of one object, an array of objects, or a List.
   void put_objects(std::string_view json_text);
   // Deleting what does not exist does nothing.
   void delete_object(const std::string& kind, const std::string& ns, const std::string& name);
+
+  // --- Pod creation: POST /api/v1/namespaces/NS/pods (a Pod with metadata.name or
+  // metadata.generateName; ?dryRun=All stores nothing) as kube-apiserver does it: an empty
+  // spec.serviceAccountName becomes "default", the webhook (if set) is sent an AdmissionReview
+  // (request.name empty for a generateName create) and its JSON Patch applied, or its denial,
+  // failure or (fail_open) silence answered as the API server would; its warnings come back as
+  // Warning headers. Then the name is generated (generateName cut to 58 characters, 5 random
+  // ones added) and the Pod stored where GET and LIST find it: 201 with the Pod. The webhook is
+  // called asynchronously, so it may call back into this server while it reviews.
+  void set_mutating_webhook(MutatingWebhook webhook);
+  void clear_mutating_webhook();  // creates go through unreviewed
 
   // --- Service-account tokens (POST .../serviceaccounts/NAME/token) and issuer discovery
   // (/.well-known/openid-configuration, /openid/v1/jwks). Tokens are RS256 JWTs signed by a
@@ -122,7 +155,7 @@ class FakeKubeApi {
     int gets = 0;
     int unauthorized = 0;
   };
-  // Authenticated ServiceAccount and ConfigMap requests together, and the 401s.
+  // Authenticated ServiceAccount, ConfigMap and Namespace requests together, and the 401s.
   [[nodiscard]] Counts counts() const;
   // "<METHOD> <target>" of every request, in order ("GET /api/v1/serviceaccounts?limit=500").
   [[nodiscard]] std::vector<std::string> requests() const;

@@ -108,6 +108,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     result.headers[name] = std::string(field.value());
+    result.header_list.emplace_back(std::move(name), std::string(field.value()));
   }
   result.keep_alive = response.keep_alive();
   if (!result.keep_alive) impl_->connection.reset();

@@ -8,16 +8,29 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace irsa::testing {
 
 struct HttpResult {
   int status = 0;  // 0 when no response arrived
   std::string body;
-  std::map<std::string, std::string> headers;  // names in lower case
+  std::map<std::string, std::string> headers;  // names in lower case; of repeated ones, the last
+  // Every header field in the order received (names in lower case), repeated ones included.
+  std::vector<std::pair<std::string, std::string>> header_list;
   bool keep_alive = false;
   std::string error;  // why no response arrived
   bool new_connection = false;
+
+  // The values of every field with this (lower-case) name, in order: the Warning fields, say.
+  [[nodiscard]] std::vector<std::string> header_values(const std::string& lower_case_name) const {
+    std::vector<std::string> values;
+    for (const auto& [name, value] : header_list) {
+      if (name == lower_case_name) values.push_back(value);
+    }
+    return values;
+  }
 };
 
 class HttpClient {
