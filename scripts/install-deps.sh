@@ -23,7 +23,7 @@ if [ "$build_only" -eq 0 ]; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
     jq clang llvm clang-format clang-tidy
-    prometheus nginx-light
+    prometheus nginx-light valgrind
     yamllint shellcheck unzip
   )
   # What the chart tests need may already come from elsewhere (npm with NodeSource's nodejs, the

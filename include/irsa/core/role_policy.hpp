@@ -78,7 +78,8 @@ struct PolicyVerdict {
   PolicyMode mode = PolicyMode::audit;
   bool violated = false;
   std::string reason;   // what is wrong, in words, naming the role
-  std::string allowed;  // what the rule would allow, in words (placeholders filled in)
+  // What the rule would allow, in words (placeholders filled in); worded only when violated.
+  std::string allowed;
 };
 
 [[nodiscard]] PolicyVerdict evaluate_role_policy(const RolePolicy& policy,
