@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -85,6 +85,11 @@ bench-core: build
 	  --benchmark_report_aggregates_only=true
 
 # 100,000 ServiceAccounts from LIST pages into the account index, on one core.
+# Instructions per typical review (callgrind): no role policy, a policy that admits the pod, and
+# one whose rule the pod breaks. Deterministic, unlike the times above; about 10 s.
+bench-core-callgrind: build
+	@bash scripts/core-instructions.sh build/bin
+
 bench-sync: build
 	@taskset -c 0 build/bin/account_sync_bench
 
