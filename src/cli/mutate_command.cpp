@@ -157,7 +157,9 @@ void load_identities(const MutateOptions& options, const core::Settings& setting
     auto parsed = core::parse_container_credentials_config(read_file(cc_path));
     if (!parsed.error.empty()) throw InputError(cc_path, parsed.error);
     for (const auto& identity : parsed.identities) {
-      identities.add_container_credentials(identity.ns, identity.name);
+      const auto role = parsed.roles.find(identity);
+      identities.add_container_credentials(
+          identity.ns, identity.name, role != parsed.roles.end() ? role->second : std::string());
     }
   }
 }

@@ -242,7 +242,18 @@ ContainerCredentialsParse parse_container_credentials_config(std::string_view js
       result.identities.clear();
       return result;
     }
-    result.identities.insert(NamespacedName{ns->get<std::string>(), sa->get<std::string>()});
+    NamespacedName id{ns->get<std::string>(), sa->get<std::string>()};
+    const nlohmann::json* role = find_field(item, "roleArn");
+    if (role != nullptr && !role->is_null()) {
+      if (!role->is_string()) {
+        result.error = "identities[" + std::to_string(i) + "].roleArn is not a string";
+        result.identities.clear();
+        result.roles.clear();
+        return result;
+      }
+      if (!role->get_ref<const std::string&>().empty()) result.roles[id] = role->get<std::string>();
+    }
+    result.identities.insert(std::move(id));
   }
   return result;
 }
@@ -283,8 +294,25 @@ std::size_t StaticIdentities::accounts_naming_role(std::string_view role_arn) co
   return it == role_counts_.end() ? 0 : it->second;
 }
 
-void StaticIdentities::add_container_credentials(std::string_view ns, std::string_view name) {
-  container_credentials_.insert(account_key(ns, name));
+void StaticIdentities::add_container_credentials(std::string_view ns, std::string_view name,
+                                                 std::string_view role_arn) {
+  std::string key = account_key(ns, name);
+  if (!role_arn.empty() && !association_roles_.contains(key)) {
+    IdentityEntry counted;
+    counted.role_arn = std::string(role_arn);
+    count_role(nullptr, counted);
+    association_roles_.emplace(key, role_arn);
+  }
+  container_credentials_.insert(std::move(key));
+}
+
+std::string StaticIdentities::container_credentials_role(std::string_view ns,
+                                                         std::string_view name) const {
+  if (association_roles_.empty()) return {};
+  return with_account_key(ns, name, [this](std::string_view key) {
+    const auto it = association_roles_.find(key);
+    return it == association_roles_.end() ? std::string() : it->second;
+  });
 }
 
 IdentityEntryPtr StaticIdentities::find(const Map& map, std::string_view ns,

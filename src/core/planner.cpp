@@ -202,9 +202,18 @@ bool check_role_policy(const RolePolicy& policy, std::string_view ns,
   // The cluster-wide lookups are made only when some rule needs them.
   std::shared_ptr<const Labels> labels;
   if (policy.uses_namespace_labels()) labels = identities.namespace_labels(ns);
-  PolicySubject subject{ns, service_account, plan.role_arn, labels.get(), 0};
-  if (policy.limits_sharing() && !plan.role_arn.empty()) {
-    subject.accounts_naming_role = identities.accounts_naming_role(plan.role_arn);
+  // A Pod Identity association's role is not injected (the agent hands out its credentials),
+  // but when its file names the role the policy judges it like an annotated one.
+  std::string association_role;
+  if (plan.mode == Mode::container_credentials) {
+    association_role = identities.container_credentials_role(ns, service_account);
+  }
+  const std::string_view role = plan.mode == Mode::container_credentials
+                                    ? std::string_view(association_role)
+                                    : plan.role_arn;
+  PolicySubject subject{ns, service_account, role, labels.get(), 0};
+  if (policy.limits_sharing() && !role.empty()) {
+    subject.accounts_naming_role = identities.accounts_naming_role(role);
   }
   PolicyVerdict verdict = evaluate_role_policy(policy, subject);
   if (!verdict.violated) return true;

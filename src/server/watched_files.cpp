@@ -73,7 +73,7 @@ bool PodIdentityFile::reload() {
     return false;
   }
   const std::size_t count = load.associations->size();
-  identities_.publish_pod_identity(std::move(load.associations));
+  identities_.publish_pod_identity(std::move(load.associations), std::move(load.roles));
   log_.info("Pod Identity associations loaded",
             {{"file", path_}, {"count", std::to_string(count)}});
   loaded_();

@@ -54,6 +54,14 @@ AssociationsLoad load_pod_identity_file(const std::string& path) {
   }
   load.associations = std::make_shared<const PodIdentityAssociations>(parsed.identities.begin(),
                                                                       parsed.identities.end());
+  if (!parsed.roles.empty()) {
+    auto roles = std::make_shared<PodIdentityRoles>();
+    for (auto& [id, role] : parsed.roles) {
+      ++roles->counts[role];
+      roles->roles.emplace(id, std::move(role));
+    }
+    load.roles = std::move(roles);
+  }
   return load;
 }
 

@@ -12,8 +12,11 @@ void LiveIdentities::publish_accounts(std::shared_ptr<const core::StaticIdentiti
 }
 
 void LiveIdentities::publish_pod_identity(
-    std::shared_ptr<const PodIdentityAssociations> associations) {
+    std::shared_ptr<const PodIdentityAssociations> associations,
+    std::shared_ptr<const PodIdentityRoles> roles) {
   if (!associations) associations = std::make_shared<const PodIdentityAssociations>();
+  // Roles first: a reader that sees the new associations sees their roles too, or newer ones.
+  pod_identity_roles_.store(std::move(roles), std::memory_order_release);
   pod_identity_.store(std::move(associations), std::memory_order_release);
 }
 
@@ -58,7 +61,20 @@ std::shared_ptr<const core::Labels> LiveIdentities::namespace_labels(std::string
 
 std::size_t LiveIdentities::accounts_naming_role(std::string_view role_arn) const {
   const std::size_t from_index = index_ != nullptr ? index_->accounts_naming(role_arn) : 0;
-  return from_index + accounts()->accounts_naming_role(role_arn);
+  std::size_t from_associations = 0;
+  if (const auto roles = pod_identity_roles_.load(std::memory_order_acquire)) {
+    const auto it = roles->counts.find(role_arn);
+    if (it != roles->counts.end()) from_associations = it->second;
+  }
+  return from_index + from_associations + accounts()->accounts_naming_role(role_arn);
+}
+
+std::string LiveIdentities::container_credentials_role(std::string_view ns,
+                                                       std::string_view name) const {
+  const auto roles = pod_identity_roles_.load(std::memory_order_acquire);
+  if (!roles) return {};
+  const auto it = roles->roles.find(NamespacedNameLess::View{ns, name});
+  return it == roles->roles.end() ? std::string() : it->second;
 }
 
 }  // namespace irsa::store

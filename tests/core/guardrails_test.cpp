@@ -473,5 +473,40 @@ TEST_F(GuardrailsTest, NamespaceSelectorNeedsKnownLabels) {
             Result::mutated);
 }
 
+TEST_F(GuardrailsTest, PodIdentityAssociationsAreJudgedByTheRoleTheirFileNames) {
+  const auto parsed = parse_container_credentials_config(
+      R"({"identities":[{"namespace":"shop","serviceAccount":"api",
+                         "roleArn":"arn:aws:iam::111122223333:role/billing-admin"},
+                        {"namespace":"shop","serviceAccount":"quiet"}]})");
+  ASSERT_EQ(parsed.error, "");
+  ASSERT_EQ(parsed.roles.size(), 1u);
+  for (const auto& id : parsed.identities) {
+    const auto role = parsed.roles.find(id);
+    identities.add_container_credentials(id.ns, id.name,
+                                         role != parsed.roles.end() ? role->second : "");
+  }
+  annotate({}, "quiet");
+  const RolePolicy policy = team_policy(PolicyMode::enforce);
+  const Admission named = review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"),
+                                           settings, identities, {0}, scratch, &policy);
+  EXPECT_EQ(named.decision.mode, Mode::container_credentials);
+  EXPECT_EQ(named.decision.result, Result::forbidden);
+  EXPECT_NE(named.decision.error.find("role/billing-admin"), std::string::npos);
+
+  const Admission unnamed = review_admission(
+      review_for_pod(pod(json::array({{{"name", "app"}}}), json::object(), "quiet"), "shop"),
+      settings, identities, {0}, scratch, &policy);
+  EXPECT_EQ(unnamed.decision.result, Result::mutated) << "no role named: only namespaces judged";
+  EXPECT_EQ(identities.accounts_naming_role("arn:aws:iam::111122223333:role/billing-admin"), 1u);
+  annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/billing-admin"}},
+           "billing");
+  EXPECT_EQ(identities.accounts_naming_role("arn:aws:iam::111122223333:role/billing-admin"), 2u)
+      << "the association and an account's annotation";
+  EXPECT_NE(parse_container_credentials_config(
+                R"({"identities":[{"namespace":"a","serviceAccount":"b","roleArn":7}]})")
+                .error,
+            "");
+}
+
 }  // namespace
 }  // namespace irsa::core

@@ -38,6 +38,29 @@ TEST(LiveIdentities, AnswersFromTheLatestSnapshot) {
   EXPECT_FALSE(live.uses_container_credentials("apps", "web"));
 }
 
+TEST(LiveIdentities, PolicyFactsComeFromEverySource) {
+  LiveIdentities live;
+  const std::string role = "arn:aws:iam::111122223333:role/one";
+  live.publish_accounts(accounts_with_role(role));
+  auto roles = std::make_shared<PodIdentityRoles>();
+  roles->roles.emplace(core::NamespacedName{"apps", "pi"}, role);
+  roles->counts[role] = 1;
+  live.publish_pod_identity(
+      std::make_shared<const PodIdentityAssociations>(PodIdentityAssociations{{"apps", "pi"}}),
+      roles);
+  EXPECT_EQ(live.accounts_naming_role(role), 2u) << "the file's account and the association";
+  EXPECT_EQ(live.container_credentials_role("apps", "pi"), role);
+  EXPECT_EQ(live.container_credentials_role("apps", "web"), "");
+
+  EXPECT_EQ(live.namespace_labels("apps"), nullptr) << "nothing published, nothing known";
+  auto namespaces = std::make_shared<NamespaceLabels>();
+  (*namespaces)["apps"] = std::make_shared<const core::Labels>(core::Labels{{"team", "a"}});
+  live.publish_namespaces(namespaces);
+  ASSERT_NE(live.namespace_labels("apps"), nullptr);
+  EXPECT_EQ(live.namespace_labels("apps")->at("team"), "a");
+  EXPECT_EQ(live.namespace_labels("other"), nullptr);
+}
+
 TEST(LiveIdentities, ReadersSeeWholeSnapshotsWhileAWriterPublishes) {
   LiveIdentities live;
   live.publish_accounts(accounts_with_role("role-0"));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -62,10 +63,17 @@ class IdentitySource {
     (void)ns;
     return nullptr;
   }
-  // How many ServiceAccounts (and ConfigMap mappings) name role_arn.
+  // How many ServiceAccounts, ConfigMap mappings and Pod Identity associations name role_arn.
   [[nodiscard]] virtual std::size_t accounts_naming_role(std::string_view role_arn) const {
     (void)role_arn;
     return 0;
+  }
+  // The role of the Pod Identity association of namespace/name, when its file names one.
+  [[nodiscard]] virtual std::string container_credentials_role(std::string_view ns,
+                                                               std::string_view name) const {
+    (void)ns;
+    (void)name;
+    return {};
   }
 
  protected:

@@ -75,9 +75,12 @@ struct ConfigMapParse {
                                                      const Settings& settings);
 
 // The container-credentials file: {"identities":[{"namespace":..,"serviceAccount":..},..]}.
-// Empty or whitespace-only text is an empty list, as upstream treats it.
+// Empty or whitespace-only text is an empty list, as upstream treats it. An identity may also
+// carry "roleArn" (the EKS association's role, as the EKS API names it), which only the role
+// policy looks at: the credentials themselves come from the EKS Pod Identity agent.
 struct ContainerCredentialsParse {
   std::set<NamespacedName> identities;
+  std::map<NamespacedName, std::string> roles;  // the identities that name their role
   std::string error;  // non-empty: the text is not a valid file
 };
 [[nodiscard]] ContainerCredentialsParse parse_container_credentials_config(
@@ -88,7 +91,9 @@ class StaticIdentities final : public IdentitySource {
  public:
   void add_service_account(std::string_view ns, std::string_view name, IdentityEntry entry);
   void add_config_map_entry(std::string_view ns, std::string_view name, IdentityEntry entry);
-  void add_container_credentials(std::string_view ns, std::string_view name);
+  // role_arn: the association's role, when known (for the role policy only).
+  void add_container_credentials(std::string_view ns, std::string_view name,
+                                 std::string_view role_arn = {});
 
   [[nodiscard]] IdentityEntryPtr find_service_account(std::string_view ns,
                                                       std::string_view name) const override;
@@ -98,6 +103,8 @@ class StaticIdentities final : public IdentitySource {
                                                 std::string_view name) const override;
   [[nodiscard]] std::shared_ptr<const Labels> namespace_labels(std::string_view ns) const override;
   [[nodiscard]] std::size_t accounts_naming_role(std::string_view role_arn) const override;
+  [[nodiscard]] std::string container_credentials_role(std::string_view ns,
+                                                       std::string_view name) const override;
 
   // Namespaces and their labels, for role policy rules with a namespaceSelector.
   void add_namespace(std::string_view name, Labels labels);
@@ -133,6 +140,7 @@ class StaticIdentities final : public IdentitySource {
   std::unordered_map<std::string, std::shared_ptr<const Labels>, KeyHash, std::equal_to<>>
       namespaces_;
   std::unordered_set<std::string, KeyHash, std::equal_to<>> container_credentials_;
+  std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> association_roles_;
 };
 
 }  // namespace irsa::core

@@ -27,6 +27,7 @@ struct AccountsLoad {
 
 struct AssociationsLoad {
   std::shared_ptr<const PodIdentityAssociations> associations;  // null when error is set
+  std::shared_ptr<const PodIdentityRoles> roles;                // null when none is named
   std::string error;
 };
 

@@ -33,6 +33,12 @@ struct NamespacedNameLess {
 
 using PodIdentityAssociations = std::set<core::NamespacedName, NamespacedNameLess>;
 
+// The roles the association file names ("roleArn"), and how many associations name each.
+struct PodIdentityRoles {
+  std::map<core::NamespacedName, std::string, NamespacedNameLess> roles;
+  std::map<std::string, std::size_t, std::less<>> counts;
+};
+
 // Namespace name to labels. Ordered, so that a lookup by string_view needs no key string.
 using NamespaceLabels = std::map<std::string, std::shared_ptr<const core::Labels>, std::less<>>;
 
@@ -46,7 +52,8 @@ class LiveIdentities final : public core::IdentitySource {
   void use_account_index(const AccountIndex* index) noexcept { index_ = index; }
 
   void publish_accounts(std::shared_ptr<const core::StaticIdentities> accounts);
-  void publish_pod_identity(std::shared_ptr<const PodIdentityAssociations> associations);
+  void publish_pod_identity(std::shared_ptr<const PodIdentityAssociations> associations,
+                            std::shared_ptr<const PodIdentityRoles> roles = nullptr);
 
   [[nodiscard]] std::shared_ptr<const core::StaticIdentities> accounts() const;
   [[nodiscard]] std::shared_ptr<const PodIdentityAssociations> pod_identity() const;
@@ -60,8 +67,11 @@ class LiveIdentities final : public core::IdentitySource {
   // From the published namespaces (the cluster's), else the account snapshot's (a file's).
   [[nodiscard]] std::shared_ptr<const core::Labels> namespace_labels(
       std::string_view ns) const override;
-  // The index's accounts and the snapshot's (file accounts and ConfigMap mappings) together.
+  // The index's accounts, the snapshot's (file accounts and ConfigMap mappings) and the Pod
+  // Identity associations together.
   [[nodiscard]] std::size_t accounts_naming_role(std::string_view role_arn) const override;
+  [[nodiscard]] std::string container_credentials_role(std::string_view ns,
+                                                       std::string_view name) const override;
 
   // The cluster's namespaces with their labels, for role policy rules with a namespaceSelector.
   void publish_namespaces(std::shared_ptr<const NamespaceLabels> namespaces);
@@ -70,6 +80,7 @@ class LiveIdentities final : public core::IdentitySource {
   const AccountIndex* index_ = nullptr;
   std::atomic<std::shared_ptr<const core::StaticIdentities>> accounts_;
   std::atomic<std::shared_ptr<const PodIdentityAssociations>> pod_identity_;
+  std::atomic<std::shared_ptr<const PodIdentityRoles>> pod_identity_roles_;
   std::atomic<std::shared_ptr<const NamespaceLabels>> namespaces_;
 };
 
