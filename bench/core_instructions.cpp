@@ -65,8 +65,8 @@ RolePolicy bench_policy() {
   Scratch scratch;
   std::size_t bytes = 0;
   for (long i = 0; i < count; ++i) {
-    bytes += mutator.review(body, identities, {0x9e3779b97f4a7c15ULL}, scratch, policy)
-                 .response.size();
+    bytes +=
+        mutator.review(body, identities, {0x9e3779b97f4a7c15ULL}, scratch, policy).response.size();
   }
   return bytes;
 }
@@ -107,8 +107,8 @@ int main(int argc, char** argv) {
 
   // The case must take the path it names; a silent change of path would measure the wrong thing.
   Scratch check;
-  const Admission admission = mutator.review(body, identities, {0}, check,
-                                             which == "plain" ? nullptr : &policy);
+  const Admission admission =
+      mutator.review(body, identities, {0}, check, which == "plain" ? nullptr : &policy);
   const bool warned = !admission.decision.policy_rule.empty();
   if (admission.decision.result != Result::mutated || warned != (which == "audit")) {
     std::cerr << "core_instructions: the review took another path ("

@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "irsa/core/annotations.hpp"
 #include "irsa/core/annotation_hints.hpp"
+#include "irsa/core/annotations.hpp"
 
 namespace irsa::cli {
 

@@ -26,8 +26,8 @@ std::string ascii_lower(std::string_view text) {
 constexpr std::size_t kMaxEdits = 2;
 
 constexpr std::array<std::string_view, 8> kSuffixes = {
-    kRoleArnAnnotation,         kAudienceAnnotation,          kStsRegionalEndpointsAnnotation,
-    kTokenExpirationAnnotation, kSkipContainersAnnotation,    kRegionAnnotation,
+    kRoleArnAnnotation,           kAudienceAnnotation,       kStsRegionalEndpointsAnnotation,
+    kTokenExpirationAnnotation,   kSkipContainersAnnotation, kRegionAnnotation,
     kIncludeContainersAnnotation, kRoleSessionNameAnnotation};
 
 // Other names people give these settings, squashed (see squash). They come from neighbouring

@@ -84,7 +84,8 @@ IdentityEntry entry_from_service_account(const Annotations& annotations, const S
                                std::to_string(settings.token_expiration));
     }
   }
-  if (const auto* region = find_annotation(annotations, annotation_key(prefix, kRegionAnnotation))) {
+  if (const auto* region =
+          find_annotation(annotations, annotation_key(prefix, kRegionAnnotation))) {
     if (is_aws_region(*region)) {
       entry.region = *region;
     } else {

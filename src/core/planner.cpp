@@ -38,8 +38,8 @@ constexpr std::size_t kMaxPolicyMessage = 1024;
 
 bool is_session_name_text(std::string_view text) noexcept {
   for (char c : text) {
-    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_';
+    const bool word =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!word && c != '+' && c != '=' && c != ',' && c != '.' && c != '@' && c != '-') {
       return false;
     }
@@ -208,9 +208,8 @@ bool check_role_policy(const RolePolicy& policy, std::string_view ns,
   if (plan.mode == Mode::container_credentials) {
     association_role = identities.container_credentials_role(ns, service_account);
   }
-  const std::string_view role = plan.mode == Mode::container_credentials
-                                    ? std::string_view(association_role)
-                                    : plan.role_arn;
+  const std::string_view role =
+      plan.mode == Mode::container_credentials ? std::string_view(association_role) : plan.role_arn;
   PolicySubject subject{ns, service_account, role, labels.get(), 0};
   if (policy.limits_sharing() && !role.empty()) {
     subject.accounts_naming_role = identities.accounts_naming_role(role);
@@ -223,9 +222,9 @@ bool check_role_policy(const RolePolicy& policy, std::string_view ns,
   if (verdict.mode == PolicyMode::enforce) {
     decision.result = Result::forbidden;
     // The reason names the rule; what the rule would allow tells the user what to change.
-    decision.error = clip_for_warning("role policy: " + verdict.reason + "; the rule allows " +
-                                          verdict.allowed,
-                                      kMaxPolicyMessage);
+    decision.error =
+        clip_for_warning("role policy: " + verdict.reason + "; the rule allows " + verdict.allowed,
+                         kMaxPolicyMessage);
     return false;
   }
   // The rule first: a long role ARN may push the end of the line past the clip.

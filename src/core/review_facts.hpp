@@ -27,9 +27,9 @@ struct ContainerFacts {
   bool has_default_region = false;
   bool has_sts_regional_endpoints = false;
   bool has_role_session_name = false;
-  bool has_static_keys = false;  // AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY
-  bool has_profile = false;      // AWS_PROFILE
-  bool env_from_present = false;  // a non-empty envFrom list
+  bool has_static_keys = false;             // AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY
+  bool has_profile = false;                 // AWS_PROFILE
+  bool env_from_present = false;            // a non-empty envFrom list
   std::optional<std::int64_t> run_as_user;  // securityContext.runAsUser
   bool mounts_present = false;
   std::array<bool, 2> mounts_token_volume{};                    // a mount with our volume name

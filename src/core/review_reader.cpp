@@ -309,8 +309,8 @@ class Reader {
       } else if (key == "envFrom") {
         Value value = field.value();
         Array sources;
-        facts.env_from_present = open_array(value, "container envFrom", sources) &&
-                                 !sources.is_empty().value();
+        facts.env_from_present =
+            open_array(value, "container envFrom", sources) && !sources.is_empty().value();
       } else if (key == "securityContext") {
         read_security_context(field.value(), "container securityContext", facts.run_as_user,
                               nullptr);

@@ -3,8 +3,8 @@
 // controller, a value with stray whitespace.
 #include <string>
 
-#include "irsa/core/annotations.hpp"
 #include "irsa/core/annotation_hints.hpp"
+#include "irsa/core/annotations.hpp"
 #include "irsa/doctor/checks.hpp"
 #include "irsa/doctor/json_fields.hpp"
 
@@ -109,7 +109,8 @@ CheckResult check_annotation(const CheckContext& context) {
                                ? fields::annotations_of(evidence.service_account.object)
                                : std::map<std::string, std::string, std::less<>>{};
   const core::Annotations given(annotations.begin(), annotations.end());
-  const auto hints = core::annotation_near_misses(given, context.settings.mutation.annotation_prefix);
+  const auto hints =
+      core::annotation_near_misses(given, context.settings.mutation.annotation_prefix);
 
   if (identity.source == IdentitySource::annotation) {
     result.finding = role_key(context) + " = " + identity.role_arn;

@@ -1,9 +1,9 @@
 #include "irsa/kube/cluster_sources.hpp"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 
 namespace irsa::kube {
 

@@ -16,9 +16,8 @@ using Clock = std::chrono::steady_clock;
 AdmissionEndpoint::AdmissionEndpoint(const core::Settings& settings,
                                      const core::IdentitySource& identities,
                                      AccountSource& accounts, const store::LivePolicy& policy,
-                                     const Readiness& readiness,
-                                     ServerMetrics& metrics, const Logger& log,
-                                     bool debugging_handlers,
+                                     const Readiness& readiness, ServerMetrics& metrics,
+                                     const Logger& log, bool debugging_handlers,
                                      const std::vector<asio::io_context*>& contexts)
     : mutator_(settings),
       identities_(identities),
@@ -38,9 +37,14 @@ Handled AdmissionEndpoint::handle_once(const Request& request, const Route* rout
   thread_local std::mt19937_64 random{std::random_device{}()};
   // The policy stays alive for this review even if a reload replaces it meanwhile.
   const auto policy = policy_.current();
-  const HandlerContext context{mutator_,           identities_,        scratch,
-                               random(),           readiness_.ready(), readiness_.draining(),
-                               debugging_handlers_, policy.get()};
+  const HandlerContext context{mutator_,
+                               identities_,
+                               scratch,
+                               random(),
+                               readiness_.ready(),
+                               readiness_.draining(),
+                               debugging_handlers_,
+                               policy.get()};
   try {
     return handle(request, route, context);
   } catch (const std::exception& error) {

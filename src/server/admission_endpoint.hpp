@@ -25,9 +25,8 @@ class AdmissionEndpoint {
   // `contexts`: every io_context that runs connections, for the audit group commits.
   AdmissionEndpoint(const core::Settings& settings, const core::IdentitySource& identities,
                     AccountSource& accounts, const store::LivePolicy& policy,
-                    const Readiness& readiness, ServerMetrics& metrics,
-                    const Logger& log, bool debugging_handlers,
-                    const std::vector<boost::asio::io_context*>& contexts);
+                    const Readiness& readiness, ServerMetrics& metrics, const Logger& log,
+                    bool debugging_handlers, const std::vector<boost::asio::io_context*>& contexts);
 
   // The Listener's handler for the webhook port.
   boost::asio::awaitable<Response> serve(Request request);

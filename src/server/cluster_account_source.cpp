@@ -60,17 +60,17 @@ class ClusterAccountSource final : public AccountSource {
         readiness_changed_(context.readiness_changed),
         lookup_grace_(lookup_grace),
         reports_(context.log, context.metrics, context.readiness_changed),
-        sources_(context.io, std::move(config), context.settings, reports_,
-                 [&identities = context.identities](
-                     std::shared_ptr<const core::StaticIdentities> config_map) {
-                   identities.publish_accounts(std::move(config_map));
-                 },
-                 [&identities = context.identities,
-                  changed = context.readiness_changed](
-                     std::shared_ptr<const store::NamespaceLabels> namespaces) {
-                   identities.publish_namespaces(std::move(namespaces));
-                   if (changed) changed();
-                 }) {
+        sources_(
+            context.io, std::move(config), context.settings, reports_,
+            [&identities =
+                 context.identities](std::shared_ptr<const core::StaticIdentities> config_map) {
+              identities.publish_accounts(std::move(config_map));
+            },
+            [&identities = context.identities, changed = context.readiness_changed](
+                std::shared_ptr<const store::NamespaceLabels> namespaces) {
+              identities.publish_namespaces(std::move(namespaces));
+              if (changed) changed();
+            }) {
     // Accounts are looked up in the cache itself; the published snapshots carry only the
     // ConfigMap's entries.
     context.identities.use_account_index(&sources_.accounts());

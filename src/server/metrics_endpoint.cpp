@@ -70,8 +70,8 @@ Response MetricsEndpoint::answer(const Request& request) {
         return make_response(http::status::ok, request.version(), keep_alive, kPlainText, "");
       case RouteAction::policy_dump:
         if (const auto policy = policy_.current()) {
-          return make_response(http::status::ok, request.version(), keep_alive,
-                               "application/json", store::role_policy_json(*policy).dump(1));
+          return make_response(http::status::ok, request.version(), keep_alive, "application/json",
+                               store::role_policy_json(*policy).dump(1));
         }
         break;  // no --role-policy: nothing there
       case RouteAction::review:

@@ -63,16 +63,15 @@ struct WebhookServer::Impl {
                                 .watch_timing = config.watch_timing,
                                 .readiness_changed = [this] { readiness.update(); }})),
         readiness(*accounts, !config.pod_identity_file.empty(), metrics),
-        role_policy(config.role_policy_file.empty()
-                        ? nullptr
-                        : std::make_unique<RolePolicyFile>(threads.main(), config.role_policy_file,
-                                                           config.watch_timing, policy, metrics,
-                                                           log,
-                                                           [this](const core::RolePolicy& rules) {
-                                                             if (rules.uses_namespace_labels()) {
-                                                               accounts->watch_namespaces();
-                                                             }
-                                                           })),
+        role_policy(config.role_policy_file.empty() ? nullptr
+                                                    : std::make_unique<RolePolicyFile>(
+                                                          threads.main(), config.role_policy_file,
+                                                          config.watch_timing, policy, metrics, log,
+                                                          [this](const core::RolePolicy& rules) {
+                                                            if (rules.uses_namespace_labels()) {
+                                                              accounts->watch_namespaces();
+                                                            }
+                                                          })),
         admissions(config.settings, identities, *accounts, policy, readiness, metrics, log,
                    config.debugging_handlers, threads.contexts()),
         metrics_endpoint(metrics, *accounts, policy, log, config.debugging_handlers,

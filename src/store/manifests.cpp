@@ -278,7 +278,8 @@ class Walker {
     const std::string* name = string_member(*metadata, "name", wrong_type);
     if (name == nullptr || name->empty()) return "Namespace has no metadata.name";
     core::Labels labels;
-    if (const auto given = metadata->find("labels"); given != metadata->end() && !given->is_null()) {
+    if (const auto given = metadata->find("labels");
+        given != metadata->end() && !given->is_null()) {
       if (!given->is_object()) return "Namespace " + *name + " labels is not an object";
       for (const auto& [key, label] : given->items()) {
         if (!label.is_string()) return "Namespace " + *name + " label " + key + " is not a string";

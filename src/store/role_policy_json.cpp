@@ -28,8 +28,7 @@ nlohmann::json selector_json(const core::LabelSelector& selector) {
   if (!selector.match_expressions.empty()) {
     nlohmann::json expressions = nlohmann::json::array();
     for (const auto& requirement : selector.match_expressions) {
-      nlohmann::json item = {{"key", requirement.key},
-                             {"operator", operator_name(requirement.op)}};
+      nlohmann::json item = {{"key", requirement.key}, {"operator", operator_name(requirement.op)}};
       if (!requirement.values.empty()) item["values"] = requirement.values;
       expressions.push_back(std::move(item));
     }
@@ -47,7 +46,8 @@ nlohmann::json role_policy_json(const core::RolePolicy& policy) {
                            {"mode", core::to_string(rule.mode)},
                            {"allowedRoles", rule.allowed_roles}};
     if (!rule.namespaces.empty()) item["namespaces"] = rule.namespaces;
-    if (rule.namespace_selector) item["namespaceSelector"] = selector_json(*rule.namespace_selector);
+    if (rule.namespace_selector)
+      item["namespaceSelector"] = selector_json(*rule.namespace_selector);
     if (!rule.allowed_accounts.empty()) item["allowedAccounts"] = rule.allowed_accounts;
     if (!rule.allowed_partitions.empty()) item["allowedPartitions"] = rule.allowed_partitions;
     if (rule.max_service_accounts_per_role) {

@@ -87,10 +87,10 @@ TEST_F(MutateCommand, AuditPolicyGivesTheUsualPatchAndAWarningNamingTheRule) {
   EXPECT_EQ(response["allowed"], true);
   EXPECT_EQ(response["auditAnnotations"]["policy-rule"], "data-roles");
   EXPECT_NE(response["warnings"][0].get<std::string>().find("data-roles"), std::string::npos);
-  EXPECT_EQ(json::parse(plain.out), json::parse(mutate({"--pod=" + path("pod.yaml"),
-                                                        "--service-account=" + path("sa.yaml"),
-                                                        "--role-policy=" + path("policy.yaml")})
-                                                    .out))
+  EXPECT_EQ(json::parse(plain.out),
+            json::parse(mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("sa.yaml"),
+                                "--role-policy=" + path("policy.yaml")})
+                            .out))
       << "audit mode changes no byte of the patch";
 }
 
@@ -113,8 +113,9 @@ TEST_F(MutateCommand, EnforcedPolicyPrintsTheDenialAndExitsThree) {
   write("allowed-sa.yaml", R"(kind: ServiceAccount
 metadata: {name: reader, namespace: data, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/data-reader"}}
 )");
-  auto allowed = mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("allowed-sa.yaml"),
-                         "--role-policy=" + path("policy.yaml")});
+  auto allowed =
+      mutate({"--pod=" + path("pod.yaml"), "--service-account=" + path("allowed-sa.yaml"),
+              "--role-policy=" + path("policy.yaml")});
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
 }
 

@@ -95,8 +95,7 @@ TEST_F(GuardrailsTest, AccountAnnotationTurnsSessionNamesOnAndPodAnnotationWins)
 TEST_F(GuardrailsTest, PodAnnotationTurnsSessionNamesOnWithoutTheFlag) {
   json input =
       pod(json::array({{{"name", "app"}}}), {{"eks.amazonaws.com/role-session-name", "pod-name"}});
-  EXPECT_EQ(names_of(env_of(apply_patch(input, run(input).patch))).back(),
-            "AWS_ROLE_SESSION_NAME");
+  EXPECT_EQ(names_of(env_of(apply_patch(input, run(input).patch))).back(), "AWS_ROLE_SESSION_NAME");
 }
 
 TEST_F(GuardrailsTest, ExistingSessionNameIsNeverTouched) {
@@ -118,8 +117,7 @@ TEST_F(GuardrailsTest, SessionNameIsAddedEvenWhenTheContainerCarriesEverythingEl
     env.push_back({{"name", name}, {"value", "x"}});
   }
   json input = pod(json::array({{{"name", "app"}, {"env", env}}}));
-  EXPECT_EQ(names_of(env_of(apply_patch(input, run(input).patch))).back(),
-            "AWS_ROLE_SESSION_NAME");
+  EXPECT_EQ(names_of(env_of(apply_patch(input, run(input).patch))).back(), "AWS_ROLE_SESSION_NAME");
 }
 
 TEST_F(GuardrailsTest, NamesStsWouldRefuseGetNoSessionNameAndAWarning) {
@@ -185,8 +183,8 @@ TEST_F(GuardrailsTest, IncludeThenSkipAndBothAreNamedInAWarning) {
 }
 
 TEST_F(GuardrailsTest, IncludedNameThatMatchesNoContainerIsAWarning) {
-  json input = pod(json::array({{{"name", "app"}}}),
-                   {{"eks.amazonaws.com/include-containers", "app,ap"}});
+  json input =
+      pod(json::array({{{"name", "app"}}}), {{"eks.amazonaws.com/include-containers", "app,ap"}});
   const Admission admission = run(input);
   EXPECT_EQ(admission.decision.mutated_containers, std::vector<std::string>{"app"});
   EXPECT_TRUE(has_warning(admission, WarningKind::container_list,
@@ -194,8 +192,8 @@ TEST_F(GuardrailsTest, IncludedNameThatMatchesNoContainerIsAWarning) {
 }
 
 TEST_F(GuardrailsTest, IncludeListThatDoesNotParseIncludesNothing) {
-  json input = pod(json::array({{{"name", "app"}}}),
-                   {{"eks.amazonaws.com/include-containers", "a\"pp"}});
+  json input =
+      pod(json::array({{{"name", "app"}}}), {{"eks.amazonaws.com/include-containers", "a\"pp"}});
   const Admission admission = run(input);
   EXPECT_TRUE(admission.decision.mutated_containers.empty());
   EXPECT_TRUE(has_warning(admission, WarningKind::container_list, "no container gets credentials"));
@@ -217,9 +215,11 @@ TEST_F(GuardrailsTest, AccountRegionReplacesTheFlagsAndPodRegionWins) {
 }
 
 TEST_F(GuardrailsTest, RegionAnnotationWorksWithoutTheFlag) {
-  json input = pod(json::array({{{"name", "app"}}}), {{"eks.amazonaws.com/region", "us-gov-west-1"}});
-  EXPECT_EQ(names_of(env_of(apply_patch(input, run(input).patch))),
-            json({"AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}));
+  json input =
+      pod(json::array({{{"name", "app"}}}), {{"eks.amazonaws.com/region", "us-gov-west-1"}});
+  EXPECT_EQ(
+      names_of(env_of(apply_patch(input, run(input).patch))),
+      json({"AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"}));
 }
 
 TEST_F(GuardrailsTest, BadRegionIsIgnoredWithAWarning) {
@@ -229,7 +229,8 @@ TEST_F(GuardrailsTest, BadRegionIsIgnoredWithAWarning) {
   const Admission admission = run(input);
   EXPECT_EQ(env_of(apply_patch(input, admission.patch))[1]["value"], "us-east-1");
   EXPECT_TRUE(has_warning(admission, WarningKind::annotation, "ServiceAccount region \"Europe\""));
-  EXPECT_TRUE(has_warning(admission, WarningKind::annotation, "pod annotation region \"us_east_1\""));
+  EXPECT_TRUE(
+      has_warning(admission, WarningKind::annotation, "pod annotation region \"us_east_1\""));
 }
 
 TEST_F(GuardrailsTest, RegionPattern) {
@@ -322,7 +323,8 @@ TEST_F(GuardrailsTest, StaticKeysAndProfilesAreNamed) {
   const Admission admission = run(input);
   EXPECT_TRUE(has_warning(admission, WarningKind::static_credentials,
                           "\"keys\" sets static AWS access keys"));
-  EXPECT_TRUE(has_warning(admission, WarningKind::static_credentials, "\"profile\" sets AWS_PROFILE"));
+  EXPECT_TRUE(
+      has_warning(admission, WarningKind::static_credentials, "\"profile\" sets AWS_PROFILE"));
   EXPECT_FALSE(has_warning(admission, WarningKind::static_credentials, "\"clean\""));
   EXPECT_EQ(admission.response.find("redacted"), std::string::npos) << "values are never echoed";
 }
@@ -342,7 +344,9 @@ TEST_F(GuardrailsTest, DifferentNonRootUsersWithoutFsGroupAreAWarning) {
       {json::array({user("a", 1000), user("b", 2000)}), nullptr, true},
       {json::array({user("a", 1000), user("b", 1000)}), nullptr, false},
       {json::array({user("a", 1000), user("b", 2000)}), {{"fsGroup", 3000}}, false},
-      {json::array({user("a", std::nullopt), user("b", std::nullopt)}), {{"runAsUser", 1000}}, false},
+      {json::array({user("a", std::nullopt), user("b", std::nullopt)}),
+       {{"runAsUser", 1000}},
+       false},
       {json::array({user("a", 1000), user("b", std::nullopt)}), nullptr, true},
       {json::array({user("a", std::nullopt), user("b", std::nullopt)}), nullptr, false},
       {json::array({user("a", 0), user("b", std::nullopt)}), nullptr, false},
@@ -358,9 +362,8 @@ TEST_F(GuardrailsTest, DifferentNonRootUsersWithoutFsGroupAreAWarning) {
 TEST_F(GuardrailsTest, WarningsKeepTheirLimits) {
   json containers = json::array();
   for (int i = 0; i < 40; ++i) {
-    containers.push_back(
-        {{"name", "c" + std::to_string(i) + std::string(80, 'x')},
-         {"env", json::array({{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "k"}}})}});
+    containers.push_back({{"name", "c" + std::to_string(i) + std::string(80, 'x')},
+                          {"env", json::array({{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "k"}}})}});
   }
   const Admission admission = run(pod(containers));
   EXPECT_EQ(admission.decision.warnings.size(), 16u);
@@ -387,8 +390,9 @@ RolePolicy team_policy(PolicyMode mode) {
 TEST_F(GuardrailsTest, EnforcedPolicyDeniesWith403NamingRuleRoleAndWhatIsAllowed) {
   annotate({{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/billing-admin"}});
   const RolePolicy policy = team_policy(PolicyMode::enforce);
-  const Admission admission = review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"),
-                                               settings, identities, {0}, scratch, &policy);
+  const Admission admission =
+      review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"), settings,
+                       identities, {0}, scratch, &policy);
   EXPECT_EQ(admission.decision.result, Result::forbidden);
   EXPECT_TRUE(admission.patch.empty());
   const json response = json::parse(admission.response)["response"];
@@ -411,7 +415,8 @@ TEST_F(GuardrailsTest, AuditedPolicyAdmitsWithTheUsualPatchAWarningAndAuditAnnot
   const Admission plain = review_admission(body, settings, identities, {0}, scratch);
   EXPECT_EQ(audited.decision.result, Result::mutated);
   EXPECT_EQ(audited.patch, plain.patch);
-  EXPECT_TRUE(has_warning(audited, WarningKind::policy, "role policy rule team-roles (audit): role "));
+  EXPECT_TRUE(
+      has_warning(audited, WarningKind::policy, "role policy rule team-roles (audit): role "));
   const json response = json::parse(audited.response)["response"];
   EXPECT_EQ(response["auditAnnotations"]["policy-rule"], "team-roles");
   EXPECT_NE(response["auditAnnotations"]["policy-violation"].get<std::string>().find(
@@ -487,8 +492,9 @@ TEST_F(GuardrailsTest, PodIdentityAssociationsAreJudgedByTheRoleTheirFileNames) 
   }
   annotate({}, "quiet");
   const RolePolicy policy = team_policy(PolicyMode::enforce);
-  const Admission named = review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"),
-                                           settings, identities, {0}, scratch, &policy);
+  const Admission named =
+      review_admission(review_for_pod(pod(json::array({{{"name", "app"}}})), "shop"), settings,
+                       identities, {0}, scratch, &policy);
   EXPECT_EQ(named.decision.mode, Mode::container_credentials);
   EXPECT_EQ(named.decision.result, Result::forbidden);
   EXPECT_NE(named.decision.error.find("role/billing-admin"), std::string::npos);

@@ -177,9 +177,10 @@ TEST(NamespaceList, NamesAndLabels) {
   EXPECT_EQ(page.items[0].labels,
             (core::Labels{{"kubernetes.io/metadata.name", "shop"}, {"team", "shop"}}));
   EXPECT_TRUE(page.items[1].labels.empty());
-  EXPECT_NE(parse_namespace_list(R"({"metadata":{"resourceVersion":"1"},"items":[{"metadata":{}}]})")
-                .error,
-            "");
+  EXPECT_NE(
+      parse_namespace_list(R"({"metadata":{"resourceVersion":"1"},"items":[{"metadata":{}}]})")
+          .error,
+      "");
 }
 
 TEST(NamespaceEvent, LabelChangesAndDeletion) {

@@ -157,8 +157,9 @@ TEST(ServerMetrics, PolicyViolationsCountByRuleAndMode) {
   metrics.record_admission(decision, std::chrono::milliseconds(1));
   metrics.record_admission(decision, std::chrono::milliseconds(1));
   const std::string text = metrics.render();
-  EXPECT_NE(text.find("\nirsa_webhook_policy_violations_total{rule=\"team-roles\",mode=\"enforce\"} 2\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("\nirsa_webhook_policy_violations_total{rule=\"team-roles\",mode=\"enforce\"} 2\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("\nirsa_webhook_admissions_total{result=\"forbidden\"} 2\n"),
             std::string::npos);

@@ -29,7 +29,8 @@ TEST(AccountIndex, CountsTheAccountsThatNameEachRole) {
   index.upsert("c", "three", interner.entry_for(shared));
   EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 3u);
   index.upsert("c", "three", interner.entry_for(shared));
-  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 3u) << "an update is no new account";
+  EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 3u)
+      << "an update is no new account";
   index.upsert("a", "one",
                interner.entry_for({{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/own"}}));
   EXPECT_EQ(index.accounts_naming("arn:aws:iam::1:role/shared"), 2u);

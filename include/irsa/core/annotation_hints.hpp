@@ -39,8 +39,8 @@ struct AnnotationHint {
 // roleArn, rolearn, role-ARN, iam-role-arn, and the exact role-arn key whose value has
 // surrounding whitespace or quotes. Exact keys are not hints otherwise; keys under unrelated
 // prefixes (app.kubernetes.io/, kubectl.kubernetes.io/, ...) never are. In key order.
-[[nodiscard]] std::vector<AnnotationHint> annotation_near_misses(
-    const Annotations& annotations, std::string_view prefix);
+[[nodiscard]] std::vector<AnnotationHint> annotation_near_misses(const Annotations& annotations,
+                                                                 std::string_view prefix);
 
 // Whether annotation_near_misses could flag `key` at all: a cheap test for readers that see every
 // annotation of every ServiceAccount in a cluster and keep only those the webhook may need.

@@ -64,7 +64,7 @@ struct Decision {
   std::vector<std::string> skipped_containers;
   std::vector<std::string> warnings;
   std::vector<WarningKind> warning_kinds;  // one per warning, in the same order
-  std::string error;  // why the request was denied or forbidden
+  std::string error;                       // why the request was denied or forbidden
   // The role policy's verdict, when a rule was violated (in either mode): the rule's name, its
   // mode and what is wrong. Empty rule: no violation.
   std::string policy_rule;

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string>
 #include <string_view>
 #include <vector>
 

@@ -81,7 +81,7 @@ struct ConfigMapParse {
 struct ContainerCredentialsParse {
   std::set<NamespacedName> identities;
   std::map<NamespacedName, std::string> roles;  // the identities that name their role
-  std::string error;  // non-empty: the text is not a valid file
+  std::string error;                            // non-empty: the text is not a valid file
 };
 [[nodiscard]] ContainerCredentialsParse parse_container_credentials_config(
     std::string_view json_text);

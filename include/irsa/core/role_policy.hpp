@@ -77,7 +77,7 @@ struct PolicyVerdict {
   std::string rule;
   PolicyMode mode = PolicyMode::audit;
   bool violated = false;
-  std::string reason;   // what is wrong, in words, naming the role
+  std::string reason;  // what is wrong, in words, naming the role
   // What the rule would allow, in words (placeholders filled in); worded only when violated.
   std::string allowed;
 };

@@ -7,9 +7,9 @@
 
 #include <array>
 #include <atomic>
-#include <shared_mutex>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
