@@ -121,6 +121,7 @@ add_test(NAME core_purity
 # which those tests lean on), over TLS.
 irsa_add_test_binary(kube_process_tests TSAN
   kube/account_lookup_test.cpp
+  kube/cluster_policy_test.cpp
   kube/cluster_webhook_test.cpp
   support/fake_kube_api_test.cpp
 )

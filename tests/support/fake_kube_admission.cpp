@@ -55,8 +55,7 @@ std::string string_at(const nlohmann::json& object, const char* field) {
 
 }  // namespace
 
-Reply Server::begin_pod_create(const std::string& ns, const Query& query,
-                               const std::string& body) {
+Reply Server::begin_pod_create(const std::string& ns, const Query& query, const std::string& body) {
   auto pod = nlohmann::json::parse(body, nullptr, false);
   if (pod.is_discarded() || !pod.is_object()) {
     return kube_reply(bad_request("the body of the request is not a JSON object"));
@@ -64,9 +63,8 @@ Reply Server::begin_pod_create(const std::string& ns, const Query& query,
   const std::string kind = string_at(pod, "kind");
   const std::string api_version = string_at(pod, "apiVersion");
   if ((!kind.empty() && kind != "Pod") || (!api_version.empty() && api_version != "v1")) {
-    return kube_reply(bad_request("the API version in the data (" + api_version +
-                                  ") and kind (" + kind +
-                                  ") do not match the request's (v1, Pod)"));
+    return kube_reply(bad_request("the API version in the data (" + api_version + ") and kind (" +
+                                  kind + ") do not match the request's (v1, Pod)"));
   }
   const auto dry_run_value = query_value(query, "dryRun");
   if (!dry_run_value.empty() && dry_run_value != "All") {
@@ -125,39 +123,42 @@ Reply Server::finish_pod_create(const PodCreate& create, const WebhookCall& call
     answer = read_admission_answer(call.body, create.uid, create.webhook.name);
   }
 
+  if (answer.outcome == AdmissionAnswer::Outcome::failed) {
+    // failurePolicy: Ignore goes on as if there were no webhook, Fail refuses.
+    if (create.webhook.fail_open) return store_pod(create.pod, create.dry_run);
+    return internal_error(failing + answer.problem);
+  }
+  Reply reply;
+  if (answer.outcome == AdmissionAnswer::Outcome::denied) {
+    reply.status = static_cast<http::status>(answer.code);
+    reply.body = answer.status.dump();
+  } else {
+    reply = apply_patch_and_store(create, answer.patch);
+  }
+  // The API server records the warnings before it looks at the verdict or the patch: they come
+  // with whatever the answer is.
   WarningRecorder warnings;
   for (const auto& warning : answer.warnings) warnings.add(warning);
-  Reply reply;
-  switch (answer.outcome) {
-    case AdmissionAnswer::Outcome::failed:
-      // failurePolicy: Ignore goes on as if there were no webhook, Fail refuses.
-      if (create.webhook.fail_open) return store_pod(create.pod, create.dry_run);
-      return internal_error(failing + answer.problem);
-    case AdmissionAnswer::Outcome::denied:
-      reply.status = static_cast<http::status>(answer.code);
-      reply.body = answer.status.dump();
-      break;
-    case AdmissionAnswer::Outcome::allowed: {
-      nlohmann::json pod = create.pod;
-      if (!answer.patch.empty()) {
-        // A patch that does not parse or apply is the API server's internal error, whatever the
-        // failure policy.
-        const auto patch = nlohmann::json::parse(answer.patch, nullptr, false);
-        if (patch.is_discarded() || !patch.is_array()) {
-          return internal_error("the webhook's patch is not a JSON Patch (an array)");
-        }
-        try {
-          pod = pod.patch(patch);
-        } catch (const std::exception& error) {
-          return internal_error(error.what());
-        }
-      }
-      reply = store_pod(std::move(pod), create.dry_run);
-      break;
-    }
-  }
   for (const auto& value : warnings.values()) reply.headers.emplace_back("Warning", value);
   return reply;
+}
+
+Reply Server::apply_patch_and_store(const PodCreate& create, const std::string& patch_text) {
+  nlohmann::json pod = create.pod;
+  if (!patch_text.empty()) {
+    // A patch that does not parse or apply is the API server's internal error, whatever the
+    // failure policy.
+    const auto patch = nlohmann::json::parse(patch_text, nullptr, false);
+    if (patch.is_discarded() || !patch.is_array()) {
+      return internal_error("the webhook's patch is not a JSON Patch (an array)");
+    }
+    try {
+      pod = pod.patch(patch);
+    } catch (const std::exception& error) {
+      return internal_error(error.what());
+    }
+  }
+  return store_pod(std::move(pod), create.dry_run);
 }
 
 Reply Server::store_pod(nlohmann::json pod, bool dry_run) {

@@ -32,7 +32,7 @@ struct FakeKubeApiOptions {
 // MutatingWebhookConfiguration with a url of https://127.0.0.1:PORT/PATH, sideEffects None).
 struct MutatingWebhook {
   std::string name = "iam-for-pods.amazonaws.com";  // the webhook's name in messages
-  unsigned short port = 0;                           // the webhook on 127.0.0.1 (HTTPS)
+  unsigned short port = 0;                          // the webhook on 127.0.0.1 (HTTPS)
   // Verifies the webhook's certificate (PEM), which must name IP 127.0.0.1 in its
   // subjectAltName, as the API server's Go TLS client requires.
   std::string ca_file;

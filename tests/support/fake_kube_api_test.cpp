@@ -673,6 +673,232 @@ TEST(FakeKubeApiWatch, ClientsThatVanishAreForgotten) {
   EXPECT_TRUE(open->wait_closed(5s));
 }
 
+// --- Namespaces -------------------------------------------------------------------------------
+
+std::vector<std::string> namespace_names(const json& list) {
+  std::vector<std::string> names;
+  for (const auto& item : list["items"]) {
+    EXPECT_FALSE(item["metadata"].contains("namespace")) << item;
+    names.push_back(item["metadata"]["name"].get<std::string>());
+  }
+  return names;
+}
+
+using Names = std::vector<std::string>;
+
+TEST(FakeKubeApiNamespaces, ListAndGetShowThemAsTheApiServerDoes) {
+  ServerFiles files("fake-kube");
+  FakeKubeApi api(files.options());
+  api.put_namespace("shop", {{"team", "a"}});
+  api.put_object({{"apiVersion", "v1"},
+                  {"kind", "Namespace"},
+                  {"metadata", {{"name", "blog"}, {"labels", {{"team", "b"}}}}}});
+  api.put_namespace("kube-system");
+  api.put_service_account("shop", "api");
+  HttpClient client(api.port(), files.cert);
+
+  const auto list = parse(client.get("/api/v1/namespaces").body);
+  EXPECT_EQ(list["kind"], "NamespaceList");
+  EXPECT_EQ(list["apiVersion"], "v1");
+  EXPECT_EQ(rv_of(list), 104u);
+  EXPECT_EQ(namespace_names(list), (Names{"blog", "kube-system", "shop"}));
+  const auto& shop = list["items"][2];
+  EXPECT_FALSE(shop.contains("kind"));
+  EXPECT_EQ(shop["metadata"]["labels"],
+            parse(R"({"kubernetes.io/metadata.name":"shop","team":"a"})"));
+  EXPECT_EQ(shop["metadata"]["resourceVersion"], "101");
+  EXPECT_EQ(shop["metadata"]["uid"].get<std::string>().size(), 36u);
+  EXPECT_EQ(shop["spec"], parse(R"({"finalizers":["kubernetes"]})"));
+  EXPECT_EQ(shop["status"], parse(R"({"phase":"Active"})"));
+  EXPECT_EQ(list["items"][1]["metadata"]["labels"],
+            parse(R"({"kubernetes.io/metadata.name":"kube-system"})"));
+
+  auto got = client.get("/api/v1/namespaces/shop");
+  ASSERT_EQ(got.status, 200) << got.body;
+  const auto one = parse(got.body);
+  EXPECT_EQ(one["kind"], "Namespace");
+  EXPECT_EQ(one["apiVersion"], "v1");
+  EXPECT_FALSE(one["metadata"].contains("namespace"));
+  EXPECT_EQ(one["metadata"]["uid"], shop["metadata"]["uid"]);
+  auto missing = client.get("/api/v1/namespaces/gone");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(parse(missing.body), parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},
+      "status":"Failure","message":"namespaces \"gone\" not found","reason":"NotFound",
+      "details":{"name":"gone","kind":"namespaces"},"code":404})"));
+  // What lives in a namespace is still found under it.
+  EXPECT_EQ(client.get("/api/v1/namespaces/shop/serviceaccounts/api").status, 200);
+  EXPECT_EQ(parse(client.get("/api/v1/namespaces/shop/serviceaccounts").body)["items"].size(), 1u);
+  // The name label cannot be set otherwise.
+  api.put_namespace("odd", {{"kubernetes.io/metadata.name", "other"}});
+  EXPECT_EQ(parse(client.get("/api/v1/namespaces/odd")
+                      .body)["metadata"]["labels"]["kubernetes.io/metadata.name"],
+            "odd");
+  api.delete_object("Namespace", "", "odd");
+  EXPECT_EQ(client.get("/api/v1/namespaces/odd").status, 404);
+  EXPECT_EQ(api.counts().gets, 5);
+}
+
+TEST(FakeKubeApiNamespaces, ListsHonourSelectorsAndPages) {
+  ServerFiles files("fake-kube");
+  FakeKubeApi api(files.options());
+  api.put_namespace("shop", {{"team", "a"}, {"tier", "web"}});
+  api.put_namespace("blog", {{"team", "b"}});
+  api.put_namespace("ops", {{"team", "a"}});
+  api.put_namespace("default");
+  HttpClient client(api.port(), files.cert);
+  const auto names = [&](const std::string& query) {
+    const auto answer = client.get("/api/v1/namespaces?" + query);
+    EXPECT_EQ(answer.status, 200) << query << ": " << answer.body;
+    return namespace_names(parse(answer.body));
+  };
+
+  EXPECT_EQ(names("labelSelector=team%3Da"), (Names{"ops", "shop"}));
+  EXPECT_EQ(names("labelSelector=team!%3Da"), (Names{"blog", "default"}));
+  EXPECT_EQ(names("labelSelector=team%20in%20(a,b),!tier"), (Names{"blog", "ops"}));
+  EXPECT_EQ(names("labelSelector=kubernetes.io%2Fmetadata.name%3Dblog"), (Names{"blog"}));
+  EXPECT_EQ(names("fieldSelector=metadata.name%3Dshop"), (Names{"shop"}));
+  EXPECT_EQ(names("fieldSelector=status.phase%3DActive&labelSelector=team"),
+            (Names{"blog", "ops", "shop"}));
+  EXPECT_EQ(names("fieldSelector=status.phase%3DTerminating"), Names{});
+
+  // Pages at one resourceVersion; no remaining count when a selector picks.
+  auto first = parse(client.get("/api/v1/namespaces?limit=2").body);
+  EXPECT_EQ(namespace_names(first), (Names{"blog", "default"}));
+  EXPECT_EQ(first["metadata"]["remainingItemCount"], 2);
+  api.delete_namespace("ops");
+  auto rest = parse(client
+                        .get("/api/v1/namespaces?limit=2&continue=" +
+                             first["metadata"]["continue"].get<std::string>())
+                        .body);
+  EXPECT_EQ(namespace_names(rest), (Names{"ops", "shop"}));
+  EXPECT_EQ(rv_of(rest), rv_of(first));
+  const auto selected = parse(client.get("/api/v1/namespaces?limit=1&labelSelector=team").body);
+  EXPECT_EQ(namespace_names(selected), (Names{"blog"}));
+  EXPECT_TRUE(selected["metadata"].contains("continue"));
+  EXPECT_FALSE(selected["metadata"].contains("remainingItemCount"));
+
+  const auto refused = client.get("/api/v1/namespaces?fieldSelector=spec.nodeName%3Dx");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(parse(refused.body)["message"], "field label not supported: spec.nodeName");
+  EXPECT_EQ(client.get("/api/v1/namespaces?labelSelector=a%20in%20x").status, 400);
+  // status.phase is a Namespace's field, not an account's.
+  EXPECT_EQ(client.get("/api/v1/serviceaccounts?fieldSelector=status.phase%3DActive").status, 400);
+}
+
+TEST(FakeKubeApiNamespaces, WatchesSeeAddsLabelChangesAndDeletes) {
+  ServerFiles files("fake-kube");
+  FakeKubeApi api(files.options());
+  api.put_namespace("old");
+  HttpClient lister(api.port(), files.cert);
+  const auto rv = rv_of(parse(lister.get("/api/v1/namespaces").body));
+
+  // As the webhook's reflector watches them.
+  auto watch = open_watch(api, files,
+                          "/api/v1/namespaces?watch=true&allowWatchBookmarks=true&"
+                          "resourceVersion=" +
+                              std::to_string(rv));
+  auto team = open_watch(api, files, "/api/v1/namespaces?watch=1&labelSelector=team%3Da", 2);
+  EXPECT_FALSE(team->next_line(200ms).has_value()) << "nothing matches yet";
+  api.put_namespace("shop", {{"team", "b"}});  // rv + 1
+  api.put_service_account("shop", "api");      // not a Namespace: no event
+  api.put_namespace("shop", {{"team", "a"}});  // rv + 3
+  api.put_namespace("shop", {{"team", "c"}});  // rv + 4
+  api.put_namespace("shop", {{"team", "a"}});  // rv + 5
+  api.delete_namespace("shop");                // rv + 6
+  api.delete_namespace("never-was");
+  api.send_bookmarks();
+
+  struct Seen {
+    std::string type;
+    std::string team;
+    std::uint64_t version;
+  };
+  const auto expect_events = [](StreamingClient& stream, const std::vector<Seen>& expected) {
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const auto event = stream.next_line();
+      ASSERT_TRUE(event.has_value()) << i;
+      EXPECT_EQ((*event)["type"], expected[i].type) << i;
+      const auto& object = (*event)["object"];
+      EXPECT_EQ(object["kind"], "Namespace");
+      EXPECT_EQ(object["apiVersion"], "v1");
+      EXPECT_EQ(object["metadata"]["name"], "shop");
+      EXPECT_FALSE(object["metadata"].contains("namespace"));
+      EXPECT_EQ(object["metadata"]["labels"]["team"], expected[i].team) << i;
+      EXPECT_EQ(object["metadata"]["labels"]["kubernetes.io/metadata.name"], "shop");
+      EXPECT_EQ(object["metadata"]["resourceVersion"], std::to_string(expected[i].version)) << i;
+      EXPECT_EQ(object["status"]["phase"], "Active");
+    }
+  };
+  expect_events(*watch, {{"ADDED", "b", rv + 1},
+                         {"MODIFIED", "a", rv + 3},
+                         {"MODIFIED", "c", rv + 4},
+                         {"MODIFIED", "a", rv + 5},
+                         {"DELETED", "a", rv + 6}});
+  const auto bookmark = watch->next_line();
+  ASSERT_TRUE(bookmark.has_value());
+  EXPECT_EQ(*bookmark, parse(R"({"type":"BOOKMARK","object":{"kind":"Namespace",
+      "apiVersion":"v1","metadata":{"resourceVersion":")" +
+                             std::to_string(rv + 6) + R"("}}})"));
+
+  // As the API server's watch cache does it: coming into the selection is an ADDED, leaving it a
+  // DELETED of the state it left (at the version of the change).
+  expect_events(*team, {{"ADDED", "a", rv + 3},
+                        {"DELETED", "a", rv + 4},
+                        {"ADDED", "a", rv + 5},
+                        {"DELETED", "a", rv + 6}});
+  EXPECT_FALSE(team->next_line(300ms).has_value()) << "no bookmarks were asked for";
+
+  // A watch from the past replays the same way.
+  auto replay = open_watch(
+      api, files,
+      "/api/v1/namespaces?watch=1&labelSelector=team%3Da&resourceVersion=" + std::to_string(rv), 3);
+  expect_events(*replay, {{"ADDED", "a", rv + 3},
+                          {"DELETED", "a", rv + 4},
+                          {"ADDED", "a", rv + 5},
+                          {"DELETED", "a", rv + 6}});
+}
+
+TEST(FakeKubeApiNamespaces, WatchesReplayHistoryAndExpire) {
+  ServerFiles files("fake-kube");
+  FakeKubeApi api(files.options());
+  api.put_namespace("a");                     // 101
+  api.put_namespace("b");                     // 102
+  api.put_namespace("a", {{"env", "prod"}});  // 103
+  auto replay = open_watch(api, files, "/api/v1/namespaces?watch=true&resourceVersion=101");
+  const auto added = replay->next_line();
+  const auto modified = replay->next_line();
+  ASSERT_TRUE(added && modified);
+  EXPECT_EQ((*added)["object"]["metadata"]["name"], "b");
+  EXPECT_EQ((*modified)["object"]["metadata"]["labels"]["env"], "prod");
+  api.compact();
+  auto expired = open_watch(api, files, "/api/v1/namespaces?watch=true&resourceVersion=103", 1);
+  const auto error = expired->next_line();
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ((*error)["type"], "ERROR");
+  EXPECT_EQ((*error)["object"]["code"], 410);
+}
+
+TEST(FakeKubeApiNamespaces, RbacRefusesThemLikeTheOtherKinds) {
+  ServerFiles files("fake-kube");
+  FakeKubeApi api(files.options());
+  api.put_namespace("shop");
+  api.forbid("watch", "namespaces");
+  api.forbid("get", "namespaces");
+  HttpClient client(api.port(), files.cert);
+  const auto watch = client.get("/api/v1/namespaces?watch=true&resourceVersion=100");
+  EXPECT_EQ(watch.status, 403);
+  EXPECT_EQ(parse(watch.body)["message"],
+            "namespaces is forbidden: User \"system:serviceaccount:eks:doctor\" cannot watch "
+            "resource \"namespaces\" in API group \"\" at the cluster scope");
+  const auto get = client.get("/api/v1/namespaces/shop");
+  EXPECT_EQ(get.status, 403);
+  EXPECT_EQ(parse(get.body)["details"]["name"], "shop");
+  EXPECT_EQ(client.get("/api/v1/namespaces").status, 200);  // LIST is another verb
+  EXPECT_EQ(api.counts().watches, 0);
+  api.allow_everything();
+  EXPECT_EQ(client.get("/api/v1/namespaces/shop").status, 200);
+}
+
 // --- Availability, authentication, TLS --------------------------------------------------------
 
 TEST(FakeKubeApi, UnavailableRefusesConnectionsThenComesBackOnTheSamePort) {

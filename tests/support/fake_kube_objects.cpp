@@ -63,8 +63,7 @@ void append_number(std::string& out, std::uint64_t number) {
 std::string uid_of(Kind kind, std::uint64_t serial) {
   char uid[48];
   std::snprintf(uid, sizeof(uid), "0f4e6a2c-%04x-4000-8000-%012llx",
-                kUidMarks[static_cast<std::size_t>(kind)],
-                static_cast<unsigned long long>(serial));
+                kUidMarks[static_cast<std::size_t>(kind)], static_cast<unsigned long long>(serial));
   return uid;
 }
 

@@ -48,6 +48,30 @@ class SnapshotCursor {
   const Filter& filter_;
 };
 
+// What a watch with this filter sees of one change, as the API server's watch cache decides it:
+// an object that comes to match is ADDED, one that matches before and after is MODIFIED, and
+// one that is deleted, or stops matching, is DELETED (showing its earlier state, at the change's
+// resourceVersion). Nothing when it matches neither before nor after. (Only a Namespace's labels
+// can change whether it matches: names and namespaces never change.)
+std::optional<Outgoing> event_for(const Filter& filter, Kind kind, const char* type,
+                                  const ObjectPtr& before, const ObjectPtr& after) {
+  const bool deleted = std::string_view(type) == "DELETED";
+  const bool now = !deleted && filter.matches(kind, *after);
+  const bool was = before != nullptr && filter.matches(kind, *before);
+  if (!now && !was) return std::nullopt;
+  Outgoing event{Outgoing::What::event, type, after, 0, {}};
+  if (now) {
+    event.type = was ? "MODIFIED" : "ADDED";
+  } else if (!deleted) {
+    auto gone = std::make_shared<Object>(*before);
+    gone->resource_version = after->resource_version;
+    gone->body = render_body(kind, *gone);
+    event.type = "DELETED";
+    event.object = std::move(gone);
+  }
+  return event;
+}
+
 }  // namespace
 
 Reply status_reply(int code, std::string_view message, const std::string* name,
@@ -287,8 +311,9 @@ Reply Server::start_watch(const Filter& filter, const Query& query,
                                           return version < change.resource_version;
                                         });
     for (auto change = since; change != history.end(); ++change) {
-      if (filter.matches(change->kind, *change->after)) {
-        watch->queue.push_back({Outgoing::What::event, change->type, change->after, 0, {}});
+      if (auto event =
+              event_for(filter, change->kind, change->type, change->before, change->after)) {
+        watch->queue.push_back(std::move(*event));
       }
     }
   }
@@ -332,8 +357,8 @@ void Server::apply(Kind kind, const std::string& ns, const std::string& name,
     items.insert(found, updated);
   }
   for (const auto& watch : watches) {
-    if (watch->filter.matches(kind, *updated)) {
-      queue(watch, {Outgoing::What::event, change.type, updated, 0, {}});
+    if (auto event = event_for(watch->filter, kind, change.type, change.before, updated)) {
+      queue(watch, std::move(*event));
     }
   }
   history.push_back(std::move(change));

@@ -125,6 +125,8 @@ struct Server : std::enable_shared_from_this<Server> {
   Reply begin_pod_create(const std::string& ns, const Query& query, const std::string& body);
   // The answer once the webhook has answered (or not).
   Reply finish_pod_create(const PodCreate& create, const WebhookCall& call);
+  // An allowed create: the webhook's JSON Patch (if any) applied, then store_pod.
+  Reply apply_patch_and_store(const PodCreate& create, const std::string& patch_text);
   // Names the Pod if it only has a generateName, and stores it (unless dry_run).
   Reply store_pod(nlohmann::json pod, bool dry_run);
   void queue(const std::shared_ptr<Watch>& watch, Outgoing item);
@@ -157,7 +159,7 @@ struct Server : std::enable_shared_from_this<Server> {
   int failing_watches = 0;
   int failing_status = 500;
   std::chrono::milliseconds get_delay{0};
-  std::optional<MutatingWebhook> webhook;  // called for every Pod create
+  std::optional<MutatingWebhook> webhook;          // called for every Pod create
   std::mt19937_64 random{std::random_device{}()};  // generated names, request uids
   // The generic store, tokens, discovery and RBAC (see kube_cluster_routes.hpp).
   KubeClusterRoutes cluster;

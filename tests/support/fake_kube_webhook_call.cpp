@@ -78,7 +78,8 @@ asio::awaitable<WebhookCall> call_webhook(Connection& connection, const Mutating
   if (connect_error) co_return failed(why(connect_error, ("dial tcp " + address).c_str()));
 
   lowest.expires_at(deadline);
-  auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+  auto [handshake_error] =
+      co_await stream.async_handshake(asio::ssl::stream_base::client, kNoThrow);
   if (handshake_error) {
     const long verdict = SSL_get_verify_result(stream.native_handle());
     if (verdict != X509_V_OK) {

@@ -41,9 +41,11 @@ struct HttpClient::Impl {
       while (!pending.empty() && !parser.is_done()) {
         boost::beast::error_code error;
         const std::size_t used = parser.put(boost::asio::buffer(pending), error);
+        // Consumed bytes go even when more are needed: Beast takes the start line of a header
+        // that has not all arrived yet (a header of many fields comes in several records).
+        pending.erase(0, used);
         if (error == http::error::need_more) break;
         if (error) return "parse: " + error.message();
-        pending.erase(0, used);
         if (used == 0) break;
       }
       if (parser.is_done()) return {};

@@ -311,8 +311,8 @@ AdmissionAnswer read_admission_answer(std::string_view body, std::string_view ui
   const nlohmann::json given = response->contains("status") && (*response)["status"].is_object()
                                    ? (*response)["status"]
                                    : nlohmann::json::object();
-  int code = given.contains("code") && given["code"].is_number_integer() ? given["code"].get<int>()
-                                                                         : 0;
+  int code =
+      given.contains("code") && given["code"].is_number_integer() ? given["code"].get<int>() : 0;
   if (code < 400) code = 400;
   std::string status = string_field(given, "status");
   if (status.empty() || status == "Success") status = "Failure";

@@ -110,7 +110,7 @@ const nlohmann::json& KubeObjectStore::put(nlohmann::json object, std::uint64_t 
     for (const auto& each : stored_kinds())
       known += (known.empty() ? "" : ", ") + std::string(each.kind);
     throw std::invalid_argument("the fake API server has no store for kind " + kind +
-                                 (it takes ServiceAccount, ConfigMap, Namespace, " + known + ")");
+                                " (it takes ServiceAccount, ConfigMap, Namespace, " + known + ")");
   }
   if (object.contains("apiVersion")) {
     if (!object["apiVersion"].is_string() ||
