@@ -443,7 +443,8 @@ TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
   std::set<std::string> seen;
   for (const auto& list : serials) seen.insert(list.begin(), list.end());
   EXPECT_EQ(seen.size(), 2u) << "both certificates were served";
-  EXPECT_GE(webhook_->metric(R"(irsa_webhook_certificate_reloads_total{result="success"})"), 5);
+  EXPECT_GE(webhook_->metric(R"(irsa_webhook_certificate_reloads_total{result="success"})"), 5)
+      << webhook_->process().log();
 }
 
 }  // namespace
