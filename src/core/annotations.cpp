@@ -248,4 +248,15 @@ bool is_aws_region(std::string_view text) noexcept {
   return !group_empty;
 }
 
+std::string describe_char(char c) {
+  if (c >= '!' && c <= '~') return std::string("'") + c + "'";
+  if (c == ' ') return "a space";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(c);
+  std::string out = "byte 0x";
+  out.push_back(kHex[byte >> 4U]);
+  out.push_back(kHex[byte & 0xFU]);
+  return out;
+}
+
 }  // namespace irsa::core

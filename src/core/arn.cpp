@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <utility>
+#include "irsa/core/annotations.hpp"
 
 namespace irsa::core {
 namespace {
@@ -36,18 +37,6 @@ bool is_space(char c) noexcept {
 std::string quoted(std::string_view text) {
   std::string out = "\"";
   out.append(text).append("\"");
-  return out;
-}
-
-// A character for a message: printable ones as themselves, others as their code.
-std::string describe_char(char c) {
-  if (is_printable_ascii(c)) return std::string("'") + c + "'";
-  if (c == ' ') return "a space";
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  const auto byte = static_cast<unsigned char>(c);
-  std::string out = "byte 0x";
-  out.push_back(kHex[byte >> 4U]);
-  out.push_back(kHex[byte & 0xFU]);
   return out;
 }
 

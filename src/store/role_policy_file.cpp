@@ -18,6 +18,7 @@
 
 #include <yaml-cpp/depthguard.h>  // YAML::DeepRecursion, which yaml.h does not pull in
 #include <yaml-cpp/yaml.h>
+#include "irsa/core/annotations.hpp"
 
 namespace irsa::store {
 namespace {
@@ -64,17 +65,6 @@ std::string quoted_value(std::string_view text) {
   for (char c : text.substr(0, kMaxChars)) out.push_back(c >= ' ' && c <= '~' ? c : '?');
   if (text.size() > kMaxChars) out.append("...");
   out.push_back('"');
-  return out;
-}
-
-std::string describe_char(char c) {
-  if (c > ' ' && c <= '~') return std::string("'") + c + "'";
-  if (c == ' ') return "a space";
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  const auto byte = static_cast<unsigned char>(c);
-  std::string out = "byte 0x";
-  out.push_back(kHex[byte >> 4U]);
-  out.push_back(kHex[byte & 0xFU]);
   return out;
 }
 
@@ -337,7 +327,7 @@ class PolicyFileReader {
     if (glob.empty()) return "is empty; expected a namespace name or glob";
     const auto bad = std::ranges::find_if_not(glob, is_glob_char);
     if (bad == glob.end()) return {};
-    return "has " + describe_char(*bad) + "; a namespace glob holds a-z, 0-9, '-' and '*'";
+    return "has " + core::describe_char(*bad) + "; a namespace glob holds a-z, 0-9, '-' and '*'";
   }
 
   static std::string role_pattern_problem(std::string_view pattern) {
@@ -348,7 +338,7 @@ class PolicyFileReader {
     // non-breaking space) that would never match.
     const auto bad = std::ranges::find_if_not(pattern, [](char c) { return c > ' ' && c <= '~'; });
     if (bad != pattern.end()) {
-      return "has " + describe_char(*bad) + "; role ARNs hold printable ASCII only";
+      return "has " + core::describe_char(*bad) + "; role ARNs hold printable ASCII only";
     }
     return placeholder_problem(pattern);
   }

@@ -63,6 +63,10 @@ inline constexpr std::string_view kPodIdentityLabelValue = "enabled";
 // Shortens text for a warning line, marking the cut with "...".
 [[nodiscard]] std::string clip_for_warning(std::string_view text, std::size_t max_chars);
 
+// One character for a message: a printable one quoted ('x'), a space as "a space", anything else
+// as its byte value ("byte 0x0A").
+[[nodiscard]] std::string describe_char(char c);
+
 // A user-supplied name or value inside a warning: double-quoted and clipped to 40 characters,
 // so that several fit in one line under the API server's 120-character guidance.
 [[nodiscard]] std::string quote_for_warning(std::string_view text);
