@@ -19,6 +19,7 @@
 #include <yaml-cpp/depthguard.h>  // YAML::DeepRecursion, which yaml.h does not pull in
 #include <yaml-cpp/yaml.h>
 #include "irsa/core/annotations.hpp"
+#include "irsa/store/yaml_json.hpp"
 
 namespace irsa::store {
 namespace {
@@ -474,14 +475,8 @@ RolePolicyParse parse_role_policy(std::string_view yaml_text) {
   using policy_yaml::PolicyFileError;
   using policy_yaml::position_prefix;
   RolePolicyParse result;
-  // See PolicyFileReader::charge: honest files read about their own size; aliases may buy a
-  // generous multiple, not an unbounded one.
-  constexpr std::size_t kBaseBudget = std::size_t{1} << 20;
-  constexpr std::size_t kBudgetPerByte = 16;
-  const std::size_t budget =
-      yaml_text.size() > (std::numeric_limits<std::size_t>::max() - kBaseBudget) / kBudgetPerByte
-          ? std::numeric_limits<std::size_t>::max()
-          : kBaseBudget + kBudgetPerByte * yaml_text.size();
+  // See PolicyFileReader::charge.
+  const std::size_t budget = alias_budget(yaml_text.size());
   try {
     const std::string text(yaml_text);
     const std::optional<YAML::Node> document = policy_yaml::single_document(text);

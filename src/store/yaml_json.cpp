@@ -526,14 +526,8 @@ class JsonBuilder final : public YAML::EventHandler {
 
 DocumentsParse parse_documents(std::string_view text, DuplicateKeys duplicates) {
   DocumentsParse result;
-  // See JsonBuilder::charge. 16 units per input byte leaves a wide margin over what plain input
-  // needs; the constant keeps small documents with a few aliases working.
-  constexpr std::size_t kBaseBudget = std::size_t{1} << 20;
-  constexpr std::size_t kBudgetPerByte = 16;
-  const std::size_t budget =
-      text.size() > (std::numeric_limits<std::size_t>::max() - kBaseBudget) / kBudgetPerByte
-          ? std::numeric_limits<std::size_t>::max()
-          : kBaseBudget + kBudgetPerByte * text.size();
+  // See JsonBuilder::charge.
+  const std::size_t budget = alias_budget(text.size());
   try {
     const std::string source(text);
     std::istringstream stream(source);

@@ -791,6 +791,18 @@ def cmd_render():
 # schema
 
 
+def refused_naming_paths(what, cases, validator):
+    """Each (values, path): helm refuses the values naming the path, and so does Python's jsonschema."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (bad, path) in enumerate(cases):
+            f = pathlib.Path(tmp, f"{what}-{i}.yaml")
+            f.write_text(yaml.safe_dump(bad))
+            result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
+            check(result.returncode != 0 and f"'{path}'" in result.stderr,
+                  f"{what} values {bad}: want helm to refuse naming {path!r}, got rc={result.returncode}: {result.stderr}")
+            check(list(validator.iter_errors(load_values(f))), f"{what} values {bad}: Python jsonschema accepts it")
+
+
 def cmd_schema():
     schema = json.loads((CHART / "values.schema.json").read_text())
     check(schema.get("$schema") == "http://json-schema.org/draft-07/schema#", "schema is not draft-07")
@@ -908,14 +920,8 @@ def cmd_schema():
         (policy({"name": "r", **role, "namespaceSelector": {"matchExpressions": [{"operator": "Exists"}]}}),
          "/rolePolicy/policy/rules/0/namespaceSelector/matchExpressions/0"),
     ]
+    refused_naming_paths("rolePolicy", bad_role_policy, validator)
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (bad, path) in enumerate(bad_role_policy):
-            f = pathlib.Path(tmp, f"role-policy-{i}.yaml")
-            f.write_text(yaml.safe_dump(bad))
-            result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
-            check(result.returncode != 0 and f"'{path}'" in result.stderr,
-                  f"rolePolicy values {bad}: want helm to refuse naming {path!r}, got rc={result.returncode}: {result.stderr}")
-            check(list(validator.iter_errors(load_values(f))), f"rolePolicy values {bad}: Python jsonschema accepts it")
         # What the webhook accepts passes: the role pattern's placeholders, the partitions.
         fine = policy({"name": "A.b_c-1", "namespaces": ["*", "shop-*"],
                        "allowedRoles": ["*", "arn:aws-cn:iam::*:role/{namespace}/{serviceAccount}-*"],

@@ -2,6 +2,8 @@
 // everything above this layer handles one in-memory form whatever the file format was.
 #pragma once
 
+#include <cstddef>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,16 @@ namespace irsa::store {
 // small and also stops an alias that refers to its own ancestor (which yaml-cpp builds as a
 // cycle).
 inline constexpr int kMaxDepth = 512;
+
+// How much work aliases may make a reader of `input_size` bytes do (in the units its builder
+// charges): honest YAML needs about its own size; aliases may buy a generous multiple of it, not
+// an unbounded one (a "billion laughs" file). Shared by every reader of hand-written YAML.
+[[nodiscard]] constexpr std::size_t alias_budget(std::size_t input_size) noexcept {
+  constexpr std::size_t kBase = std::size_t{1} << 20;
+  constexpr std::size_t kPerByte = 16;
+  constexpr std::size_t kMax = static_cast<std::size_t>(-1);
+  return input_size > (kMax - kBase) / kPerByte ? kMax : kBase + kPerByte * input_size;
+}
 
 struct DocumentsParse {
   std::vector<nlohmann::json> documents;
