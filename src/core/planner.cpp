@@ -339,8 +339,8 @@ void choose_session_naming(const ReviewFacts& facts, const Settings& settings, P
                                  : std::min(base.size(), kMaxGenerateNameBase) + kGeneratedSuffix;
   if (length < 2 || length > kMaxSessionName || !is_session_name_text(base)) {
     warn(decision, WarningKind::session_name,
-         "pod name " + quote_for_warning(base) +
-             " cannot be a role session name (2-64 of [\\w+=,.@-]); AWS_ROLE_SESSION_NAME not set");
+         "no AWS_ROLE_SESSION_NAME: pod name " + quote_for_warning(base) +
+             " is not 2-64 of [\\w+=,.@-]");
     return;
   }
   plan.name_session = true;
@@ -371,8 +371,9 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   if (container.has_static_keys || container.has_profile) {
     warn(decision, WarningKind::static_credentials,
          "container " + quote_for_warning(container.name) + " sets " +
-             (container.has_static_keys ? "static AWS access keys" : "AWS_PROFILE") +
-             ", which the AWS SDKs use before the injected credentials");
+             (container.has_static_keys ? "static AWS keys; the SDKs use them"
+                                        : "AWS_PROFILE; the SDKs use it") +
+             " before the role");
   }
   // Upstream leaves a container alone, mount included, once it already carries the identity,
   // region and STS variables; kept so that resulting pods stay identical.
@@ -507,26 +508,22 @@ void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
 void warn_token_permissions(const ReviewFacts& facts, const ContainerChoice& choice,
                             Decision& decision) {
   if (facts.has_fs_group) return;
-  std::optional<std::int64_t> shared;
-  bool all_same = true;
+  bool one_user = true;  // every container runs as the same known runAsUser
   bool chosen_non_root = false;
+  std::optional<std::int64_t> first_user;
   bool first = true;
   auto look = [&](const std::vector<ContainerFacts>& containers) {
     for (const auto& container : containers) {
-      const auto uid = container.run_as_user ? container.run_as_user : facts.pod_run_as_user;
-      if (first) {
-        shared = uid;
-        first = false;
-      } else if (!uid || !shared || *uid != *shared) {
-        all_same = false;
-      }
-      if (!uid) all_same = false;
-      if (uid && *uid != 0 && choice.chosen(container.name)) chosen_non_root = true;
+      const auto user = container.run_as_user ? container.run_as_user : facts.pod_run_as_user;
+      if (!user || (!first && user != first_user)) one_user = false;
+      if (first) first_user = user;
+      first = false;
+      if (user && *user != 0 && choice.chosen(container.name)) chosen_non_root = true;
     }
   };
   look(facts.containers);
   look(facts.init_containers);
-  if (!chosen_non_root || all_same) return;
+  if (!chosen_non_root || one_user) return;
   warn(decision, WarningKind::token_permissions,
        "containers run as different users and the pod has no fsGroup, so the token may be "
        "unreadable: set spec.securityContext.fsGroup");

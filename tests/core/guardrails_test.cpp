@@ -145,7 +145,8 @@ TEST_F(GuardrailsTest, NamesStsWouldRefuseGetNoSessionNameAndAWarning) {
     const json names = names_of(env_of(apply_patch(input, admission.patch)));
     const bool named = names.back() == "AWS_ROLE_SESSION_NAME";
     EXPECT_EQ(named, row.named) << row.field << "=" << row.value;
-    EXPECT_EQ(has_warning(admission, WarningKind::session_name, "role session name"), !row.named)
+    EXPECT_EQ(has_warning(admission, WarningKind::session_name, "no AWS_ROLE_SESSION_NAME"),
+              !row.named)
         << row.field << "=" << row.value;
   }
 }
@@ -322,7 +323,7 @@ TEST_F(GuardrailsTest, StaticKeysAndProfilesAreNamed) {
        {{"name", "clean"}, {"env", json::array({{{"name", "AWS_REGION"}, {"value", "x"}}})}}}));
   const Admission admission = run(input);
   EXPECT_TRUE(has_warning(admission, WarningKind::static_credentials,
-                          "\"keys\" sets static AWS access keys"));
+                          "\"keys\" sets static AWS keys; the SDKs use them before the role"));
   EXPECT_TRUE(
       has_warning(admission, WarningKind::static_credentials, "\"profile\" sets AWS_PROFILE"));
   EXPECT_FALSE(has_warning(admission, WarningKind::static_credentials, "\"clean\""));
