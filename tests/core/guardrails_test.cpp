@@ -360,6 +360,19 @@ TEST_F(GuardrailsTest, DifferentNonRootUsersWithoutFsGroupAreAWarning) {
   }
 }
 
+TEST_F(GuardrailsTest, OddSecurityContextValuesAreReadAsAbsentNotAsErrors) {
+  for (const char* value :
+       {R"("1000")", "1.5", "99999999999999999999999", "-1", "null", "{}", "[1]", "true"}) {
+    json input = pod(json::array(
+        {{{"name", "a"}, {"securityContext", {{"runAsUser", 1000}}}},
+         {{"name", "b"},
+          {"securityContext", json::parse(std::string(R"({"runAsUser":)") + value + "}")}}}));
+    input["spec"]["securityContext"] = json::parse(std::string(R"({"fsGroup":)") + value + "}");
+    const Admission admission = run(input);
+    EXPECT_EQ(admission.decision.result, Result::mutated) << value << admission.decision.error;
+  }
+}
+
 TEST_F(GuardrailsTest, WarningsKeepTheirLimits) {
   json containers = json::array();
   for (int i = 0; i < 40; ++i) {
