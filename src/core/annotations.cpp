@@ -54,7 +54,7 @@ bool is_csv_space(char c) noexcept {
   return c == ' ' || c == '\t';
 }
 
-std::string_view trim_spaces(std::string_view text) noexcept {
+std::string_view trim_csv_spaces(std::string_view text) noexcept {
   while (!text.empty() && is_csv_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_csv_space(text.back())) text.remove_suffix(1);
   return text;
@@ -115,7 +115,7 @@ std::optional<std::vector<std::string>> parse_skip_list(std::string_view text) {
     std::string_view raw =
         text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
     if (raw.find('"') != std::string_view::npos) return std::nullopt;  // bare quote
-    fields.emplace_back(trim_spaces(raw));
+    fields.emplace_back(trim_csv_spaces(raw));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -124,16 +124,16 @@ std::optional<std::vector<std::string>> parse_skip_list(std::string_view text) {
 
 namespace {
 
-bool is_digit(char c) noexcept {
+bool is_ascii_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 bool is_lower_alnum_or_dash(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-';
+  return (c >= 'a' && c <= 'z') || is_ascii_digit(c) || c == '-';
 }
 // The role path/name class of upstream's expression: [\w-/.@+=,].
-bool is_role_name_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' ||
-         c == '/' || c == '.' || c == '@' || c == '+' || c == '=' || c == ',';
+bool is_role_path_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_ascii_digit(c) || c == '_' ||
+         c == '-' || c == '/' || c == '.' || c == '@' || c == '+' || c == '=' || c == ',';
 }
 
 bool consume(std::string_view& text, std::string_view prefix) noexcept {
@@ -149,13 +149,13 @@ bool is_iam_role_arn(std::string_view text) noexcept {
   while (!text.empty() && is_lower_alnum_or_dash(text.front())) text.remove_prefix(1);
   if (!consume(text, ":iam::")) return false;
   for (int i = 0; i < 12; ++i) {
-    if (text.empty() || !is_digit(text.front())) return false;
+    if (text.empty() || !is_ascii_digit(text.front())) return false;
     text.remove_prefix(1);
   }
   if (!consume(text, ":role/")) return false;
   if (text.empty()) return false;
   for (char c : text) {
-    if (!is_role_name_char(c)) return false;
+    if (!is_role_path_char(c)) return false;
   }
   return true;
 }

@@ -34,7 +34,7 @@ bool is_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-std::string quoted(std::string_view text) {
+std::string in_quotes(std::string_view text) {
   std::string out = "\"";
   out.append(text).append("\"");
   return out;
@@ -63,7 +63,7 @@ std::string wrong_kind_problem(std::string_view kind, const ArnFields& arn) {
   }
   if (kind == "saml-provider") return "this is a SAML provider ARN, not a role";
   if (kind == "server-certificate") return "this is a server certificate ARN, not a role";
-  return "the resource " + quoted(arn.resource) + " is not role/NAME";
+  return "the resource " + in_quotes(arn.resource) + " is not role/NAME";
 }
 
 // Checks the part after "role/": an optional path and the name, split at the last '/'.
@@ -87,7 +87,7 @@ bool check_path_and_name(std::string_view rest, RoleArnCheck& result) {
   }
   for (char c : result.path) {
     if (!is_printable_ascii(c)) {
-      result.problem = "the role path " + quoted(result.path) + " has " + describe_char(c) +
+      result.problem = "the role path " + in_quotes(result.path) + " has " + describe_char(c) +
                        "; IAM paths hold printable ASCII only";
       return false;
     }
@@ -103,7 +103,7 @@ bool check_path_and_name(std::string_view rest, RoleArnCheck& result) {
   }
   const auto bad = std::ranges::find_if_not(name, is_role_name_char);
   if (bad != name.end()) {
-    result.problem = "the role name " + quoted(name) + " has " + describe_char(*bad) +
+    result.problem = "the role name " + in_quotes(name) + " has " + describe_char(*bad) +
                      ", which IAM does not allow (letters, digits and +=,.@_- only)";
     return false;
   }
@@ -192,17 +192,18 @@ RoleArnCheck check_role_arn(std::string_view text) {
       return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     });
     if (head == "arn:" && !trimmed.starts_with("arn:")) {
-      result.problem = "ARNs start with lower-case \"arn:\", not " + quoted(trimmed.substr(0, 4));
+      result.problem =
+          "ARNs start with lower-case \"arn:\", not " + in_quotes(trimmed.substr(0, 4));
     } else if (trimmed.starts_with("arn:")) {
-      result.problem = quoted(trimmed) +
+      result.problem = in_quotes(trimmed) +
                        " does not have the six colon-separated fields of an ARN "
                        "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)";
     } else if (looks_like_name) {
-      result.problem = quoted(trimmed) + " is a bare role name, not an ARN: use " +
+      result.problem = in_quotes(trimmed) + " is a bare role name, not an ARN: use " +
                        role_arn_example("", "", trimmed);
     } else {
       result.problem =
-          quoted(trimmed) + " is not an ARN; a role ARN reads " + role_arn_example("", "", "");
+          in_quotes(trimmed) + " is not an ARN; a role ARN reads " + role_arn_example("", "", "");
     }
     return with_whitespace_first(padded, result);
   }
@@ -213,19 +214,20 @@ RoleArnCheck check_role_arn(std::string_view text) {
   result.kind = arn->resource.substr(0, type_end);
 
   if (!is_aws_partition(arn->partition)) {
-    result.problem = "partition " + quoted(arn->partition) + " is not an AWS partition (" +
+    result.problem = "partition " + in_quotes(arn->partition) + " is not an AWS partition (" +
                      aws_partition_list() + ")";
   } else if (arn->service == "sts" && arn->resource.starts_with("assumed-role/")) {
     explain_assumed_role(*arn, result);
   } else if (arn->service != "iam") {
-    result.problem = "the service is " + quoted(arn->service) + ", not \"iam\"; a role ARN reads " +
+    result.problem = "the service is " + in_quotes(arn->service) +
+                     ", not \"iam\"; a role ARN reads " +
                      role_arn_example(arn->partition, arn->account, "");
   } else if (!arn->region.empty()) {
-    result.problem = "the region " + quoted(arn->region) +
+    result.problem = "the region " + in_quotes(arn->region) +
                      " must be empty: IAM is global (arn:" + std::string(arn->partition) +
                      ":iam::ACCOUNT:role/NAME)";
   } else if (!is_account_id(arn->account)) {
-    result.problem = "the account " + quoted(arn->account) + " is not 12 digits";
+    result.problem = "the account " + in_quotes(arn->account) + " is not 12 digits";
     std::string digits(arn->account);
     std::erase(digits, '-');
     if (is_account_id(digits)) result.problem += " (write it without dashes: " + digits + ")";
