@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -131,6 +132,8 @@ TEST(WebhookPolicy, ReloadsUnderLoadFailNoRequestAndTheLogShowsEachSwitch) {
   std::this_thread::sleep_for(300ms);
   done = true;
   for (auto& thread : clients) thread.join();
+  std::cout << "policy reloads under load: " << kSwitches << " switches, " << answered.load()
+            << " answers, " << failed.load() << " failed\n";
   EXPECT_EQ(failed.load(), 0);
   EXPECT_GT(answered.load(), 100);
 
