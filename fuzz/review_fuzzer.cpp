@@ -7,7 +7,8 @@
 //   (b) the decision is "denied" exactly when allowed is false;
 //   (c) a non-empty patch is a JSON array, its base64 copy inside the response matches it, and
 //       it applies cleanly (RFC 6902) to request.object as nlohmann reads that object;
-//   (d) mutation is idempotent: the same review carrying the patched pod needs no further patch.
+//   (d) mutation is idempotent: the same review carrying the patched pod needs no further patch;
+//   (e) a role policy only ever refuses (403) or warns: the patch it lets through is the same.
 //
 // Any violation prints what went wrong and aborts, so libFuzzer records the input as a crash.
 // The same file is linked into a plain replay program (replay_main.cpp) for g++ builds, so it
@@ -53,9 +54,34 @@ irsa::core::Settings make_settings() {
   return settings;
 }
 
+// Enforced in "default" for every role but fuzz-default's, audited elsewhere, with a sharing
+// limit and a selector rule whose namespace labels are never known.
+irsa::core::RolePolicy make_policy() {
+  using irsa::core::PolicyMode;
+  using irsa::core::PolicyRule;
+  PolicyRule selected;
+  selected.name = "labelled";
+  selected.namespace_selector = irsa::core::LabelSelector{{{"team", "fuzz"}}, {}};
+  selected.allowed_roles = {"*"};
+  PolicyRule home;
+  home.name = "default-roles";
+  home.namespaces = {"def*"};
+  home.allowed_roles = {"arn:aws:iam::111122223333:role/fuzz-{serviceAccount}"};
+  home.allowed_accounts = {"111122223333"};
+  home.max_service_accounts_per_role = 1;
+  home.mode = PolicyMode::enforce;
+  PolicyRule rest;
+  rest.name = "rest";
+  rest.allowed_roles = {"arn:aws:*"};
+  irsa::core::RolePolicy policy;
+  policy.rules = {selected, home, rest};
+  return policy;
+}
+
 struct World {
   irsa::core::Settings settings = make_settings();
   irsa::core::StaticIdentities identities;
+  irsa::core::RolePolicy policy = make_policy();
 
   World() {
     using irsa::core::Annotations;
@@ -235,7 +261,8 @@ void check_response(const Admission& admission, const char* which) {
     violation("(a)", label + "response.allowed is missing or not a boolean", &admission);
   }
   const bool allowed = inner["allowed"].get<bool>();
-  const bool denied = admission.decision.result == Result::denied;
+  const bool denied =
+      admission.decision.result == Result::denied || admission.decision.result == Result::forbidden;
   if (denied == allowed) {
     violation("(b)", label + "decision.result and response.allowed disagree", &admission);
   }
@@ -288,6 +315,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Admission first =
       irsa::core::review_admission(body, w.settings, w.identities, entropy, scratch);
   check_response(first, "first review");
+
+  // (e) the same review under the role policy.
+  const Admission judged =
+      irsa::core::review_admission(body, w.settings, w.identities, entropy, scratch, &w.policy);
+  check_response(judged, "review under the policy");
+  if (judged.decision.result != Result::forbidden && judged.patch != first.patch) {
+    violation("(e)", "the role policy changed the patch", &judged);
+  }
 
   // (c) and (d) need a patch and an independent view of the pod.
   if (first.patch.empty()) return 0;

@@ -223,7 +223,11 @@ std::vector<AnnotationHint> annotation_near_misses(const Annotations& annotation
                                                    std::string_view prefix) {
   std::vector<AnnotationHint> hints;
   const std::string role_arn_key = annotation_key(prefix, kRoleArnAnnotation);
-  for (const auto& [key, value] : annotations) {
+  // Named, not structured, bindings: a lambda below captures the key, which clang refuses for a
+  // structured binding before C++20's later revision.
+  for (const auto& annotation : annotations) {
+    const std::string& key = annotation.first;
+    const std::string& value = annotation.second;
     if (key == role_arn_key) {
       if (auto hint = value_hint(key, value)) hints.push_back(std::move(*hint));
       continue;
