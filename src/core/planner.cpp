@@ -9,6 +9,7 @@
 #include "irsa/core/annotations.hpp"
 #include "irsa/core/identity_sources.hpp"
 #include "json_writer.hpp"
+#include "plan.hpp"
 
 namespace irsa::core::detail {
 
@@ -21,69 +22,15 @@ namespace {
 constexpr std::size_t kMaxWarningChars = 119;
 constexpr std::size_t kMaxWarnings = 16;
 
+}  // namespace
+
 void warn(Decision& decision, WarningKind kind, const std::string& text) {
   if (decision.warnings.size() >= kMaxWarnings) return;
   decision.warnings.push_back(clip_for_warning(text, kMaxWarningChars));
   decision.warning_kinds.push_back(kind);
 }
 
-// STS takes a role session name of 2 to 64 characters from [\w+=,.@-].
-constexpr std::size_t kMaxSessionName = 64;
-// The API server cuts a generateName to this before it appends 5 random characters.
-constexpr std::size_t kMaxGenerateNameBase = 58;
-constexpr std::size_t kGeneratedSuffix = 5;
-// A denial's message and the audit log's violation: long enough for a rule, a role ARN and the
-// allowed patterns, short enough that a hostile annotation cannot bloat the answer.
-constexpr std::size_t kMaxPolicyMessage = 1024;
-
-bool is_session_name_text(std::string_view text) noexcept {
-  for (char c : text) {
-    const bool word =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!word && c != '+' && c != '=' && c != ',' && c != '.' && c != '@' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Everything the per-container and pod-level steps need once the mode is known.
-struct Plan {
-  Mode mode = Mode::none;
-  ModeSlot slot = kWebIdentitySlot;
-  std::string_view role_arn;  // points into entry, which the plan keeps alive
-  std::string_view audience;
-  std::string_view mount_path;
-  std::string_view volume_name;
-  std::string_view token_path;
-  bool use_regional_sts = false;
-  std::int64_t token_expiration = 0;
-  std::string role_var;             // AWS_ROLE_ARN rendered once per review
-  std::string_view identity_var;    // AWS_ROLE_ARN or AWS_CONTAINER_CREDENTIALS_FULL_URI
-  std::string_view token_file_var;  // the matching token file variable
-  std::string_view mount;           // the token volumeMount
-  IdentityEntryPtr entry;           // the source of the values, for its problems
-  // AWS_DEFAULT_REGION and AWS_REGION as rendered objects (the flag's, or the account's or pod's
-  // own region rendered for this review into own_*); empty: no region is injected.
-  std::string_view default_region_var;
-  std::string_view region_var;
-  std::string own_default_region_var;
-  std::string own_region_var;
-  bool name_session = false;  // add AWS_ROLE_SESSION_NAME from the pod's name
-};
-
-// Which containers get credentials: those include-containers names (all when it is absent),
-// less those skip-containers names.
-struct ContainerChoice {
-  std::set<std::string_view> skip;
-  std::vector<std::string> skip_names;
-  std::optional<std::set<std::string_view>> include;
-  std::vector<std::string> include_names;
-
-  [[nodiscard]] bool chosen(std::string_view name) const {
-    return (!include || include->contains(name)) && !skip.contains(name);
-  }
-};
+namespace {
 
 // Writes JSON Patch "add" operations one by one into a single array.
 class PatchWriter {
@@ -182,96 +129,6 @@ bool choose_identity(std::string_view ns, std::string_view service_account,
   return true;
 }
 
-// A near miss on the pod's ServiceAccount, said on every pod of the account: the account itself
-// cannot carry a warning, and its pods are where the missing credentials show.
-void warn_near_miss(std::string_view ns, std::string_view service_account,
-                    const IdentityEntry& account, bool injected, Decision& decision) {
-  if (account.misspelled_key.empty()) return;
-  std::string text = "ServiceAccount " + std::string(ns) + "/" + std::string(service_account) +
-                     " has " + account.misspelled_key + "; did you mean " + account.intended_key +
-                     "? ";
-  text += !injected && account.misspelled_role_arn ? "No credentials injected" : "It is ignored";
-  warn(decision, WarningKind::near_miss, text);
-}
-
-// Checks the pod's role against the role policy. A violation is a warning in audit mode and a
-// refusal in enforce mode; returns false when the pod is refused.
-bool check_role_policy(const RolePolicy& policy, std::string_view ns,
-                       std::string_view service_account, const Plan& plan,
-                       const IdentitySource& identities, Decision& decision) {
-  // The cluster-wide lookups are made only when some rule needs them.
-  std::shared_ptr<const Labels> labels;
-  if (policy.uses_namespace_labels()) labels = identities.namespace_labels(ns);
-  // A Pod Identity association's role is not injected (the agent hands out its credentials),
-  // but when its file names the role the policy judges it like an annotated one.
-  std::string association_role;
-  if (plan.mode == Mode::container_credentials) {
-    association_role = identities.container_credentials_role(ns, service_account);
-  }
-  const std::string_view role =
-      plan.mode == Mode::container_credentials ? std::string_view(association_role) : plan.role_arn;
-  PolicySubject subject{ns, service_account, role, labels.get(), 0};
-  if (policy.limits_sharing() && !role.empty()) {
-    subject.accounts_naming_role = identities.accounts_naming_role(role);
-  }
-  PolicyVerdict verdict = evaluate_role_policy(policy, subject);
-  if (!verdict.violated) return true;
-  decision.policy_rule = verdict.rule;
-  decision.policy_mode = to_string(verdict.mode);
-  decision.policy_violation = clip_for_warning(verdict.reason, kMaxPolicyMessage);
-  if (verdict.mode == PolicyMode::enforce) {
-    decision.result = Result::forbidden;
-    // The reason names the rule; what the rule would allow tells the user what to change.
-    decision.error =
-        clip_for_warning("role policy: " + verdict.reason + "; the rule allows " + verdict.allowed,
-                         kMaxPolicyMessage);
-    return false;
-  }
-  // The rule first: a long role ARN may push the end of the line past the clip.
-  warn(decision, WarningKind::policy,
-       "role policy rule " + verdict.rule + " (audit): " + verdict.reason);
-  return true;
-}
-
-// A pod annotation's CSV list of container names, or nullopt (with a warning) when it does not
-// parse.
-std::optional<std::vector<std::string>> container_list(std::string_view annotation,
-                                                       std::string_view value,
-                                                       std::string_view consequence,
-                                                       Decision& decision) {
-  auto names = parse_skip_list(value);
-  if (!names) {
-    warn(decision, WarningKind::container_list,
-         "pod annotation " + std::string(annotation) + " " + quote_for_warning(value) +
-             " is not valid CSV; " + std::string(consequence));
-  }
-  return names;
-}
-
-void choose_containers(const ReviewFacts& facts, ContainerChoice& choice, Decision& decision) {
-  if (facts.skip_containers_annotation) {
-    if (auto names = container_list("skip-containers", *facts.skip_containers_annotation,
-                                    "no container skipped", decision)) {
-      choice.skip_names = std::move(*names);
-      for (const auto& name : choice.skip_names) choice.skip.insert(name);
-    }
-  }
-  if (facts.include_containers_annotation) {
-    choice.include.emplace();
-    // A list that does not parse includes nothing: the annotation meant to narrow the grant.
-    if (auto names = container_list("include-containers", *facts.include_containers_annotation,
-                                    "no container gets credentials", decision)) {
-      choice.include_names = std::move(*names);
-      for (const auto& name : choice.include_names) choice.include->insert(name);
-    }
-    if (facts.skip_containers_annotation) {
-      warn(decision, WarningKind::container_list,
-           "both include-containers and skip-containers are set: included containers get "
-           "credentials unless skipped");
-    }
-  }
-}
-
 void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
                            RequestEntropy entropy, Plan& plan, Decision& decision) {
   if (facts.token_expiration_annotation) {
@@ -287,63 +144,6 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
   if (plan.mode == Mode::container_credentials) {
     plan.token_expiration = jittered(plan.token_expiration, settings.token_jitter, entropy);
   }
-}
-
-// The region to inject: the pod's annotation, else the account's, else --aws-default-region.
-void choose_region(const ReviewFacts& facts, const Mutator::Derived& derived, Plan& plan,
-                   Decision& decision) {
-  std::string_view region = plan.entry ? std::string_view(plan.entry->region) : "";
-  if (facts.region_annotation) {
-    if (is_aws_region(*facts.region_annotation)) {
-      region = *facts.region_annotation;
-    } else {
-      warn(decision, WarningKind::annotation,
-           "pod annotation region " + quote_for_warning(*facts.region_annotation) +
-               " is not an AWS region; ignored");
-    }
-  }
-  if (region.empty()) {
-    plan.default_region_var = derived.default_region_var;
-    plan.region_var = derived.region_var;
-    return;
-  }
-  plan.own_default_region_var = render_env_var("AWS_DEFAULT_REGION", region);
-  plan.own_region_var = render_env_var("AWS_REGION", region);
-  plan.default_region_var = plan.own_default_region_var;
-  plan.region_var = plan.own_region_var;
-}
-
-// Whether the pod's name becomes the role session name: the pod's annotation, else the
-// account's, else --role-session-name; web identity only, and only for names STS accepts.
-void choose_session_naming(const ReviewFacts& facts, const Settings& settings, Plan& plan,
-                           Decision& decision) {
-  bool wanted = settings.role_session_name_from_pod;
-  if (plan.entry && plan.entry->session_naming != SessionNaming::unset) {
-    wanted = plan.entry->session_naming == SessionNaming::pod_name;
-  }
-  if (facts.role_session_name_annotation) {
-    if (auto naming = parse_session_naming(*facts.role_session_name_annotation)) {
-      wanted = *naming == SessionNaming::pod_name;
-    } else {
-      warn(decision, WarningKind::annotation,
-           "pod annotation role-session-name " +
-               quote_for_warning(*facts.role_session_name_annotation) +
-               " is neither pod-name nor none; ignored");
-    }
-  }
-  if (!wanted || plan.mode != Mode::web_identity) return;
-  // A named pod keeps its name; a generated one is the base (cut to 58) and 5 characters.
-  const std::string_view base = !facts.name.empty() ? facts.name : facts.generate_name;
-  const std::size_t length = !facts.name.empty()
-                                 ? base.size()
-                                 : std::min(base.size(), kMaxGenerateNameBase) + kGeneratedSuffix;
-  if (length < 2 || length > kMaxSessionName || !is_session_name_text(base)) {
-    warn(decision, WarningKind::session_name,
-         "no AWS_ROLE_SESSION_NAME: pod name " + quote_for_warning(base) +
-             " is not 2-64 of [\\w+=,.@-]");
-    return;
-  }
-  plan.name_session = true;
 }
 
 // Adds vars and the token mount to one container; returns whether anything was added.
@@ -500,33 +300,6 @@ void plan_label(const ReviewFacts& facts, PatchWriter& patch) {
     out.append("}}"sv);
   }
   patch.end();
-}
-
-// The kubelet gives the projected token to the pod's user when every container runs as the same
-// runAsUser, and to fsGroup when one is set; otherwise only root can read it. Said when a
-// container that gets the token runs as a known non-root user and neither applies.
-void warn_token_permissions(const ReviewFacts& facts, const ContainerChoice& choice,
-                            Decision& decision) {
-  if (facts.has_fs_group) return;
-  bool one_user = true;  // every container runs as the same known runAsUser
-  bool chosen_non_root = false;
-  std::optional<std::int64_t> first_user;
-  bool first = true;
-  auto look = [&](const std::vector<ContainerFacts>& containers) {
-    for (const auto& container : containers) {
-      const auto user = container.run_as_user ? container.run_as_user : facts.pod_run_as_user;
-      if (!user || (!first && user != first_user)) one_user = false;
-      if (first) first_user = user;
-      first = false;
-      if (user && *user != 0 && choice.chosen(container.name)) chosen_non_root = true;
-    }
-  };
-  look(facts.containers);
-  look(facts.init_containers);
-  if (!chosen_non_root || one_user) return;
-  warn(decision, WarningKind::token_permissions,
-       "containers run as different users and the pod has no fsGroup, so the token may be "
-       "unreadable: set spec.securityContext.fsGroup");
 }
 
 }  // namespace
