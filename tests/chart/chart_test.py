@@ -335,7 +335,7 @@ def check_doctor_rbac(tag, docs, values, full):
 # --role-policy: where the chart mounts the policy, and what the ClusterRole adds for it.
 ROLE_POLICY_DIR = "/etc/irsa-webhook/role-policy"
 ROLE_POLICY_FILE = ROLE_POLICY_DIR + "/policy.yaml"
-NAMESPACES_RULE = {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list", "watch"]}
+NAMESPACES_RULE = {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["list", "watch"]}
 
 
 def role_policy_reads_namespaces(values):
