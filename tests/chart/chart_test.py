@@ -875,14 +875,7 @@ def cmd_schema():
          "/doctor/rbac/subjects/0/name"),
         ({"doctor": {"rbac": {"create": True, "bindTo": "alice"}}}, "/doctor/rbac"),
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (bad, path) in enumerate(bad_doctor):
-            f = pathlib.Path(tmp, f"doctor-{i}.yaml")
-            f.write_text(yaml.safe_dump(bad))
-            result = helm("template", RELEASE, str(CHART), "-f", str(f), check_rc=False)
-            check(result.returncode != 0 and f"'{path}'" in result.stderr,
-                  f"doctor values {bad}: want helm to refuse naming {path!r}, got rc={result.returncode}: {result.stderr}")
-            check(list(validator.iter_errors(load_values(f))), f"doctor values {bad}: Python jsonschema accepts it")
+    refused_naming_paths("doctor", bad_doctor, validator)
     good = pathlib.Path(CHART, "ci", "doctor-rbac-values.yaml")
     check(not list(validator.iter_errors(load_values(good))), "ci/doctor-rbac-values.yaml does not validate")
 
