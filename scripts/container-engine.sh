@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The container engine the image targets use, and the options every build and run needs on this
+# kind of machine, kept in this one place. Sourced, not run:
+#
+#   source scripts/container-engine.sh   # sets ENGINE and the arrays below, or fails saying why
+#   "$ENGINE" "${ENGINE_RUN_OPTIONS[@]}" run ...
+#
+# ENGINE: $CONTAINER_ENGINE when set, else podman, else docker. Sourcing returns 1 when there is
+# none (the caller's `set -e` then stops it).
+# With podman, ENGINE_GLOBAL_OPTIONS picks the runc runtime and ENGINE_LIMITS sets the descriptor
+# and process limits explicitly: crun, podman's default runtime, cannot set limits inside some
+# sandboxes (a nested container, a CI runner), and runc can. On an ordinary machine both are
+# harmless; IRSA_PODMAN_RUNTIME= (empty) keeps podman's own default runtime.
+
+ENGINE="${CONTAINER_ENGINE:-}"
+if [ -z "$ENGINE" ]; then
+  if command -v podman >/dev/null 2>&1; then
+    ENGINE=podman
+  elif command -v docker >/dev/null 2>&1; then
+    ENGINE=docker
+  else
+    echo "container-engine: neither podman nor docker is installed (scripts/install-deps.sh --image installs podman)" >&2
+    return 1
+  fi
+fi
+
+ENGINE_GLOBAL_OPTIONS=()
+ENGINE_LIMITS=()
+if [ "$(basename "$ENGINE")" = podman ]; then
+  runtime="${IRSA_PODMAN_RUNTIME-runc}"
+  if [ -n "$runtime" ]; then ENGINE_GLOBAL_OPTIONS+=(--runtime "$runtime"); fi
+  ENGINE_LIMITS+=(--ulimit nofile=65536:65536 --ulimit nproc=4096:4096)
+fi
+export ENGINE
