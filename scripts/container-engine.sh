@@ -29,6 +29,11 @@ ENGINE_LIMITS=()
 if [ "$(basename "$ENGINE")" = podman ]; then
   runtime="${IRSA_PODMAN_RUNTIME-runc}"
   if [ -n "$runtime" ]; then ENGINE_GLOBAL_OPTIONS+=(--runtime "$runtime"); fi
-  ENGINE_LIMITS+=(--ulimit nofile=65536:65536 --ulimit nproc=4096:4096)
+  # No higher than this shell's own hard limits, which a container cannot exceed.
+  nofile="$(ulimit -Hn)"
+  nproc="$(ulimit -Hu)"
+  [ "$nofile" = unlimited ] || [ "$nofile" -gt 65536 ] && nofile=65536
+  [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ] && nproc=4096
+  ENGINE_LIMITS+=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 fi
 export ENGINE
