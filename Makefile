@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -57,11 +57,16 @@ doctor-demo: build
 doctor-demo-readme: build
 	@bash scripts/doctor-demo.sh build/bin --readme README.md
 
-# The container image (needs a Docker daemon; the build machines have none, and the test
-# image_runtime_libraries checks what the Dockerfile stages without one).
+# The container image, with podman or docker (scripts/container-engine.sh); where the base images
+# cannot be pulled, stand-ins are made from Debian packages first. About 5 minutes.
 IMAGE ?= irsa-webhook:dev
 image:
-	@docker build -t $(IMAGE) .
+	@bash scripts/build-image.sh $(IMAGE)
+
+# The image built and run: /readyz and /mutate over TLS, user 65532, read-only root, no shell,
+# SIGTERM; prints its size and memory. Not part of `make test` (it takes minutes).
+image-test:
+	@bash tests/image/image-test.sh $(IMAGE)
 
 # The chart and the image on a kind cluster; skips with a message when docker, kind, kubectl,
 # helm or jq is missing (see charts/irsa-webhook/README.md).
