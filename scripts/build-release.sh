@@ -2,7 +2,7 @@
 # Builds the release binary and stages what the container image holds, under OUT/rootfs:
 #   /webhook                          the binary (where charts written for upstream start it)
 #   /usr/local/bin/irsa-webhook       the same file under its own name
-#   /usr/lib/x86_64-linux-gnu/*.so.*  every shared library it needs beyond the C and C++
+#   /usr/lib/<triplet>/*.so.*         every shared library it needs beyond the C and C++
 #                                     runtimes (glibc, libstdc++, libgcc_s), which the runtime
 #                                     image provides
 #   /usr/share/doc/<package>/copyright  the licences of the libraries copied
@@ -23,8 +23,10 @@ rootfs="$out/rootfs"
 bash "$root/scripts/build-server.sh"
 
 binary="$root/build/bin/irsa-webhook"
+# The multiarch directory of the platform built for (x86_64-linux-gnu, aarch64-linux-gnu, ...).
+triplet="$(gcc -dumpmachine)"
 rm -rf "$rootfs"
-mkdir -p "$rootfs/usr/local/bin" "$rootfs/usr/lib/x86_64-linux-gnu"
+mkdir -p "$rootfs/usr/local/bin" "$rootfs/usr/lib/$triplet"
 strip --strip-unneeded -o "$rootfs/webhook" "$binary"
 cp "$rootfs/webhook" "$rootfs/usr/local/bin/irsa-webhook"
 
@@ -44,7 +46,7 @@ while read -r soname _ path _; do
     echo "build-release: $soname is not found on this machine" >&2
     exit 1
   fi
-  cp -L "$path" "$rootfs/usr/lib/x86_64-linux-gnu/$soname"
+  cp -L "$path" "$rootfs/usr/lib/$triplet/$soname"
   package="$(dpkg-query -S "$(readlink -f "$path")" 2>/dev/null | head -n1 | cut -d: -f1 || true)"
   if [ -n "$package" ] && [ -f "/usr/share/doc/$package/copyright" ]; then
     mkdir -p "$rootfs/usr/share/doc/$package"

@@ -43,24 +43,31 @@ bash "$root/scripts/build-release.sh" "$work/out" >"$work/build.log" 2>&1 || { c
 image="$work/out/rootfs"
 [ -x "$image/webhook" ] || fail "no /webhook in the staged tree"
 cmp -s "$image/webhook" "$image/usr/local/bin/irsa-webhook" || fail "/usr/local/bin/irsa-webhook differs from /webhook"
-mkdir -p "$image/lib/x86_64-linux-gnu" "$image/lib64" "$image/tmp" "$image/etc"
+triplet="$(gcc -dumpmachine)"
+mkdir -p "$image/lib/$triplet" "$image/tmp" "$image/etc"
+# The loader the binary names (/lib64/ld-linux-x86-64.so.2, /lib/ld-linux-aarch64.so.1, ...) must
+# be the platform's own.
 interpreter="$(readelf -l "$image/webhook" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')"
-[ "$interpreter" = "/lib64/ld-linux-x86-64.so.2" ] || fail "unexpected interpreter $interpreter"
-cp -L /lib64/ld-linux-x86-64.so.2 "$image/lib64/"
+case "$interpreter" in
+  /lib64/ld-linux-*.so.* | /lib/ld-linux-*.so.*) ;;
+  *) fail "unexpected interpreter $interpreter" ;;
+esac
+mkdir -p "$image$(dirname "$interpreter")"
+cp -L "$interpreter" "$image$interpreter"
 for lib in libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1; do
-  cp -L "/lib/x86_64-linux-gnu/$lib" "$image/lib/x86_64-linux-gnu/"
+  cp -L "/lib/$triplet/$lib" "$image/lib/$triplet/"
 done
 echo "65532:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin" >"$image/etc/passwd"
 
 # The loader lists what it resolves and fails on the first library it cannot find.
-resolves() { in_image "$image" /lib64/ld-linux-x86-64.so.2 --list /webhook >"$work/resolved" 2>&1 && ! grep -q "not found" "$work/resolved"; }
+resolves() { in_image "$image" "$interpreter" --list /webhook >"$work/resolved" 2>&1 && ! grep -q "not found" "$work/resolved"; }
 resolves || fail "libraries missing from the image: $(tr -s ' \t\n' ' ' <"$work/resolved")"
 # The check can fail: without one of the copied libraries the loader says so.
-mv "$image/usr/lib/x86_64-linux-gnu/libyaml-cpp.so.0.7" "$work/"
+mv "$image/usr/lib/$triplet/libyaml-cpp.so.0.7" "$work/"
 if resolves || ! grep -q "libyaml-cpp.so.0.7" "$work/resolved"; then
   fail "a missing library went unnoticed"
 fi
-mv "$work/libyaml-cpp.so.0.7" "$image/usr/lib/x86_64-linux-gnu/"
+mv "$work/libyaml-cpp.so.0.7" "$image/usr/lib/$triplet/"
 resolves || fail "the library put back does not resolve"
 
 # 3. It runs: the version, a mutation preview, the self-check's verdict, and the HTTPS server.
@@ -112,4 +119,4 @@ pgrep -f "^/webhook --in-cluster=false --bind-address=127.0.0.1 --port=$port " >
   fail "the server inside the image still runs after SIGTERM to $server_pid"
 server_pid=""
 
-echo "check-runtime: the staged image tree runs with only glibc, libstdc++ and libgcc_s beside it ($(find "$image/usr/lib/x86_64-linux-gnu" -type f | wc -l) libraries copied, binary $(stat -c %s "$image/webhook") bytes)"
+echo "check-runtime: the staged image tree runs with only glibc, libstdc++ and libgcc_s beside it ($(find "$image/usr/lib/$triplet" -type f | wc -l) libraries copied, binary $(stat -c %s "$image/webhook") bytes)"
