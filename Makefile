@@ -61,11 +61,13 @@ doctor-demo-readme: build
 # cannot be pulled, stand-ins are made from Debian packages first. About 5 minutes.
 IMAGE ?= irsa-webhook:dev
 image:
+	@bash scripts/install-deps.sh --image
 	@bash scripts/build-image.sh $(IMAGE)
 
 # The image built and run: /readyz and /mutate over TLS, user 65532, read-only root, no shell,
 # SIGTERM; prints its size and memory. Not part of `make test` (it takes minutes).
 image-test:
+	@bash scripts/install-deps.sh --image
 	@bash tests/image/image-test.sh $(IMAGE)
 
 # The chart and the image on a kind cluster; skips with a message when docker, kind, kubectl,

@@ -12,12 +12,23 @@ packages=(
   libsimdjson-dev libyaml-cpp-dev libcli11-dev libpugixml-dev
 )
 # --build-only stops there; the tests, benchmarks and tools want the rest, helm included.
+# --image: what the image targets need instead (make image, make image-test): a container
+# engine (podman, with runc), debootstrap for base images that cannot be pulled, and the tools
+# the image test drives it with. Nothing else, so the test machines do not carry podman.
 build_only=0
-if [ "${1:-}" = "--build-only" ]; then
+image=0
+case "${1:-}" in
+  "") ;;
+  --build-only) build_only=1 ;;
+  --image) image=1 ;;
+  *)
+    echo "usage: $0 [--build-only | --image]" >&2
+    exit 2
+    ;;
+esac
+if [ "$image" -eq 1 ]; then
+  packages=(podman runc debootstrap curl openssl jq ca-certificates python3)
   build_only=1
-elif [ "$#" -gt 0 ]; then
-  echo "usage: $0 [--build-only]" >&2
-  exit 2
 fi
 if [ "$build_only" -eq 0 ]; then
   packages+=(
