@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test check-arm64 e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -69,6 +69,11 @@ image:
 image-test:
 	@bash scripts/install-deps.sh --image
 	@bash tests/image/image-test.sh $(IMAGE)
+
+# The arm64 server binary, cross-compiled and run under qemu through the upstream fixtures and the
+# example previews (scripts/check-arm64.sh). Not part of `make test`: a few minutes.
+check-arm64:
+	@bash scripts/check-arm64.sh
 
 # The chart and the image on a kind cluster; skips with a message when docker, kind, kubectl,
 # helm or jq is missing (see charts/irsa-webhook/README.md).

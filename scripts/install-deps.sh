@@ -15,20 +15,43 @@ packages=(
 # --image: what the image targets need instead (make image, make image-test): a container
 # engine (podman, with runc), debootstrap for base images that cannot be pulled, and the tools
 # the image test drives it with. Nothing else, so the test machines do not carry podman.
+# --arch arm64: what cross-compiling the server for arm64 and running it under qemu needs
+# (scripts/check-arm64.sh): Debian's cross compiler, the libraries' arm64 packages beside the
+# native ones (multiarch; the architecture is added to dpkg first) and qemu-user-static.
 build_only=0
 image=0
+cross=""
 case "${1:-}" in
   "") ;;
   --build-only) build_only=1 ;;
   --image) image=1 ;;
+  --arch)
+    cross="${2:-}"
+    [ "$cross" = arm64 ] || { echo "$0: --arch takes arm64" >&2; exit 2; }
+    ;;
   *)
-    echo "usage: $0 [--build-only | --image]" >&2
+    echo "usage: $0 [--build-only | --image | --arch arm64]" >&2
     exit 2
     ;;
 esac
 if [ "$image" -eq 1 ]; then
   packages=(podman runc debootstrap curl openssl jq ca-certificates python3)
   build_only=1
+fi
+if [ -n "$cross" ]; then
+  packages+=(g++-aarch64-linux-gnu qemu-user-static file)
+  for library in libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev libsimdjson-dev \
+    libyaml-cpp-dev libpugixml-dev; do
+    packages+=("$library:$cross")
+  done
+  build_only=1
+  if ! dpkg --print-foreign-architectures | grep -qx "$cross"; then
+    if [ "$(id -u)" -eq 0 ]; then
+      dpkg --add-architecture "$cross"
+    else
+      sudo dpkg --add-architecture "$cross"
+    fi
+  fi
 fi
 if [ "$build_only" -eq 0 ]; then
   packages+=(

@@ -52,6 +52,13 @@ TEST_P(UpstreamFixture, CoreGivesTheSamePodAsUpstream) {
       << world.name << "\nours: " << admission.patch;
 }
 
+// The binary the command-line cases run: the build's own, or IRSA_WEBHOOK_UNDER_TEST (a program
+// that runs another build of it, such as the arm64 binary under qemu: scripts/check-arm64.sh).
+std::string webhook_under_test() {
+  const char* other = std::getenv("IRSA_WEBHOOK_UNDER_TEST");
+  return other != nullptr && *other != '\0' ? other : IRSA_WEBHOOK_BINARY;
+}
+
 TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
   FixtureWorld world = load_fixture(GetParam());
   if (world.skip) GTEST_SKIP() << world.name << " is marked skip";
@@ -74,7 +81,7 @@ TEST_P(UpstreamFixture, CommandLineGivesTheSamePodAsUpstream) {
                   R"({"identities":[{"namespace":"default","serviceAccount":"default"}]})");
     args.push_back("--watch-container-credentials-config=" + cc_file);
   }
-  auto result = run_process(IRSA_WEBHOOK_BINARY, args);
+  auto result = run_process(webhook_under_test(), args);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   nlohmann::json patch = nlohmann::json::parse(result.out);
   ASSERT_TRUE(patch.is_array());
