@@ -16,10 +16,24 @@ bash scripts/install-deps.sh --arch arm64
 qemu="$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)"
 [ -n "$qemu" ] || { log "no qemu-aarch64 (apt-get install qemu-user-static)"; exit 1; }
 
+# The arm64 -dev packages that cannot be installed beside the native ones, unpacked (headers,
+# CMake package files, the link-time .so) into build-arm64-deps/.
+deps="$root/build-arm64-deps"
+if [ ! -d "$deps/root/usr/lib/aarch64-linux-gnu/cmake/simdjson" ]; then
+  rm -rf "$deps"
+  mkdir -p "$deps/debs"
+  # With their shared libraries, so that the CMake package files find what they name (the same
+  # libraries are installed for running the binary, from install-deps --arch arm64).
+  (cd "$deps/debs" && apt-get download -qq libsimdjson-dev:arm64 libsimdjson14:arm64 \
+    libyaml-cpp-dev:arm64 libyaml-cpp0.7:arm64 2>/dev/null)
+  for deb in "$deps"/debs/*.deb; do dpkg-deb -x "$deb" "$deps/root"; done
+fi
+
 # The arm64 binary, cross-compiled.
 if [ ! -f build-arm64/CMakeCache.txt ]; then
   cmake -S . -B build-arm64 -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
+    -DCMAKE_PREFIX_PATH="$deps/root/usr" \
     -DIRSA_BUILD_TESTS=OFF -DIRSA_BUILD_BENCHMARKS=OFF -DIRSA_BUILD_LOAD_TOOLS=OFF >/dev/null
 fi
 cmake --build build-arm64 --target irsa-webhook -j "$(nproc)"

@@ -40,8 +40,12 @@ if [ "$image" -eq 1 ]; then
 fi
 if [ -n "$cross" ]; then
   packages+=(g++-aarch64-linux-gnu qemu-user-static file)
-  for library in libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev libsimdjson-dev \
-    libyaml-cpp-dev libpugixml-dev; do
+  # Only packages that can sit beside their native twin (Multi-Arch: same). libsimdjson-dev and
+  # libyaml-cpp-dev cannot: installing their arm64 build would remove the native one, so only
+  # their shared libraries are installed here and scripts/check-arm64.sh unpacks the two -dev
+  # packages into a folder of its own.
+  for library in libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev libpugixml-dev \
+    libsimdjson14 libyaml-cpp0.7; do
     packages+=("$library:$cross")
   done
   build_only=1
