@@ -30,7 +30,7 @@ if [ ! -d "$deps/root/usr/lib/aarch64-linux-gnu/cmake/simdjson" ]; then
 fi
 
 # The arm64 binary, cross-compiled.
-if [ ! -f build-arm64/CMakeCache.txt ]; then
+if [ ! -f build-arm64/build.ninja ]; then
   cmake -S . -B build-arm64 -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
     -DCMAKE_PREFIX_PATH="$deps/root/usr" \
@@ -42,7 +42,7 @@ file -b "$arm64" | grep -q 'ARM aarch64' || { log "build-arm64/bin/irsa-webhook 
 
 # The native binary and the conformance suite, in a build directory of their own (make test's
 # release build carries no layer tests).
-if [ ! -f build-conformance/CMakeCache.txt ]; then
+if [ ! -f build-conformance/build.ninja ]; then
   cmake --preset release -B build-conformance -DIRSA_BUILD_BENCHMARKS=OFF \
     -DIRSA_BUILD_LOAD_TOOLS=OFF >/dev/null
 fi
