@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test` (and CI, through .ci/run): every test, each compiled once, in three builds:
 #   release  the programs, the load tools and the tests of the scripts, the chart and the image
-#            (script_tests.cmake, load_tool_tests.cmake)
+#            (script_tests.cmake, load_tool_tests.cmake); not the benchmarks, which no test runs
+#            (`make build` and the bench targets build them)
 #   asan     the layers' GoogleTest suites and the fakes' tests under AddressSanitizer + UBSan
 #   tsan     the suites marked TSAN in tests/layer_tests.cmake under ThreadSanitizer
 # then checks that no process a test started is still running, and prints the three counts. Each
@@ -72,7 +73,7 @@ options_of() {
   case "$1" in
     release)
       echo -DIRSA_BUILD_TESTS=ON -DIRSA_BUILD_LAYER_TESTS=OFF -DIRSA_BUILD_LOAD_TOOLS=ON \
-        -DIRSA_BUILD_BENCHMARKS=ON
+        -DIRSA_BUILD_BENCHMARKS=OFF
       ;;
   esac
 }
