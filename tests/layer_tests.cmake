@@ -69,7 +69,7 @@ irsa_add_test_binary(conformance_tests
   conformance/fixture_world.cpp
   conformance/upstream_fixtures_test.cpp
 )
-target_link_libraries(conformance_tests PRIVATE irsa_core irsa_store)
+target_link_libraries(conformance_tests PRIVATE irsa_core irsa_store OpenSSL::Crypto)
 add_dependencies(conformance_tests irsa-webhook)
 
 irsa_add_test_binary(server_tests TSAN
