@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test check-arm64 e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test image-push check-arm64 e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -58,17 +58,24 @@ doctor-demo-readme: build
 	@bash scripts/doctor-demo.sh build/bin --readme README.md
 
 # The container image, with podman or docker (scripts/container-engine.sh); where the base images
-# cannot be pulled, stand-ins are made from Debian packages first. About 5 minutes.
+# cannot be pulled, stand-ins are made from Debian packages first. About 3 minutes per platform.
+# PLATFORMS=linux/amd64,linux/arm64: a manifest list of one image per platform (podman).
 IMAGE ?= irsa-webhook:dev
+PLATFORMS ?=
 image:
 	@bash scripts/install-deps.sh --image
-	@bash scripts/build-image.sh $(IMAGE)
+	@PLATFORMS="$(PLATFORMS)" bash scripts/build-image.sh $(IMAGE)
 
 # The image built and run: /readyz and /mutate over TLS, user 65532, read-only root, no shell,
-# SIGTERM; prints its size and memory. Not part of `make test` (it takes minutes).
+# SIGTERM; prints its size and memory. With PLATFORMS, each platform's image (another
+# architecture's under qemu-user through binfmt_misc). Not part of `make test` (it takes minutes).
 image-test:
 	@bash scripts/install-deps.sh --image
-	@bash tests/image/image-test.sh $(IMAGE)
+	@PLATFORMS="$(PLATFORMS)" bash tests/image/image-test.sh $(IMAGE)
+
+# What `make image` built, pushed to the registry IMAGE names (log in with the engine first).
+image-push:
+	@bash scripts/push-image.sh $(IMAGE)
 
 # The arm64 server binary, cross-compiled and run under qemu through the upstream fixtures and the
 # example previews (scripts/check-arm64.sh). Not part of `make test`: a few minutes.

@@ -1,34 +1,103 @@
 #!/usr/bin/env bash
 # `make image`: the container image from the Dockerfile, with podman or docker (whichever
-# scripts/container-engine.sh finds). When a base image is neither present nor pullable (a machine
-# without access to the registries), scripts/image-stand-ins.sh makes it from Debian packages and
-# the build runs with --pull=never; otherwise the engine pulls the real bases as usual.
+# scripts/container-engine.sh finds).
+#   PLATFORMS unset     one image for this machine's platform, tagged TAG
+#   PLATFORMS=a,b,...   (linux/amd64, linux/arm64) with podman, a manifest list named TAG holding
+#                       one image per platform, as registries serve multi-arch images, each also
+#                       tagged TAG-ARCH here (irsa-webhook:dev-arm64) to run it; `make
+#                       image-push` pushes the list with its images. The Dockerfile cross-compiles
+#                       in a build stage of this machine's platform, so no emulation is needed.
+# When a base image is neither present for a platform nor pullable (a machine without access to
+# the registries), scripts/image-stand-ins.sh makes it from Debian packages and the build runs
+# with --pull=never; otherwise the engine pulls the real bases as usual.
 #
-# Usage: scripts/build-image.sh [TAG]   (default irsa-webhook:dev)
+# Usage: [PLATFORMS=linux/amd64,linux/arm64] scripts/build-image.sh [TAG]   (default irsa-webhook:dev)
+#        scripts/build-image.sh --name-of TAG ARCH   (prints the name of TAG's ARCH image)
 set -euo pipefail
+
+# TAG-ARCH: the tag part gets the suffix (a name without a tag is :latest, as engines read it).
+name_of() {
+  local tag="$1" arch="$2"
+  [[ "${tag##*/}" == *:* ]] || tag="$tag:latest"
+  echo "$tag-$arch"
+}
+if [ "${1:-}" = --name-of ]; then
+  name_of "$2" "$3"
+  exit 0
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/container-engine.sh
 source "$root/scripts/container-engine.sh"
 tag="${1:-irsa-webhook:dev}"
-bases=(docker.io/library/debian:bookworm gcr.io/distroless/cc-debian12:nonroot)
+platforms="${PLATFORMS:-}"
+build_base=docker.io/library/debian:bookworm
+runtime_base=gcr.io/distroless/cc-debian12:nonroot
+native="$(dpkg --print-architecture)"
 
 log() { echo "build-image: $*" >&2; }
-present() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
+engine() { "$ENGINE" "${ENGINE_GLOBAL_OPTIONS[@]}" "$@"; }
 
+# The architectures asked for, checked before anything is built.
+arches=()
+if [ -n "$platforms" ]; then
+  IFS=, read -r -a requested <<<"$platforms"
+  for platform in "${requested[@]}"; do
+    case "$platform" in
+      linux/amd64 | linux/arm64) arches+=("${platform#linux/}") ;;
+      *)
+        log "PLATFORMS: '$platform' is not a platform this image is built for (linux/amd64, linux/arm64)"
+        exit 2
+        ;;
+    esac
+  done
+  if [ "${#arches[@]}" -gt 1 ] && [ "$(basename "$ENGINE")" != podman ]; then
+    log "a multi-platform image needs podman here: docker keeps no manifest list in its local store (docker buildx build --platform $platforms --push -t $tag . builds and pushes one)"
+    exit 2
+  fi
+else
+  arches=("$native")
+fi
+
+# Each base for each architecture it is needed in: present, or pulled, or else made.
 pull_policy=()
 missing=0
-for base in "${bases[@]}"; do
-  present "$base" && continue
-  if ! timeout 120 "$ENGINE" pull -q "$base" >/dev/null 2>&1; then missing=1; fi
+engine_image_has_arch "$build_base" "$native" ||
+  timeout 120 "$ENGINE" pull -q "$build_base" >/dev/null 2>&1 || missing=1
+for arch in "${arches[@]}"; do
+  engine_image_has_arch "$runtime_base" "$arch" ||
+    timeout 120 "$ENGINE" pull -q --platform "linux/$arch" "$runtime_base" >/dev/null 2>&1 || missing=1
 done
 if [ "$missing" -eq 1 ]; then
   log "a base image cannot be pulled here; making stand-ins from Debian packages"
-  bash "$root/scripts/image-stand-ins.sh"
+  bash "$root/scripts/image-stand-ins.sh" "${arches[@]}"
   pull_policy=(--pull=never)
 fi
 
 started=$(date +%s)
-"$ENGINE" "${ENGINE_GLOBAL_OPTIONS[@]}" build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" \
-  -t "$tag" -f Dockerfile .
-log "built $tag in $(($(date +%s) - started)) s ($("$ENGINE" image inspect --format '{{.Size}}' "$tag") bytes)"
+if [ -z "$platforms" ]; then
+  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" -t "$tag" -f Dockerfile .
+  log "built $tag in $(($(date +%s) - started)) s ($("$ENGINE" image inspect --format '{{.Size}}' "$tag") bytes)"
+  exit 0
+fi
+if [ "${#arches[@]}" -eq 1 ]; then
+  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" --platform "$platforms" -t "$tag" -f Dockerfile .
+  log "built $tag for $platforms in $(($(date +%s) - started)) s"
+  exit 0
+fi
+# One build per platform, each tagged TAG-ARCH, then the list of them named TAG (rebuilt, so that
+# no image of an earlier build stays in it).
+for arch in "${arches[@]}"; do
+  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" --platform "linux/$arch" \
+    -t "$(name_of "$tag" "$arch")" -f Dockerfile .
+done
+"$ENGINE" manifest rm "$tag" >/dev/null 2>&1 || "$ENGINE" rmi "$tag" >/dev/null 2>&1 || true
+"$ENGINE" manifest create "$tag" >/dev/null
+for arch in "${arches[@]}"; do
+  "$ENGINE" manifest add "$tag" "containers-storage:$(name_of "$tag" "$arch")" >/dev/null
+done
+log "built the manifest list $tag in $(($(date +%s) - started)) s:"
+for arch in "${arches[@]}"; do
+  image="$(name_of "$tag" "$arch")"
+  log "  linux/$arch: $image ($("$ENGINE" image inspect --format '{{.Architecture}} {{.Size}}' "$image") bytes)"
+done

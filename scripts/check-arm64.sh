@@ -1,44 +1,23 @@
 #!/usr/bin/env bash
 # `make check-arm64`: the arm64 (Graviton) server binary is right, not only built. It is
-# cross-compiled with Debian's cross compiler (cmake/toolchains/aarch64-linux-gnu.cmake), then run
+# cross-compiled with Debian's cross compiler (scripts/cross-build.sh), then run
 # under qemu-user (qemu-aarch64-static, called directly, so no binfmt_misc registration is
 # needed) through the 24 upstream fixtures: the conformance suite's command-line cases run it in
 # place of the native binary and must give the pods upstream's patches give. The example pods'
 # previews must also be byte for byte the native binary's.
 #
-# Usage: scripts/check-arm64.sh   (installs the cross toolchain and the :arm64 packages first)
+# Usage: scripts/check-arm64.sh   (installs the cross toolchain, the :arm64 packages and qemu first)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 log() { echo "check-arm64: $*"; }
 
-bash scripts/install-deps.sh --arch arm64
+bash scripts/install-deps.sh --arch arm64 --qemu
 qemu="$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)"
 [ -n "$qemu" ] || { log "no qemu-aarch64 (apt-get install qemu-user-static)"; exit 1; }
 
-# The arm64 -dev packages that cannot be installed beside the native ones, unpacked (headers,
-# CMake package files, the link-time .so) into build-arm64-deps/.
-deps="$root/build-arm64-deps"
-if [ ! -d "$deps/root/usr/lib/aarch64-linux-gnu/cmake/simdjson" ]; then
-  rm -rf "$deps"
-  mkdir -p "$deps/debs"
-  # With their shared libraries, so that the CMake package files find what they name (the same
-  # libraries are installed for running the binary, from install-deps --arch arm64).
-  (cd "$deps/debs" && apt-get download -qq libsimdjson-dev:arm64 libsimdjson14:arm64 \
-    libyaml-cpp-dev:arm64 libyaml-cpp0.7:arm64 2>/dev/null)
-  for deb in "$deps"/debs/*.deb; do dpkg-deb -x "$deb" "$deps/root"; done
-fi
-
-# The arm64 binary, cross-compiled.
-if [ ! -f build-arm64/build.ninja ]; then
-  cmake -S . -B build-arm64 -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
-    -DCMAKE_PREFIX_PATH="$deps/root/usr" \
-    -DIRSA_BUILD_TESTS=OFF -DIRSA_BUILD_BENCHMARKS=OFF -DIRSA_BUILD_LOAD_TOOLS=OFF >/dev/null
-fi
-cmake --build build-arm64 --target irsa-webhook -j "$(nproc)"
-arm64="$root/build-arm64/bin/irsa-webhook"
-file -b "$arm64" | grep -q 'ARM aarch64' || { log "build-arm64/bin/irsa-webhook is not an arm64 program"; exit 1; }
+# The arm64 binary, cross-compiled as the image's build stage does it.
+arm64="$(bash scripts/cross-build.sh arm64 | tail -n1)"
 
 # The native binary and the conformance suite, in a build directory of their own (make test's
 # release build carries no layer tests).

@@ -37,3 +37,15 @@ if [ "$(basename "$ENGINE")" = podman ]; then
   ENGINE_LIMITS+=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 fi
 export ENGINE
+
+# Whether IMAGE is present here for ARCH (amd64, arm64): a podman manifest list naming that
+# architecture, or an image built for it.
+engine_image_has_arch() {
+  local image="$1" arch="$2"
+  if [ "$(basename "$ENGINE")" = podman ] && "$ENGINE" manifest exists "$image" 2>/dev/null; then
+    "$ENGINE" manifest inspect "$image" | grep -q "\"architecture\": *\"$arch\""
+  else
+    "$ENGINE" image inspect "$image" >/dev/null 2>&1 &&
+      [ "$("$ENGINE" image inspect --format '{{.Architecture}}' "$image")" = "$arch" ]
+  fi
+}

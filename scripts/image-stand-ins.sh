@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Stand-ins for the two base images the Dockerfile names, for machines that cannot pull them
-# (no route to Docker Hub or gcr.io, as on the project's build machines). Each is made once from
-# Debian packages and tagged with the name the Dockerfile uses, so `build --pull=never` finds it:
-#   docker.io/library/debian:bookworm       a minimal bookworm root filesystem (debootstrap)
-#   gcr.io/distroless/cc-debian12:nonroot   what distroless cc holds: glibc, libstdc++, libgcc_s,
-#                                           the CA bundle, /etc/passwd with nonroot (65532), no
-#                                           shell and no package manager
-# An image that already exists (pulled, or made by an earlier run) is left alone. This is a
-# workaround for offline machines; where the registries can be reached, the build pulls the real
-# bases and this script is not needed.
+# (no route to Docker Hub or gcr.io, as on the project's build machines), made from Debian
+# packages and tagged with the names the Dockerfile uses, so that `build --pull=never` finds them:
+#   docker.io/library/debian:bookworm       the build stage's base, for this machine's architecture
+#                                           only (the build stage runs on the builder's platform):
+#                                           a minimal bookworm root filesystem (debootstrap)
+#   gcr.io/distroless/cc-debian12:nonroot   the runtime base, for each architecture asked for:
+#                                           what distroless cc holds (glibc, libstdc++, libgcc_s,
+#                                           the CA bundle, /etc/passwd with nonroot 65532), no
+#                                           shell and no package manager. With podman it is a
+#                                           manifest list of one image per architecture, as the
+#                                           published one is, so `build --platform` picks the
+#                                           right one; with docker, this machine's only.
+# What exists already (pulled, or made by an earlier run) is kept. This is a workaround for
+# offline machines; where the registries can be reached, the build pulls the real bases and this
+# script is not needed.
 #
-# Usage: scripts/image-stand-ins.sh   (needs root for debootstrap, and the Debian mirror)
+# Usage: scripts/image-stand-ins.sh [ARCH...]   (amd64, arm64; default this machine's. Needs root
+#                                                and the Debian mirror)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/container-engine.sh
@@ -19,57 +26,116 @@ source "$root/scripts/container-engine.sh"
 mirror="${IRSA_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 build_base=docker.io/library/debian:bookworm
 runtime_base=gcr.io/distroless/cc-debian12:nonroot
+# Where the one-architecture runtime stand-ins live, before they join the list above.
+runtime_part=localhost/irsa-stand-in/cc-debian12
+native="$(dpkg --print-architecture)"
+arches=("$@")
+[ "${#arches[@]}" -gt 0 ] || arches=("$native")
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# apt-get download, run as root, fetches as the _apt user, which must be able to enter it.
+chmod 0755 "$work"
 
 exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 log() { echo "image-stand-ins: $*" >&2; }
+podman_engine() { [ "$(basename "$ENGINE")" = podman ]; }
+triplet_of() {
+  case "$1" in
+    amd64) echo x86_64-linux-gnu ;;
+    arm64) echo aarch64-linux-gnu ;;
+    *)
+      log "no stand-in for architecture '$1' (amd64 or arm64)"
+      exit 2
+      ;;
+  esac
+}
+for arch in "${arches[@]}"; do triplet_of "$arch" >/dev/null; done
+if ! podman_engine && [ "${arches[*]}" != "$native" ]; then
+  log "stand-ins for other architectures than $native need podman (docker keeps no local manifest lists)"
+  exit 2
+fi
 
-if exists "$build_base" && exists "$runtime_base"; then
-  log "both bases present"
+missing=()
+for arch in "${arches[@]}"; do engine_image_has_arch "$runtime_base" "$arch" || missing+=("$arch"); done
+
+if exists "$build_base" && [ "${#missing[@]}" -eq 0 ]; then
+  log "the bases are present (runtime base for ${arches[*]})"
   exit 0
 fi
 
-command -v debootstrap >/dev/null || { log "debootstrap is missing (apt-get install debootstrap)"; exit 1; }
-log "debootstrap --variant=minbase bookworm from $mirror"
-debootstrap --variant=minbase bookworm "$work/bookworm" "$mirror" >"$work/debootstrap.log" 2>&1 || {
-  tail -20 "$work/debootstrap.log" >&2
-  exit 1
-}
 if ! exists "$build_base"; then
+  command -v debootstrap >/dev/null || { log "debootstrap is missing (apt-get install debootstrap)"; exit 1; }
+  log "debootstrap --variant=minbase bookworm from $mirror"
+  debootstrap --variant=minbase bookworm "$work/bookworm" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+    tail -20 "$work/debootstrap.log" >&2
+    exit 1
+  }
   # As the published image: no package lists and no downloaded packages.
   tar -C "$work/bookworm" -c --exclude='./var/lib/apt/lists/*' \
     --exclude='./var/cache/apt/archives/*.deb' . | "$ENGINE" import - "$build_base" >/dev/null
   log "made $build_base"
 fi
 
-if ! exists "$runtime_base"; then
-  # The runtime base: the C and C++ runtimes with their loader, CA certificates and the users
-  # distroless defines, nothing that could run a shell.
-  cp /etc/resolv.conf "$work/bookworm/etc/resolv.conf"
-  chroot "$work/bookworm" apt-get update -qq >"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; exit 1; }
-  chroot "$work/bookworm" apt-get install -y -qq --no-install-recommends ca-certificates \
-    >"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log" >&2; exit 1; }
-  cc="$work/cc"
-  triplet="$(chroot "$work/bookworm" dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
-    gcc -dumpmachine)"
-  mkdir -p "$cc/etc/ssl/certs" "$cc/lib/$triplet" "$cc/tmp" "$cc/home/nonroot"
-  for library in "$work/bookworm/lib/$triplet"/{libc.so.6,libm.so.6,libstdc++.so.6*,libgcc_s.so.1,libdl.so.2,libpthread.so.0,librt.so.1} \
-    "$work/bookworm/lib/$triplet"/ld-linux-*.so.*; do
-    [ -e "$library" ] && cp -a "$library" "$cc/lib/$triplet/"
-  done
-  # The loader's own path (/lib64 on amd64, /lib on arm64) as the base system has it.
-  for loader in "$work/bookworm"/lib64/ld-linux-*.so.* "$work/bookworm"/lib/ld-linux-*.so.*; do
-    [ -e "$loader" ] || continue
-    relative="${loader#"$work/bookworm"/}"
+# One architecture's runtime base, from that architecture's packages unpacked (nothing of them
+# runs, so no emulation is needed): the C and C++ runtimes with their loader, the CA bundle and
+# the users distroless defines, nothing that could run a shell.
+make_runtime() {
+  local arch="$1" triplet unpacked cc name
+  triplet="$(triplet_of "$arch")"
+  unpacked="$work/debs-$arch"
+  cc="$work/cc-$arch"
+  name="$runtime_part:nonroot-$arch"
+  if [ "$arch" != "$native" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    dpkg --add-architecture "$arch"
+    apt-get update -qq
+  fi
+  mkdir -p "$unpacked" "$cc/etc/ssl/certs" "$cc/tmp" "$cc/home/nonroot"
+  (cd "$unpacked" && apt-get download -qq "libc6:$arch" "libstdc++6:$arch" "libgcc-s1:$arch" \
+    ca-certificates >/dev/null)
+  local deb
+  for deb in "$unpacked"/*.deb; do dpkg-deb -x "$deb" "$unpacked/root"; done
+  local file relative
+  while read -r file; do
+    relative="${file#"$unpacked/root/"}"
     mkdir -p "$cc/$(dirname "$relative")"
-    cp -a "$(readlink -f "$loader")" "$cc/$relative"
-  done
-  cp "$work/bookworm/etc/ssl/certs/ca-certificates.crt" "$cc/etc/ssl/certs/"
+    cp -a "$file" "$cc/$relative"
+  done < <(find "$unpacked/root" \( -path "*/$triplet/*" -o -path "*/lib64/*" -o -path "*/lib/ld-linux*" \) \
+    \( -name 'libc.so.6' -o -name 'libm.so.6' -o -name 'libstdc++.so.6*' -o -name 'libgcc_s.so.1' \
+    -o -name 'libdl.so.2' -o -name 'libpthread.so.0' -o -name 'librt.so.1' -o -name 'ld-linux-*.so.*' \) \
+    ! -name '*.py')
+  # The bundle update-ca-certificates would write: every certificate the package ships, in order.
+  find "$unpacked/root/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort |
+    xargs cat >"$cc/etc/ssl/certs/ca-certificates.crt"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$cc/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$cc/etc/group"
   chmod 1777 "$cc/tmp"
   chown 65532:65532 "$cc/home/nonroot"
-  tar -C "$cc" -c . | "$ENGINE" import --change 'USER 65532:65532' --change 'WORKDIR /home/nonroot' - "$runtime_base" >/dev/null
-  log "made $runtime_base"
+  [ -e "$cc/lib/$triplet/libc.so.6" ] || [ -e "$cc/usr/lib/$triplet/libc.so.6" ] ||
+    { log "libc6:$arch held no libc.so.6 under $triplet"; exit 1; }
+  local arch_option=()
+  podman_engine && arch_option=(--arch "$arch")
+  tar -C "$cc" -c . | "$ENGINE" import "${arch_option[@]}" --change 'USER 65532:65532' \
+    --change 'WORKDIR /home/nonroot' - "$name" >/dev/null
+  log "made the $arch runtime base"
+}
+
+# The list is made anew below, so every architecture asked for needs its part (one may exist from
+# an earlier run; a runtime base made before lists had none).
+if [ "${#missing[@]}" -gt 0 ]; then
+  for arch in "${arches[@]}"; do exists "$runtime_part:nonroot-$arch" || make_runtime "$arch"; done
 fi
+if ! podman_engine; then
+  "$ENGINE" tag "$runtime_part:nonroot-$native" "$runtime_base"
+  log "made $runtime_base ($native)"
+  exit 0
+fi
+# The list, named as the Dockerfile names the base, of every architecture made so far.
+"$ENGINE" manifest rm "$runtime_base" >/dev/null 2>&1 || "$ENGINE" rmi "$runtime_base" >/dev/null 2>&1 || true
+"$ENGINE" manifest create "$runtime_base" >/dev/null
+made=()
+for arch in amd64 arm64; do
+  exists "$runtime_part:nonroot-$arch" || continue
+  "$ENGINE" manifest add "$runtime_base" "containers-storage:$runtime_part:nonroot-$arch" >/dev/null
+  made+=("$arch")
+done
+log "made $runtime_base (${made[*]})"

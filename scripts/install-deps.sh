@@ -14,35 +14,52 @@ packages=(
 # --build-only stops there; the tests, benchmarks and tools want the rest, helm included.
 # --image: what the image targets need instead (make image, make image-test): a container
 # engine (podman, with runc), debootstrap for base images that cannot be pulled, and the tools
-# the image test drives it with. Nothing else, so the test machines do not carry podman.
-# --arch arm64: what cross-compiling the server for arm64 and running it under qemu needs
-# (scripts/check-arm64.sh): Debian's cross compiler, the libraries' arm64 packages beside the
-# native ones (multiarch; the architecture is added to dpkg first) and qemu-user-static.
+# the image test drives it with (qemu-user-static runs another architecture's image). Nothing
+# else, so the test machines do not carry podman.
+# --arch ARCH (arm64 or amd64, the other one than this machine's): what cross-compiling the server
+# for ARCH needs (scripts/cross-build.sh): Debian's cross compiler and the libraries' ARCH packages
+# beside the native ones (multiarch; the architecture is added to dpkg first). --qemu with it adds
+# qemu-user-static, to run what was built (scripts/check-arm64.sh).
 build_only=0
 image=0
 cross=""
-case "${1:-}" in
-  "") ;;
-  --build-only) build_only=1 ;;
-  --image) image=1 ;;
-  --arch)
-    cross="${2:-}"
-    [ "$cross" = arm64 ] || { echo "$0: --arch takes arm64" >&2; exit 2; }
-    ;;
-  *)
-    echo "usage: $0 [--build-only | --image | --arch arm64]" >&2
-    exit 2
-    ;;
-esac
+qemu=0
+usage() {
+  echo "usage: $0 [--build-only | --image | --arch arm64|amd64 [--qemu]]" >&2
+  exit 2
+}
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --build-only) build_only=1 ;;
+    --image) image=1 ;;
+    --arch)
+      cross="${2:-}"
+      shift
+      case "$cross" in arm64 | amd64) ;; *) echo "$0: --arch takes arm64 or amd64, not '$cross'" >&2; exit 2 ;; esac
+      ;;
+    --qemu) qemu=1 ;;
+    *) usage ;;
+  esac
+  shift
+done
+if [ "$qemu" -eq 1 ] && [ -z "$cross" ]; then usage; fi
+if [ -n "$cross" ] && [ "$cross" = "$(dpkg --print-architecture)" ]; then
+  echo "$0: --arch $cross is this machine's own architecture; the plain build needs no cross compiler" >&2
+  exit 2
+fi
 if [ "$image" -eq 1 ]; then
-  packages=(podman runc debootstrap curl openssl jq ca-certificates python3)
+  packages=(podman runc debootstrap curl openssl jq ca-certificates python3 qemu-user-static)
   build_only=1
 fi
 if [ -n "$cross" ]; then
-  packages+=(g++-aarch64-linux-gnu qemu-user-static file)
+  case "$cross" in
+    arm64) packages+=(g++-aarch64-linux-gnu) ;;
+    amd64) packages+=(g++-x86-64-linux-gnu) ;;
+  esac
+  [ "$qemu" -eq 0 ] || packages+=(qemu-user-static file)
   # Only packages that can sit beside their native twin (Multi-Arch: same). libsimdjson-dev and
-  # libyaml-cpp-dev cannot: installing their arm64 build would remove the native one, so only
-  # their shared libraries are installed here and scripts/check-arm64.sh unpacks the two -dev
+  # libyaml-cpp-dev cannot: installing their foreign build would remove the native one, so only
+  # their shared libraries are installed here and scripts/cross-build.sh unpacks the two -dev
   # packages into a folder of its own.
   for library in libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev libpugixml-dev \
     libsimdjson14 libyaml-cpp0.7; do

@@ -24,6 +24,16 @@ set_tests_properties(chart_lint chart_render chart_schema chart_failures chart_d
 add_test(NAME examples_preview
   COMMAND bash ${PROJECT_SOURCE_DIR}/tests/examples/preview_test.sh $<TARGET_FILE:irsa-webhook>)
 set_tests_properties(examples_preview PROPERTIES LABELS chart TIMEOUT 120)
+# The release workflow (.github/workflows/release.yml) cannot run here: yamllint checks it, and
+# tests/release/check_workflow.py that it pushes the image the chart's defaults name, built for
+# amd64 and arm64 with `make image` and pushed with `make image-push`; the tag check it starts
+# with (scripts/release-version.sh) must refuse a tag that CMakeLists.txt or Chart.yaml contradict.
+add_test(NAME release_workflow COMMAND bash ${PROJECT_SOURCE_DIR}/tests/release/workflow-check.sh)
+set_tests_properties(release_workflow PROPERTIES LABELS release TIMEOUT 60)
+
+# The image scripts' refusals (platforms, registry-less names, architectures), with no engine.
+add_test(NAME image_script_arguments COMMAND bash ${PROJECT_SOURCE_DIR}/tests/image/script-arguments.sh)
+set_tests_properties(image_script_arguments PROPERTIES TIMEOUT 60)
 
 # The container image without a Docker daemon: the tree the Dockerfile's build stage stages runs
 # in a chroot holding only the runtime image's libraries. Release builds only: the script builds

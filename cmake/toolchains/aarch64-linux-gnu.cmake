@@ -1,6 +1,7 @@
 # Cross-compiling for arm64 (Graviton) on an amd64 Debian machine, with Debian's cross compiler
 # (g++-aarch64-linux-gnu) and the :arm64 -dev packages installed beside the native ones
-# (multiarch). scripts/install-deps.sh --arch arm64 installs both.
+# (multiarch). scripts/cross-build.sh arm64 uses it; scripts/install-deps.sh --arch arm64 installs
+# both.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)

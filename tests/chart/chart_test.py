@@ -1009,6 +1009,44 @@ def cmd_deploy():
             check(kinds == have, f"kustomize output {kinds} != deploy/ files {have}")
     else:
         print("chart tests: kubectl not found; kustomize build of deploy/ not checked")
+    check_own_image_example(docs, kubectl)
+
+
+def image_name(image):
+    """An image reference without its tag or digest: what kustomize's images[].name matches."""
+    if "@" in image:
+        return image.split("@", 1)[0]
+    last = image.rsplit("/", 1)[-1]
+    return image.rsplit(":", 1)[0] if ":" in last else image
+
+
+def check_own_image_example(docs, kubectl):
+    """examples/kustomize/own-image swaps the image by name; the name must be deploy/'s image."""
+    example_dir = ROOT / "examples" / "kustomize" / "own-image"
+    example = yaml.safe_load((example_dir / "kustomization.yaml").read_text())
+    bases = [(example_dir / r).resolve() for r in example.get("resources", [])]
+    check(bases == [ROOT / "deploy"], f"examples/kustomize/own-image: resources {example.get('resources')} "
+          "should be the one path to deploy/")
+    deployed = set()
+    for d in docs:
+        if d["kind"] == "Deployment":
+            pod = d["spec"]["template"]["spec"]
+            deployed |= {image_name(c["image"]) for c in pod.get("containers", []) + pod.get("initContainers", [])}
+    entries = example.get("images") or []
+    check(entries, "examples/kustomize/own-image: no images: entry")
+    for entry in entries:
+        check(entry.get("name") in deployed,
+              f"examples/kustomize/own-image: images name {entry.get('name')!r} is not the image of "
+              f"deploy/deployment.yaml ({sorted(deployed)}); kustomize would leave that image unchanged")
+        check(entry.get("newName") and (entry.get("newTag") or entry.get("digest")),
+              f"examples/kustomize/own-image: images entry {entry} needs newName and newTag (or digest)")
+    if kubectl and entries:
+        built = subprocess.run([kubectl, "kustomize", str(example_dir)], capture_output=True, text=True)
+        if check(built.returncode == 0, f"kubectl kustomize examples/kustomize/own-image failed: {built.stderr}"):
+            want = f"{entries[0].get('newName')}:{entries[0].get('newTag')}"
+            images = sorted({c["image"] for d in yaml.safe_load_all(built.stdout) if d and d["kind"] == "Deployment"
+                             for c in d["spec"]["template"]["spec"]["containers"]})
+            check(images == [want], f"kustomize build of examples/kustomize/own-image has images {images}, not [{want!r}]")
 
 
 def main():

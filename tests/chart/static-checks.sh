@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# yamllint on the plain YAML of the chart, deploy/ and the tests (the repository's .yamllint
-# leaves the Helm templates out), and shellcheck on every shell script of scripts/ and tests/.
+# yamllint on the plain YAML of the chart, deploy/, the kustomize examples and the tests (the
+# repository's .yamllint leaves the Helm templates out; tests/release/workflow-check.sh lints the
+# workflows), and shellcheck on every shell script of scripts/ and tests/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,6 +20,7 @@ yaml_files=(
   charts/irsa-webhook/values.yaml
   charts/irsa-webhook/ci/*.yaml
   deploy/*.yaml
+  examples/kustomize/*/kustomization.yaml
   tests/chart/bad-values/*.yaml
 )
 while IFS= read -r f; do yaml_files+=("$f"); done < <(find tests/e2e -name '*.yaml' | sort)
