@@ -6,7 +6,9 @@
 #   PLATFORMS=linux/amd64,linux/arm64 does this)
 # The build stage runs on the builder's own platform and cross-compiles for the target's
 # (TARGETARCH) with Debian's cross compiler, so an arm64 image builds at native speed on amd64
-# (and the other way round) with no emulation; the runtime stage only copies files.
+# (and the other way round) with no emulation; the runtime stage only copies files. Podman before
+# 4.4 does not set BUILDPLATFORM: give it (--build-arg BUILDPLATFORM=linux/amd64), as make image
+# does, or that stage is built for the target's platform, under emulation.
 # The binary is at /webhook, where manifests and charts written for the upstream image start it,
 # and at /usr/local/bin/irsa-webhook.
 

@@ -60,7 +60,7 @@ else
 fi
 
 # Each base for each architecture it is needed in: present, or pulled, or else made.
-pull_policy=()
+build_options=()
 missing=0
 engine_image_has_arch "$build_base" "$native" ||
   timeout 120 "$ENGINE" pull -q "$build_base" >/dev/null 2>&1 || missing=1
@@ -71,30 +71,37 @@ done
 if [ "$missing" -eq 1 ]; then
   log "a base image cannot be pulled here; making stand-ins from Debian packages"
   bash "$root/scripts/image-stand-ins.sh" "${arches[@]}"
-  pull_policy=(--pull=never)
+  build_options=(--pull=never)
 fi
+
+# The build stage's platform (FROM --platform=$BUILDPLATFORM): BuildKit and newer podman set it
+# themselves, podman before 4.4 does not, and would then build that stage for the target's
+# platform (under emulation, or not at all with --pull=never). Given here for all.
+build_options+=(--build-arg "BUILDPLATFORM=linux/$native")
 
 started=$(date +%s)
 if [ -z "$platforms" ]; then
-  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" -t "$tag" -f Dockerfile .
+  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" -t "$tag" -f Dockerfile .
   log "built $tag in $(($(date +%s) - started)) s ($("$ENGINE" image inspect --format '{{.Size}}' "$tag") bytes)"
   exit 0
 fi
 if [ "${#arches[@]}" -eq 1 ]; then
-  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" --platform "$platforms" -t "$tag" -f Dockerfile .
+  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" --platform "$platforms" -t "$tag" -f Dockerfile .
   log "built $tag for $platforms in $(($(date +%s) - started)) s"
   exit 0
 fi
 # One build per platform, each tagged TAG-ARCH, then the list of them named TAG (rebuilt, so that
 # no image of an earlier build stays in it).
 for arch in "${arches[@]}"; do
-  engine build "${pull_policy[@]}" "${ENGINE_LIMITS[@]}" --platform "linux/$arch" \
+  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" --platform "linux/$arch" \
     -t "$(name_of "$tag" "$arch")" -f Dockerfile .
 done
 "$ENGINE" manifest rm "$tag" >/dev/null 2>&1 || "$ENGINE" rmi "$tag" >/dev/null 2>&1 || true
 "$ENGINE" manifest create "$tag" >/dev/null
 for arch in "${arches[@]}"; do
-  "$ENGINE" manifest add "$tag" "containers-storage:$(name_of "$tag" "$arch")" >/dev/null
+  # By ID: the storage transport reads a short name as docker.io's, not as the local one.
+  id="$("$ENGINE" image inspect --format '{{.Id}}' "$(name_of "$tag" "$arch")")"
+  "$ENGINE" manifest add "$tag" "containers-storage:$id" >/dev/null
 done
 log "built the manifest list $tag in $(($(date +%s) - started)) s:"
 for arch in "${arches[@]}"; do

@@ -27,7 +27,8 @@ deps="$root/build-$arch-deps"
 if [ ! -d "$deps/root/usr/lib/$triplet/cmake/simdjson" ]; then
   rm -rf "$deps"
   mkdir -p "$deps/debs"
-  (cd "$deps/debs" && apt-get download -qq "libsimdjson-dev:$arch" "libsimdjson14:$arch" \
+  # As root, apt fetches as its _apt user unless told not to; that user cannot write here.
+  (cd "$deps/debs" && apt-get download -qq -o APT::Sandbox::User=root "libsimdjson-dev:$arch" "libsimdjson14:$arch" \
     "libyaml-cpp-dev:$arch" "libyaml-cpp0.7:$arch" >/dev/null)
   for deb in "$deps"/debs/*.deb; do dpkg-deb -x "$deb" "$deps/root"; done
 fi

@@ -33,8 +33,6 @@ arches=("$@")
 [ "${#arches[@]}" -gt 0 ] || arches=("$native")
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# apt-get download, run as root, fetches as the _apt user, which must be able to enter it.
-chmod 0755 "$work"
 
 exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 log() { echo "image-stand-ins: $*" >&2; }
@@ -90,7 +88,8 @@ make_runtime() {
     apt-get update -qq
   fi
   mkdir -p "$unpacked" "$cc/etc/ssl/certs" "$cc/tmp" "$cc/home/nonroot"
-  (cd "$unpacked" && apt-get download -qq "libc6:$arch" "libstdc++6:$arch" "libgcc-s1:$arch" \
+  # As root, apt fetches as its _apt user unless told not to; that user cannot write here.
+  (cd "$unpacked" && apt-get download -qq -o APT::Sandbox::User=root "libc6:$arch" "libstdc++6:$arch" "libgcc-s1:$arch" \
     ca-certificates >/dev/null)
   local deb
   for deb in "$unpacked"/*.deb; do dpkg-deb -x "$deb" "$unpacked/root"; done
