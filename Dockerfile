@@ -12,6 +12,10 @@
 # The binary is at /webhook, where manifests and charts written for the upstream image start it,
 # and at /usr/local/bin/irsa-webhook.
 
+# The runtime base: distroless cc for the target's platform. Another base with the same libraries,
+# CA bundle and user 65532 can be named here (make image does so with its offline stand-ins).
+ARG RUNTIME_BASE=gcr.io/distroless/cc-debian12:nonroot
+
 FROM --platform=$BUILDPLATFORM docker.io/library/debian:bookworm AS build
 # Set by BuildKit, buildx and podman for each platform built; empty for a builder that sets
 # none, which builds for its own platform.
@@ -25,7 +29,7 @@ COPY . .
 # nothing else.
 RUN bash scripts/build-release.sh --arch "${TARGETARCH}" /out
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM ${RUNTIME_BASE}
 COPY --from=build /out/rootfs/ /
 USER 65532:65532
 # 8443: the webhook (HTTPS) as the chart runs it; 9999: metrics (plain HTTP).

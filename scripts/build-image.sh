@@ -61,14 +61,14 @@ fi
 
 # Each base for each architecture it is needed in: present, or pulled, or else made.
 build_options=()
-missing=0
+stand_ins=0
 engine_image_has_arch "$build_base" "$native" ||
-  timeout 120 "$ENGINE" pull -q "$build_base" >/dev/null 2>&1 || missing=1
+  timeout 120 "$ENGINE" pull -q "$build_base" >/dev/null 2>&1 || stand_ins=1
 for arch in "${arches[@]}"; do
   engine_image_has_arch "$runtime_base" "$arch" ||
-    timeout 120 "$ENGINE" pull -q --platform "linux/$arch" "$runtime_base" >/dev/null 2>&1 || missing=1
+    timeout 120 "$ENGINE" pull -q --platform "linux/$arch" "$runtime_base" >/dev/null 2>&1 || stand_ins=1
 done
-if [ "$missing" -eq 1 ]; then
+if [ "$stand_ins" -eq 1 ]; then
   log "a base image cannot be pulled here; making stand-ins from Debian packages"
   bash "$root/scripts/image-stand-ins.sh" "${arches[@]}"
   build_options=(--pull=never)
@@ -79,22 +79,32 @@ fi
 # platform (under emulation, or not at all with --pull=never). Given here for all.
 build_options+=(--build-arg "BUILDPLATFORM=linux/$native")
 
+# build_one ARCH NAME [OPTION...]: one image, on the architecture's stand-in runtime base if
+# stand-ins are in use (image-stand-ins.sh says why each architecture's has a name of its own).
+build_one() {
+  local arch="$1" name="$2"
+  shift 2
+  local options=("${build_options[@]}")
+  [ "$stand_ins" -eq 0 ] ||
+    options+=(--build-arg "RUNTIME_BASE=localhost/irsa-stand-in/cc-debian12:nonroot-$arch")
+  engine build "${options[@]}" "${ENGINE_LIMITS[@]}" "$@" -t "$name" -f Dockerfile .
+}
+
 started=$(date +%s)
 if [ -z "$platforms" ]; then
-  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" -t "$tag" -f Dockerfile .
+  build_one "$native" "$tag"
   log "built $tag in $(($(date +%s) - started)) s ($("$ENGINE" image inspect --format '{{.Size}}' "$tag") bytes)"
   exit 0
 fi
 if [ "${#arches[@]}" -eq 1 ]; then
-  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" --platform "$platforms" -t "$tag" -f Dockerfile .
+  build_one "${arches[0]}" "$tag" --platform "$platforms"
   log "built $tag for $platforms in $(($(date +%s) - started)) s"
   exit 0
 fi
 # One build per platform, each tagged TAG-ARCH, then the list of them named TAG (rebuilt, so that
 # no image of an earlier build stays in it).
 for arch in "${arches[@]}"; do
-  engine build "${build_options[@]}" "${ENGINE_LIMITS[@]}" --platform "linux/$arch" \
-    -t "$(name_of "$tag" "$arch")" -f Dockerfile .
+  build_one "$arch" "$(name_of "$tag" "$arch")" --platform "linux/$arch"
 done
 "$ENGINE" manifest rm "$tag" >/dev/null 2>&1 || "$ENGINE" rmi "$tag" >/dev/null 2>&1 || true
 "$ENGINE" manifest create "$tag" >/dev/null

@@ -5,13 +5,16 @@
 #   docker.io/library/debian:bookworm       the build stage's base, for this machine's architecture
 #                                           only (the build stage runs on the builder's platform):
 #                                           a minimal bookworm root filesystem (debootstrap)
-#   gcr.io/distroless/cc-debian12:nonroot   the runtime base, for each architecture asked for:
+#   localhost/irsa-stand-in/cc-debian12:nonroot-ARCH
+#                                           the runtime base, for each architecture asked for:
 #                                           what distroless cc holds (glibc, libstdc++, libgcc_s,
 #                                           the CA bundle, /etc/passwd with nonroot 65532), no
-#                                           shell and no package manager. With podman it is a
-#                                           manifest list of one image per architecture, as the
-#                                           published one is, so `build --platform` picks the
-#                                           right one; with docker, this machine's only.
+#                                           shell and no package manager; scripts/build-image.sh
+#                                           names it in the build argument RUNTIME_BASE
+#   gcr.io/distroless/cc-debian12:nonroot   this machine's architecture's, for a plain
+#                                           `podman build --pull=never .`
+# (One name for all architectures, as a local manifest list, is not enough: podman 4.3 built the
+# arm64 image FROM such a list on the list's amd64 image.)
 # What exists already (pulled, or made by an earlier run) is kept. This is a workaround for
 # offline machines; where the registries can be reached, the build pulls the real bases and this
 # script is not needed.
@@ -48,15 +51,11 @@ triplet_of() {
   esac
 }
 for arch in "${arches[@]}"; do triplet_of "$arch" >/dev/null; done
-if ! podman_engine && [ "${arches[*]}" != "$native" ]; then
-  log "stand-ins for other architectures than $native need podman (docker keeps no local manifest lists)"
-  exit 2
-fi
 
 missing=()
-for arch in "${arches[@]}"; do engine_image_has_arch "$runtime_base" "$arch" || missing+=("$arch"); done
+for arch in "${arches[@]}"; do exists "$runtime_part:nonroot-$arch" || missing+=("$arch"); done
 
-if exists "$build_base" && [ "${#missing[@]}" -eq 0 ]; then
+if exists "$build_base" && [ "${#missing[@]}" -eq 0 ] && exists "$runtime_base"; then
   log "the bases are present (runtime base for ${arches[*]})"
   exit 0
 fi
@@ -118,23 +117,12 @@ make_runtime() {
   log "made the $arch runtime base"
 }
 
-# The list is made anew below, so every architecture asked for needs its part (one may exist from
-# an earlier run; a runtime base made before lists had none).
-if [ "${#missing[@]}" -gt 0 ]; then
-  for arch in "${arches[@]}"; do exists "$runtime_part:nonroot-$arch" || make_runtime "$arch"; done
-fi
-if ! podman_engine; then
+for arch in "${missing[@]}"; do make_runtime "$arch"; done
+# The name the Dockerfile uses by default, for this machine's architecture, unless it is there
+# already (pulled from the registry, or made before). A list of an earlier version of this
+# script is replaced.
+if "$ENGINE" manifest exists "$runtime_base" 2>/dev/null; then "$ENGINE" manifest rm "$runtime_base" >/dev/null; fi
+if ! exists "$runtime_base" && exists "$runtime_part:nonroot-$native"; then
   "$ENGINE" tag "$runtime_part:nonroot-$native" "$runtime_base"
-  log "made $runtime_base ($native)"
-  exit 0
+  log "tagged the $native runtime base $runtime_base"
 fi
-# The list, named as the Dockerfile names the base, of every architecture made so far.
-"$ENGINE" manifest rm "$runtime_base" >/dev/null 2>&1 || "$ENGINE" rmi "$runtime_base" >/dev/null 2>&1 || true
-"$ENGINE" manifest create "$runtime_base" >/dev/null
-made=()
-for arch in amd64 arm64; do
-  exists "$runtime_part:nonroot-$arch" || continue
-  "$ENGINE" manifest add "$runtime_base" "containers-storage:$runtime_part:nonroot-$arch" >/dev/null
-  made+=("$arch")
-done
-log "made $runtime_base (${made[*]})"

@@ -32,8 +32,14 @@ as_user=()
 
 # 1. The Dockerfile runs that script and ships its tree on the runtime image named here.
 dockerfile="$root/Dockerfile"
-grep -Eq '^RUN bash scripts/build-release\.sh /out$' "$dockerfile" || fail "the Dockerfile does not run scripts/build-release.sh /out"
-grep -Eq '^FROM gcr\.io/distroless/cc-debian12' "$dockerfile" || fail "the runtime stage is not distroless cc"
+grep -Eq '^RUN bash scripts/build-release\.sh --arch "\$\{TARGETARCH\}" /out$' "$dockerfile" ||
+  fail "the Dockerfile does not run scripts/build-release.sh --arch \"\${TARGETARCH}\" /out"
+# shellcheck disable=SC2016  # the Dockerfile's own variable, matched as written
+grep -Eq '^FROM --platform=\$BUILDPLATFORM .* AS build$' "$dockerfile" ||
+  fail "the build stage does not run on the builder's platform (FROM --platform=\$BUILDPLATFORM)"
+grep -Eq '^ARG RUNTIME_BASE=gcr\.io/distroless/cc-debian12:nonroot$' "$dockerfile" ||
+  fail "the runtime base is not distroless cc by default"
+grep -Eq '^FROM \$\{RUNTIME_BASE\}$' "$dockerfile" || fail "the runtime stage is not built FROM \${RUNTIME_BASE}"
 grep -Eq '^COPY --from=build /out/rootfs/ /$' "$dockerfile" || fail "the Dockerfile does not copy the staged tree"
 grep -Eq '^USER 65532:65532$' "$dockerfile" || fail "the image does not run as 65532"
 grep -Eq '^ENTRYPOINT \["/webhook"\]$' "$dockerfile" || fail "the entry point is not /webhook"
