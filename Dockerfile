@@ -29,7 +29,9 @@ COPY . .
 # nothing else.
 RUN bash scripts/build-release.sh --arch "${TARGETARCH}" /out
 
-FROM ${RUNTIME_BASE}
+# The target's platform said again: podman 4.3 looks a stage's base up for the platform of the
+# stage before it (here the builder's) unless told.
+FROM --platform=$TARGETPLATFORM ${RUNTIME_BASE}
 COPY --from=build /out/rootfs/ /
 USER 65532:65532
 # 8443: the webhook (HTTPS) as the chart runs it; 9999: metrics (plain HTTP).

@@ -13,8 +13,8 @@
 #                                           names it in the build argument RUNTIME_BASE
 #   gcr.io/distroless/cc-debian12:nonroot   this machine's architecture's, for a plain
 #                                           `podman build --pull=never .`
-# (One name for all architectures, as a local manifest list, is not enough: podman 4.3 built the
-# arm64 image FROM such a list on the list's amd64 image.)
+# Each platform's build names its own stand-in rather than leaving the engine to pick one from a
+# local manifest list, which podman 4.3 got wrong (it built the arm64 image on the amd64 one).
 # What exists already (pulled, or made by an earlier run) is kept. This is a workaround for
 # offline machines; where the registries can be reached, the build pulls the real bases and this
 # script is not needed.

@@ -17,10 +17,11 @@ if [ -z "$tag" ]; then
   echo "usage: $0 REGISTRY/NAME:TAG   (make image-push IMAGE=...)" >&2
   exit 2
 fi
-# A name without a registry would go to whatever registry the engine searches first: refused, so
-# that nothing is pushed somewhere nobody meant.
+# A name without a registry would go to whatever registry the engine searches first: refused
+# (unless DESTINATION says where), so that nothing is pushed somewhere nobody meant.
 first="${tag%%/*}"
-if [ "$first" = "$tag" ] || { [[ "$first" != *.* ]] && [[ "$first" != *:* ]] && [ "$first" != localhost ]; }; then
+if [ -z "${2:-}" ] && { [ "$first" = "$tag" ] ||
+  { [[ "$first" != *.* ]] && [[ "$first" != *:* ]] && [ "$first" != localhost ]; }; }; then
   log "'$tag' names no registry; give the full name, e.g. ghcr.io/OWNER/irsa-webhook:0.1.0"
   exit 2
 fi

@@ -39,7 +39,9 @@ grep -Eq '^FROM --platform=\$BUILDPLATFORM .* AS build$' "$dockerfile" ||
   fail "the build stage does not run on the builder's platform (FROM --platform=\$BUILDPLATFORM)"
 grep -Eq '^ARG RUNTIME_BASE=gcr\.io/distroless/cc-debian12:nonroot$' "$dockerfile" ||
   fail "the runtime base is not distroless cc by default"
-grep -Eq '^FROM \$\{RUNTIME_BASE\}$' "$dockerfile" || fail "the runtime stage is not built FROM \${RUNTIME_BASE}"
+# shellcheck disable=SC2016  # as above
+grep -Eq '^FROM --platform=\$TARGETPLATFORM \$\{RUNTIME_BASE\}$' "$dockerfile" ||
+  fail "the runtime stage is not built FROM \${RUNTIME_BASE} for the target's platform"
 grep -Eq '^COPY --from=build /out/rootfs/ /$' "$dockerfile" || fail "the Dockerfile does not copy the staged tree"
 grep -Eq '^USER 65532:65532$' "$dockerfile" || fail "the image does not run as 65532"
 grep -Eq '^ENTRYPOINT \["/webhook"\]$' "$dockerfile" || fail "the entry point is not /webhook"
