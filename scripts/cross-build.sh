@@ -34,9 +34,12 @@ if [ ! -d "$deps/root/usr/lib/$triplet/cmake/simdjson" ]; then
 fi
 
 build="$root/build-$arch"
+# A build directory configured otherwise (another toolchain file) is made anew.
+grep -qx "IRSA_CROSS_TRIPLET:[A-Z]*=$triplet" "$build/CMakeCache.txt" 2>/dev/null || rm -rf "$build"
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/$triplet.cmake" \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/debian-multiarch.cmake" \
+    -DIRSA_CROSS_TRIPLET="$triplet" \
     -DCMAKE_PREFIX_PATH="$deps/root/usr" \
     -DIRSA_BUILD_TESTS=OFF -DIRSA_BUILD_BENCHMARKS=OFF -DIRSA_BUILD_LOAD_TOOLS=OFF >/dev/null
 fi
