@@ -29,7 +29,7 @@ source "$root/scripts/container-engine.sh"
 mirror="${IRSA_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 build_base=docker.io/library/debian:bookworm
 runtime_base=gcr.io/distroless/cc-debian12:nonroot
-# Where the one-architecture runtime stand-ins live, before they join the list above.
+# Where each architecture's runtime stand-in lives (scripts/build-image.sh names it in RUNTIME_BASE).
 runtime_part=localhost/irsa-stand-in/cc-debian12
 native="$(dpkg --print-architecture)"
 arches=("$@")
@@ -100,7 +100,8 @@ make_runtime() {
   done < <(find "$unpacked/root" \( -path "*/$triplet/*" -o -path "*/lib64/*" -o -path "*/lib/ld-linux*" \) \
     \( -name 'libc.so.6' -o -name 'libm.so.6' -o -name 'libstdc++.so.6*' -o -name 'libgcc_s.so.1' \
     -o -name 'libdl.so.2' -o -name 'libpthread.so.0' -o -name 'librt.so.1' -o -name 'ld-linux-*.so.*' \) \
-    ! -name '*.py')
+    ! -name '*.py') # not libstdc++'s gdb script, which lives under a path of the same shape
+
   # The bundle update-ca-certificates would write: every certificate the package ships, in order.
   find "$unpacked/root/usr/share/ca-certificates/mozilla" -name '*.crt' | LC_ALL=C sort |
     xargs cat >"$cc/etc/ssl/certs/ca-certificates.crt"
@@ -111,7 +112,7 @@ make_runtime() {
   [ -e "$cc/lib/$triplet/libc.so.6" ] || [ -e "$cc/usr/lib/$triplet/libc.so.6" ] ||
     { log "libc6:$arch held no libc.so.6 under $triplet"; exit 1; }
   local arch_option=()
-  podman_engine && arch_option=(--arch "$arch")
+  if podman_engine; then arch_option=(--arch "$arch"); fi
   tar -C "$cc" -c . | "$ENGINE" import "${arch_option[@]}" --change 'USER 65532:65532' \
     --change 'WORKDIR /home/nonroot' - "$name" >/dev/null
   log "made the $arch runtime base"
@@ -119,9 +120,7 @@ make_runtime() {
 
 for arch in "${missing[@]}"; do make_runtime "$arch"; done
 # The name the Dockerfile uses by default, for this machine's architecture, unless it is there
-# already (pulled from the registry, or made before). A list of an earlier version of this
-# script is replaced.
-if "$ENGINE" manifest exists "$runtime_base" 2>/dev/null; then "$ENGINE" manifest rm "$runtime_base" >/dev/null; fi
+# already (pulled from the registry, or made before).
 if ! exists "$runtime_base" && exists "$runtime_part:nonroot-$native"; then
   "$ENGINE" tag "$runtime_part:nonroot-$native" "$runtime_base"
   log "tagged the $native runtime base $runtime_base"
