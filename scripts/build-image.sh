@@ -51,7 +51,7 @@ if [ -n "$platforms" ]; then
         ;;
     esac
   done
-  if [ "${#arches[@]}" -gt 1 ] && [ "$(basename "$ENGINE")" != podman ]; then
+  if [ "${#arches[@]}" -gt 1 ] && ! engine_is_podman; then
     log "a multi-platform image needs podman here: docker keeps no manifest list in its local store (docker buildx build --platform $platforms --push -t $tag . builds and pushes one)"
     exit 2
   fi

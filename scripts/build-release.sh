@@ -38,10 +38,9 @@ if [ "$arch" = "$native_arch" ]; then
   triplet="$(gcc -dumpmachine)"
 else
   binary="$(bash "$root/scripts/cross-build.sh" "$arch" | tail -n1)"
-  case "$arch" in
-    arm64) triplet=aarch64-linux-gnu ;;
-    *) triplet=x86_64-linux-gnu ;;
-  esac
+  # shellcheck source=scripts/multiarch.sh
+  source "$root/scripts/multiarch.sh"
+  triplet="$(multiarch_triplet "$arch")"
 fi
 rm -rf "$rootfs"
 mkdir -p "$rootfs/usr/local/bin" "$rootfs/usr/lib/$triplet"

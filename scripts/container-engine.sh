@@ -24,9 +24,12 @@ if [ -z "$ENGINE" ]; then
   fi
 fi
 
+# Podman and docker differ in a few options (manifest lists, --arch, --runtime, limits).
+engine_is_podman() { [ "$(basename "$ENGINE")" = podman ]; }
+
 ENGINE_GLOBAL_OPTIONS=()
 ENGINE_LIMITS=()
-if [ "$(basename "$ENGINE")" = podman ]; then
+if engine_is_podman; then
   runtime="${IRSA_PODMAN_RUNTIME-runc}"
   if [ -n "$runtime" ]; then ENGINE_GLOBAL_OPTIONS+=(--runtime "$runtime"); fi
   # No higher than this shell's own hard limits, which a container cannot exceed.

@@ -8,14 +8,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 arch="${1:-}"
-case "$arch" in
-  arm64) triplet=aarch64-linux-gnu ;;
-  amd64) triplet=x86_64-linux-gnu ;;
-  *)
-    echo "usage: $0 arm64|amd64" >&2
-    exit 2
-    ;;
-esac
+# shellcheck source=scripts/multiarch.sh
+source "$root/scripts/multiarch.sh"
+if ! triplet="$(multiarch_triplet "$arch")"; then
+  echo "usage: $0 arm64|amd64" >&2
+  exit 2
+fi
 log() { echo "cross-build: $*" >&2; }
 
 bash "$root/scripts/install-deps.sh" --arch "$arch"

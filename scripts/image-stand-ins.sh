@@ -39,16 +39,12 @@ trap 'rm -rf "$work"' EXIT
 
 exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 log() { echo "image-stand-ins: $*" >&2; }
-podman_engine() { [ "$(basename "$ENGINE")" = podman ]; }
+# shellcheck source=scripts/multiarch.sh
+source "$root/scripts/multiarch.sh"
 triplet_of() {
-  case "$1" in
-    amd64) echo x86_64-linux-gnu ;;
-    arm64) echo aarch64-linux-gnu ;;
-    *)
-      log "no stand-in for architecture '$1' (amd64 or arm64)"
-      exit 2
-      ;;
-  esac
+  multiarch_triplet "$1" 2>/dev/null && return 0
+  log "no stand-in for architecture '$1' (amd64 or arm64)"
+  exit 2
 }
 for arch in "${arches[@]}"; do triplet_of "$arch" >/dev/null; done
 
@@ -112,7 +108,7 @@ make_runtime() {
   [ -e "$cc/lib/$triplet/libc.so.6" ] || [ -e "$cc/usr/lib/$triplet/libc.so.6" ] ||
     { log "libc6:$arch held no libc.so.6 under $triplet"; exit 1; }
   local arch_option=()
-  if podman_engine; then arch_option=(--arch "$arch"); fi
+  if engine_is_podman; then arch_option=(--arch "$arch"); fi
   tar -C "$cc" -c . | "$ENGINE" import "${arch_option[@]}" --change 'USER 65532:65532' \
     --change 'WORKDIR /home/nonroot' - "$name" >/dev/null
   log "made the $arch runtime base"

@@ -27,11 +27,11 @@ if [ -z "${2:-}" ] && { [ "$first" = "$tag" ] ||
 fi
 
 destination="${2:-docker://$tag}"
-if [ "$(basename "$ENGINE")" = podman ] && "$ENGINE" manifest exists "$tag" 2>/dev/null; then
+if engine_is_podman && "$ENGINE" manifest exists "$tag" 2>/dev/null; then
   "$ENGINE" manifest push --all "$tag" "$destination"
   log "pushed the manifest list $tag to $destination with its $("$ENGINE" manifest inspect "$tag" | grep -c '"digest"') images"
 elif "$ENGINE" image inspect "$tag" >/dev/null 2>&1; then
-  if [ "$(basename "$ENGINE")" = podman ]; then
+  if engine_is_podman; then
     "$ENGINE" push "$tag" "$destination"
   elif [ -z "${2:-}" ]; then
     "$ENGINE" push "$tag"

@@ -36,7 +36,7 @@ log() { echo "image-test: $*"; }
 check_image() {
   local tag="$1" arch_option=()
   # The architecture the image is for, so that podman does not warn that it is not this machine's.
-  [ -z "${2:-}" ] || [ "$(basename "$ENGINE")" != podman ] || arch_option=(--arch "$2")
+  [ -z "${2:-}" ] || ! engine_is_podman || arch_option=(--arch "$2")
   engine rm -f "$name" >/dev/null 2>&1 || true
   engine image inspect "$tag" >/dev/null 2>&1 || fail "no image $tag"
   # A serving pair for 127.0.0.1 that the image's user can read.
