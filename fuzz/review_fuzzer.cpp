@@ -8,7 +8,9 @@
 //   (c) a non-empty patch is a JSON array, its base64 copy inside the response matches it, and
 //       it applies cleanly (RFC 6902) to request.object as nlohmann reads that object;
 //   (d) mutation is idempotent: the same review carrying the patched pod needs no further patch;
-//   (e) a role policy only ever refuses (403) or warns: the patch it lets through is the same.
+//   (e) a role policy only ever refuses (403) or warns: the patch it lets through is the same;
+//   (f) a body is refused as "not valid JSON" exactly when nlohmann's parser refuses it too
+//       (both ways: no JSON is refused, nothing else is answered).
 //
 // Any violation prints what went wrong and aborts, so libFuzzer records the input as a crash.
 // The same file is linked into a plain replay program (replay_main.cpp) for g++ builds, so it
@@ -300,6 +302,45 @@ void check_response(const Admission& admission, const char* which) {
   }
 }
 
+// nlohmann's verdict on the body as JSON, where it is one the core must share. Three differences
+// are allowed, and bodies that could show them are left undecided: nlohmann refuses a lone
+// surrogate escape (\ud800) in any string, the core only in strings it reads (Go accepts them);
+// nlohmann refuses numbers beyond a double, the core checks only their grammar (as Go does for
+// fields it does not decode); the core refuses nesting deeper than 1,024 levels.
+enum class JsonVerdict { is_json, not_json, undecided };
+
+JsonVerdict reference_verdict(std::string_view body) {
+  for (std::size_t at = body.find("\\u"); at != std::string_view::npos;
+       at = body.find("\\u", at + 1)) {
+    const char c = at + 2 < body.size() ? body[at + 2] : '\0';
+    if (c == 'd' || c == 'D') return JsonVerdict::undecided;
+  }
+  std::size_t opened = 0;
+  for (char c : body) opened += (c == '[' || c == '{') ? 1 : 0;
+  if (opened > 1000) return JsonVerdict::undecided;
+  try {
+    const json parsed = json::parse(body);
+    (void)parsed;
+    return JsonVerdict::is_json;
+  } catch (const json::parse_error&) {
+    return JsonVerdict::not_json;
+  } catch (const json::exception&) {
+    return JsonVerdict::undecided;  // a number out of a double's range
+  }
+}
+
+void check_json_verdict(std::string_view body, const Admission& admission) {
+  const JsonVerdict verdict = reference_verdict(body);
+  const bool refused_as_not_json =
+      admission.decision.error.find("not valid JSON") != std::string::npos;
+  if (verdict == JsonVerdict::is_json && refused_as_not_json) {
+    violation("(f)", "a JSON body was refused as not JSON", &admission);
+  }
+  if (verdict == JsonVerdict::not_json && admission.decision.result != Result::denied) {
+    violation("(f)", "a body that is not JSON was answered", &admission);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -315,6 +356,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Admission first =
       irsa::core::review_admission(body, w.settings, w.identities, entropy, scratch);
   check_response(first, "first review");
+  check_json_verdict(body, first);
 
   // (e) the same review under the role policy.
   const Admission judged =
@@ -327,12 +369,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // (c) and (d) need a patch and an independent view of the pod.
   if (first.patch.empty()) return 0;
 
-  // Only inputs nlohmann accepts go further. simdjson On-Demand validates what the core reads
-  // but only skims over the rest: inside fields it skips it matches brackets and strings and
-  // little else, so junk such as "k":04"6", a key without its colon, or 1e999999 passes (see
-  // the found-lenient-* and bad-huge-numbers seeds). The core may therefore answer a body that
-  // is not strictly JSON; for such a body there is no reference object to apply the patch to
-  // and nothing meaningful to compare against.
+  // Only inputs nlohmann accepts, without duplicate keys, go further: for the few bodies the
+  // core answers and nlohmann refuses (see (f): 1e999999 in a field the core skips, a lone
+  // surrogate there) there is no reference object to apply the patch to.
   bool duplicate_keys = false;
   json review = parse_tracking_duplicates(body, duplicate_keys);
   if (review.is_discarded() || duplicate_keys) return 0;

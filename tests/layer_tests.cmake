@@ -11,6 +11,7 @@ irsa_add_test_binary(core_tests
   core/response_test.cpp
   core/writers_test.cpp
   core/base64_test.cpp
+  core/json_cursor_test.cpp
   core/arn_test.cpp
   core/role_policy_test.cpp
 )

@@ -1,7 +1,5 @@
 #include "irsa/core/admission.hpp"
 
-#include <simdjson.h>
-
 #include "derived_settings.hpp"
 #include "irsa/core/annotations.hpp"
 #include "planner.hpp"
@@ -67,8 +65,8 @@ std::string_view to_string(Result result) noexcept {
 }
 
 struct Scratch::State {
-  simdjson::ondemand::parser parser;
-  std::string padded;  // the body plus simdjson's padding
+  detail::JsonTokens tokens;
+  std::string padded;  // the body and the padding the token pass reads past its end
   detail::ReviewFacts facts;
 };
 
@@ -182,18 +180,16 @@ Admission Mutator::review(std::string_view body, const IdentitySource& identitie
     return deny({}, {}, "the request body is empty; expected an AdmissionReview");
   }
   state.padded.assign(body);
-  state.padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  state.padded.resize(body.size() + detail::JsonTokens::kPadding);
 
   try {
-    detail::read_review(state.parser, state.padded.data(), body.size(), state.padded.size(),
-                        derived_->reader_keys, facts);
+    detail::read_review(state.tokens, state.padded.data(), body.size(), derived_->reader_keys,
+                        facts);
   } catch (const detail::ReviewShapeError& error) {
     // The envelope fields may not have been read yet; answer without them.
     return deny({}, {}, std::string("invalid AdmissionReview: ") + error.what());
-  } catch (const simdjson::simdjson_error& error) {
-    return deny({}, {},
-                std::string("the request body is not valid JSON: ") +
-                    simdjson::error_message(error.error()));
+  } catch (const detail::JsonSyntaxError& error) {
+    return deny({}, {}, std::string("the request body is not valid JSON: ") + error.what());
   }
 
   const detail::Envelope envelope{facts.api_version, facts.kind};

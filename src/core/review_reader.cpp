@@ -1,15 +1,10 @@
 #include "review_reader.hpp"
 
-#include <simdjson.h>
+#include "json_cursor.hpp"
 
 namespace irsa::core::detail {
 
 namespace {
-
-using simdjson::ondemand::json_type;
-using Value = simdjson::ondemand::value;
-using Object = simdjson::ondemand::object;
-using Array = simdjson::ondemand::array;
 
 [[noreturn]] void shape_error(std::string_view where, std::string_view problem) {
   std::string message(where);
@@ -17,189 +12,171 @@ using Array = simdjson::ondemand::array;
   throw ReviewShapeError(message);
 }
 
-std::string_view type_name(json_type type) {
-  switch (type) {
-    case json_type::array:
+std::string_view kind_name(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::array:
       return "a list";
-    case json_type::object:
+    case JsonKind::object:
       return "an object";
-    case json_type::number:
+    case JsonKind::number:
       return "a number";
-    case json_type::string:
+    case JsonKind::string:
       return "a string";
-    case json_type::boolean:
+    case JsonKind::boolean:
       return "a boolean";
-    case json_type::null:
+    case JsonKind::null:
       return "null";
   }
   return "of an unknown type";
 }
 
-// Reads the value's type, or reports it as something of the wrong type.
-json_type type_of(Value& value) {
-  return value.type().value();
+[[noreturn]] void wrong_kind(std::string_view where, JsonKind kind, std::string_view expected) {
+  shape_error(where, std::string("is ") + std::string(kind_name(kind)) + ", expected " +
+                         std::string(expected));
 }
 
 // A string field; null reads as empty (Go decodes null into the zero value as well).
-std::string_view string_field(Value value, std::string_view where) {
-  json_type type = type_of(value);
-  if (type == json_type::null) return {};
-  if (type != json_type::string)
-    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a string");
-  return value.get_string().value();
+std::string_view string_field(JsonCursor& json, std::string_view where) {
+  const JsonKind kind = json.kind();
+  if (kind == JsonKind::string) return json.string();
+  if (kind != JsonKind::null) wrong_kind(where, kind, "a string");
+  json.null();
+  return {};
 }
 
-bool bool_field(Value value, std::string_view where) {
-  json_type type = type_of(value);
-  if (type == json_type::null) return false;
-  if (type != json_type::boolean)
-    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a boolean");
-  return value.get_bool().value();
+bool bool_field(JsonCursor& json, std::string_view where) {
+  const JsonKind kind = json.kind();
+  if (kind == JsonKind::boolean) return json.boolean();
+  if (kind != JsonKind::null) wrong_kind(where, kind, "a boolean");
+  json.null();
+  return false;
 }
 
-// Returns false for null (the field counts as absent); reports any other non-object.
-bool open_object(Value& value, std::string_view where, Object& out) {
-  json_type type = type_of(value);
-  if (type == json_type::null) return false;
-  if (type != json_type::object)
-    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected an object");
-  out = value.get_object().value();
-  return true;
+// Whether the value at the cursor is an object to read; false for null (the field counts as
+// absent, and the cursor moves past it). Reports any other kind.
+bool is_object(JsonCursor& json, std::string_view where) {
+  const JsonKind kind = json.kind();
+  if (kind == JsonKind::object) return true;
+  if (kind != JsonKind::null) wrong_kind(where, kind, "an object");
+  json.null();
+  return false;
 }
 
-bool open_array(Value& value, std::string_view where, Array& out) {
-  json_type type = type_of(value);
-  if (type == json_type::null) return false;
-  if (type != json_type::array)
-    shape_error(where, std::string("is ") + std::string(type_name(type)) + ", expected a list");
-  out = value.get_array().value();
-  return true;
+bool is_list(JsonCursor& json, std::string_view where) {
+  const JsonKind kind = json.kind();
+  if (kind == JsonKind::array) return true;
+  if (kind != JsonKind::null) wrong_kind(where, kind, "a list");
+  json.null();
+  return false;
 }
 
 // The one string member `member` of an object field such as request.kind or spec.os; other
 // members are skipped. An absent or null object leaves `out` empty.
-void read_nested_string(Value value, std::string_view where, std::string_view member,
+void read_nested_string(JsonCursor& json, std::string_view where, std::string_view member,
                         std::string_view member_where, std::string_view& out) {
-  Object object;
   out = {};
-  if (!open_object(value, where, object)) return;
-  for (auto field : object) {
-    if (field.unescaped_key().value() == member) out = string_field(field.value(), member_where);
-  }
+  if (!is_object(json, where)) return;
+  json.members([&](std::string_view name) {
+    if (name == member) out = string_field(json, member_where);
+  });
 }
 
 class Reader {
  public:
-  Reader(const ReaderKeys& keys, ReviewFacts& facts) : keys_(keys), facts_(facts) {}
+  Reader(JsonCursor& json, const ReaderKeys& keys, ReviewFacts& facts)
+      : json_(json), keys_(keys), facts_(facts) {}
 
-  void review(Object root) {
-    for (auto field : root) {
-      std::string_view key = field.unescaped_key().value();
+  void review() {
+    json_.members([&](std::string_view key) {
       if (key == "apiVersion") {
-        facts_.api_version = string_field(field.value(), "apiVersion");
+        facts_.api_version = string_field(json_, "apiVersion");
         facts_.has_api_version = true;
       } else if (key == "kind") {
-        facts_.kind = string_field(field.value(), "kind");
+        facts_.kind = string_field(json_, "kind");
         facts_.has_kind = true;
       } else if (key == "request") {
-        Value value = field.value();
-        Object request;
-        facts_.has_request = open_object(value, "request", request);
-        if (facts_.has_request) read_request(request);
+        facts_.has_request = is_object(json_, "request");
+        if (facts_.has_request) read_request();
       }
-    }
+    });
   }
 
  private:
-  void read_request(Object request) {
-    for (auto field : request) {
-      std::string_view key = field.unescaped_key().value();
+  void read_request() {
+    json_.members([&](std::string_view key) {
       if (key == "uid") {
-        facts_.uid = string_field(field.value(), "request.uid");
+        facts_.uid = string_field(json_, "request.uid");
       } else if (key == "namespace") {
-        facts_.request_namespace = string_field(field.value(), "request.namespace");
+        facts_.request_namespace = string_field(json_, "request.namespace");
       } else if (key == "operation") {
-        facts_.operation = string_field(field.value(), "request.operation");
+        facts_.operation = string_field(json_, "request.operation");
       } else if (key == "dryRun") {
-        facts_.dry_run = bool_field(field.value(), "request.dryRun");
+        facts_.dry_run = bool_field(json_, "request.dryRun");
       } else if (key == "kind") {
-        read_nested_string(field.value(), "request.kind", "kind", "request.kind.kind",
+        read_nested_string(json_, "request.kind", "kind", "request.kind.kind",
                            facts_.request_kind);
       } else if (key == "userInfo") {
-        read_nested_string(field.value(), "request.userInfo", "username",
-                           "request.userInfo.username", facts_.username);
+        read_nested_string(json_, "request.userInfo", "username", "request.userInfo.username",
+                           facts_.username);
       } else if (key == "object") {
-        Value value = field.value();
-        json_type type = type_of(value);
-        if (type == json_type::null) {
+        const JsonKind kind = json_.kind();
+        if (kind == JsonKind::null) {
+          json_.null();
           facts_.object_present = false;
-          continue;
+          return;
         }
-        if (type != json_type::object) {
-          shape_error("request.object", std::string("is ") + std::string(type_name(type)) +
-                                            ", expected a Pod object");
-        }
+        if (kind != JsonKind::object) wrong_kind("request.object", kind, "a Pod object");
         facts_.object_present = true;
-        read_pod(value.get_object().value());
+        read_pod();
       }
-    }
+    });
   }
 
-  void read_pod(Object pod) {
-    for (auto field : pod) {
-      std::string_view key = field.unescaped_key().value();
+  void read_pod() {
+    json_.members([&](std::string_view key) {
       if (key == "kind") {
-        facts_.object_kind = string_field(field.value(), "request.object.kind");
+        facts_.object_kind = string_field(json_, "request.object.kind");
       } else if (key == "metadata") {
-        Value value = field.value();
-        Object metadata;
-        facts_.metadata_present = open_object(value, "metadata", metadata);
-        if (facts_.metadata_present) read_metadata(metadata);
+        facts_.metadata_present = is_object(json_, "metadata");
+        if (facts_.metadata_present) read_metadata();
       } else if (key == "spec") {
-        Value value = field.value();
-        Object spec;
-        facts_.spec_present = open_object(value, "spec", spec);
-        if (facts_.spec_present) read_spec(spec);
+        facts_.spec_present = is_object(json_, "spec");
+        if (facts_.spec_present) read_spec();
       }
-    }
+    });
   }
 
-  void read_metadata(Object metadata) {
-    for (auto field : metadata) {
-      std::string_view key = field.unescaped_key().value();
+  void read_metadata() {
+    json_.members([&](std::string_view key) {
       if (key == "name") {
-        facts_.name = string_field(field.value(), "metadata.name");
+        facts_.name = string_field(json_, "metadata.name");
       } else if (key == "generateName") {
-        facts_.generate_name = string_field(field.value(), "metadata.generateName");
+        facts_.generate_name = string_field(json_, "metadata.generateName");
       } else if (key == "namespace") {
-        facts_.metadata_namespace = string_field(field.value(), "metadata.namespace");
+        facts_.metadata_namespace = string_field(json_, "metadata.namespace");
       } else if (key == "labels") {
-        Value value = field.value();
-        Object labels;
         facts_.pod_identity_label.reset();
-        facts_.labels_present = open_object(value, "metadata.labels", labels);
-        if (!facts_.labels_present) continue;
-        for (auto label : labels) {
-          if (label.unescaped_key().value() == "eks.amazonaws.com/pod-identity") {
-            facts_.pod_identity_label = string_field(label.value(), "metadata.labels value");
+        facts_.labels_present = is_object(json_, "metadata.labels");
+        if (!facts_.labels_present) return;
+        json_.members([&](std::string_view label) {
+          if (label == "eks.amazonaws.com/pod-identity") {
+            facts_.pod_identity_label = string_field(json_, "metadata.labels value");
           }
-        }
+        });
       } else if (key == "annotations") {
-        Value value = field.value();
-        Object annotations;
         facts_.token_expiration_annotation.reset();
         facts_.skip_containers_annotation.reset();
         facts_.include_containers_annotation.reset();
         facts_.region_annotation.reset();
         facts_.role_session_name_annotation.reset();
-        if (!open_object(value, "metadata.annotations", annotations)) continue;
-        for (auto annotation : annotations) {
-          if (auto* slot = annotation_slot(annotation.unescaped_key().value())) {
-            *slot = string_field(annotation.value(), "metadata.annotations value");
+        if (!is_object(json_, "metadata.annotations")) return;
+        json_.members([&](std::string_view annotation) {
+          if (auto* slot = annotation_slot(annotation)) {
+            *slot = string_field(json_, "metadata.annotations value");
           }
-        }
+        });
       }
-    }
+    });
   }
 
   // Where the value of a pod annotation the webhook reads goes; nullptr for any other key.
@@ -212,151 +189,119 @@ class Reader {
     return nullptr;
   }
 
-  void read_spec(Object spec) {
-    for (auto field : spec) {
-      std::string_view key = field.unescaped_key().value();
+  void read_spec() {
+    json_.members([&](std::string_view key) {
       if (key == "serviceAccountName") {
-        facts_.service_account_name = string_field(field.value(), "spec.serviceAccountName");
+        facts_.service_account_name = string_field(json_, "spec.serviceAccountName");
       } else if (key == "containers") {
-        facts_.containers_present =
-            read_containers(field.value(), "spec.containers", facts_.containers);
+        facts_.containers_present = read_containers("spec.containers", facts_.containers);
       } else if (key == "initContainers") {
-        read_containers(field.value(), "spec.initContainers", facts_.init_containers);
+        read_containers("spec.initContainers", facts_.init_containers);
       } else if (key == "volumes") {
-        read_volumes(field.value());
+        read_volumes();
       } else if (key == "nodeSelector") {
-        Value value = field.value();
-        Object selector;
         facts_.node_selector_os = {};
         facts_.node_selector_beta_os = {};
-        if (!open_object(value, "spec.nodeSelector", selector)) continue;
-        for (auto entry : selector) {
-          std::string_view name = entry.unescaped_key().value();
+        if (!is_object(json_, "spec.nodeSelector")) return;
+        json_.members([&](std::string_view name) {
           if (name == "kubernetes.io/os") {
-            facts_.node_selector_os = string_field(entry.value(), "spec.nodeSelector value");
+            facts_.node_selector_os = string_field(json_, "spec.nodeSelector value");
           } else if (name == "beta.kubernetes.io/os") {
-            facts_.node_selector_beta_os = string_field(entry.value(), "spec.nodeSelector value");
+            facts_.node_selector_beta_os = string_field(json_, "spec.nodeSelector value");
           }
-        }
+        });
       } else if (key == "os") {
-        read_nested_string(field.value(), "spec.os", "name", "spec.os.name", facts_.os_name);
+        read_nested_string(json_, "spec.os", "name", "spec.os.name", facts_.os_name);
       } else if (key == "securityContext") {
         facts_.pod_run_as_user.reset();
         facts_.has_fs_group = false;
-        read_security_context(field.value(), "spec.securityContext", facts_.pod_run_as_user,
+        read_security_context("spec.securityContext", facts_.pod_run_as_user,
                               &facts_.has_fs_group);
       }
-    }
+    });
   }
 
-  void read_volumes(Value value) {
-    Array volumes;
+  void read_volumes() {
     facts_.has_token_volume = {};
     facts_.token_volume_is_projected = {};
-    facts_.volumes_present = open_array(value, "spec.volumes", volumes);
+    facts_.volumes_present = is_list(json_, "spec.volumes");
     if (!facts_.volumes_present) return;
-    for (auto element : volumes) {
-      Value volume_value = element.value();
-      Object volume;
-      if (!open_object(volume_value, "spec.volumes[]", volume)) continue;
+    json_.elements([&] {
+      if (!is_object(json_, "spec.volumes[]")) return;
       std::string_view name;
       bool projected = false;
-      for (auto field : volume) {
-        std::string_view key = field.unescaped_key().value();
+      json_.members([&](std::string_view key) {
         if (key == "name") {
-          name = string_field(field.value(), "spec.volumes[].name");
+          name = string_field(json_, "spec.volumes[].name");
         } else if (key == "projected") {
-          projected = !field.value().is_null().value();
+          projected = json_.kind() != JsonKind::null;
         }
-      }
+      });
       for (std::size_t slot = 0; slot < 2; ++slot) {
         if (name == keys_.volume_names[slot]) {
           facts_.has_token_volume[slot] = true;
           facts_.token_volume_is_projected[slot] = projected;
         }
       }
-    }
+    });
   }
 
-  bool read_containers(Value value, std::string_view where, std::vector<ContainerFacts>& out) {
+  bool read_containers(std::string_view where, std::vector<ContainerFacts>& out) {
     out.clear();
-    Array containers;
-    if (!open_array(value, where, containers)) return false;
-    for (auto element : containers) {
-      Value container_value = element.value();
-      Object container;
-      if (!open_object(container_value, where, container)) {
-        shape_error(where, "holds null, expected containers");
-      }
-      ContainerFacts& facts = out.emplace_back();
-      read_container(container, facts);
-    }
+    if (!is_list(json_, where)) return false;
+    json_.elements([&] {
+      if (!is_object(json_, where)) shape_error(where, "holds null, expected containers");
+      read_container(out.emplace_back());
+    });
     return true;
   }
 
-  void read_container(Object container, ContainerFacts& facts) {
-    // Once the fields below are read the rest (probes, resources) is of no interest; leaving the
-    // loop lets On-Demand skip it in one go.
-    int wanted_left = 5;
-    for (auto field : container) {
-      std::string_view key = field.unescaped_key().value();
+  void read_container(ContainerFacts& facts) {
+    json_.members([&](std::string_view key) {
       if (key == "name") {
-        facts.name = string_field(field.value(), "container name");
+        facts.name = string_field(json_, "container name");
       } else if (key == "env") {
-        read_env(field.value(), facts);
+        read_env(facts);
       } else if (key == "volumeMounts") {
-        read_mounts(field.value(), facts);
+        read_mounts(facts);
       } else if (key == "envFrom") {
-        Value value = field.value();
-        Array sources;
-        facts.env_from_present =
-            open_array(value, "container envFrom", sources) && !sources.is_empty().value();
+        facts.env_from_present = is_list(json_, "container envFrom") && !json_.list_is_empty();
       } else if (key == "securityContext") {
-        read_security_context(field.value(), "container securityContext", facts.run_as_user,
-                              nullptr);
-      } else {
-        continue;
+        read_security_context("container securityContext", facts.run_as_user, nullptr);
       }
-      if (--wanted_left == 0) break;
-    }
+    });
   }
 
   // runAsUser (and, for the pod, whether fsGroup is set). Values the API server would not have
   // accepted (a string, a fraction) are read as absent: the warning they feed is advice only.
-  static void read_security_context(Value value, std::string_view where,
-                                    std::optional<std::int64_t>& run_as_user, bool* has_fs_group) {
-    Object context;
-    if (!open_object(value, where, context)) return;
-    for (auto field : context) {
-      std::string_view key = field.unescaped_key().value();
+  void read_security_context(std::string_view where, std::optional<std::int64_t>& run_as_user,
+                             bool* has_fs_group) {
+    if (!is_object(json_, where)) return;
+    json_.members([&](std::string_view key) {
       if (key == "runAsUser") {
-        std::int64_t uid = 0;
-        if (field.value().get_int64().get(uid) == simdjson::SUCCESS) run_as_user = uid;
+        if (json_.kind() != JsonKind::number) return;
+        if (auto uid = json_.integer()) run_as_user = *uid;
       } else if (key == "fsGroup" && has_fs_group != nullptr) {
-        *has_fs_group = !field.value().is_null().value();
+        *has_fs_group = json_.kind() != JsonKind::null;
       }
-    }
+    });
   }
 
-  static void read_env(Value value, ContainerFacts& facts) {
-    Array env;
+  void read_env(ContainerFacts& facts) {
     facts.has_role_arn = facts.has_web_identity_token_file = false;
     facts.has_full_uri = facts.has_authorization_token_file = false;
     facts.has_region = facts.has_default_region = facts.has_sts_regional_endpoints = false;
     facts.has_role_session_name = facts.has_static_keys = facts.has_profile = false;
-    facts.env_present = open_array(value, "container env", env);
+    facts.env_present = is_list(json_, "container env");
     if (!facts.env_present) return;
-    for (auto element : env) {
-      Value variable_value = element.value();
-      Object variable;
-      if (!open_object(variable_value, "container env[]", variable)) continue;
-      for (auto field : variable) {
-        if (field.unescaped_key().value() != "name") continue;
-        std::string_view name = string_field(field.value(), "container env[].name");
-        scan_env_name(name, facts);
-        break;  // value or valueFrom are not needed
-      }
-    }
+    json_.elements([&] {
+      if (!is_object(json_, "container env[]")) return;
+      std::string_view name;  // value and valueFrom are not needed
+      json_.members([&](std::string_view key) {
+        if (key == "name") name = string_field(json_, "container env[].name");
+      });
+      scan_env_name(name, facts);
+    });
   }
 
   static void scan_env_name(std::string_view name, ContainerFacts& facts) {
@@ -384,26 +329,22 @@ class Reader {
       facts.has_profile = true;
   }
 
-  void read_mounts(Value value, ContainerFacts& facts) {
-    Array mounts;
+  void read_mounts(ContainerFacts& facts) {
     facts.mounts_token_volume = {};
     facts.token_volume_mount_path = {};
     facts.other_mount_at_token_path = {};
-    facts.mounts_present = open_array(value, "container volumeMounts", mounts);
+    facts.mounts_present = is_list(json_, "container volumeMounts");
     if (!facts.mounts_present) return;
-    for (auto element : mounts) {
-      Value mount_value = element.value();
-      Object mount;
-      if (!open_object(mount_value, "container volumeMounts[]", mount)) continue;
+    json_.elements([&] {
+      if (!is_object(json_, "container volumeMounts[]")) return;
       std::string_view name;
       std::string_view path;
-      for (auto field : mount) {
-        std::string_view key = field.unescaped_key().value();
+      json_.members([&](std::string_view key) {
         if (key == "name")
-          name = string_field(field.value(), "volumeMounts[].name");
+          name = string_field(json_, "volumeMounts[].name");
         else if (key == "mountPath")
-          path = string_field(field.value(), "volumeMounts[].mountPath");
-      }
+          path = string_field(json_, "volumeMounts[].mountPath");
+      });
       for (std::size_t slot = 0; slot < 2; ++slot) {
         if (name == keys_.volume_names[slot]) {
           facts.mounts_token_volume[slot] = true;
@@ -412,30 +353,25 @@ class Reader {
           facts.other_mount_at_token_path[slot] = name;
         }
       }
-    }
+    });
   }
 
+  JsonCursor& json_;
   const ReaderKeys& keys_;
   ReviewFacts& facts_;
 };
 
 }  // namespace
 
-void read_review(simdjson::ondemand::parser& parser, const char* data, std::size_t size,
-                 std::size_t capacity, const ReaderKeys& keys, ReviewFacts& facts) {
+void read_review(JsonTokens& tokens, const char* data, std::size_t size, const ReaderKeys& keys,
+                 ReviewFacts& facts) {
   facts.clear();
-  simdjson::padded_string_view input(data, size, capacity);
-  simdjson::ondemand::document document = parser.iterate(input).value();
-  json_type type = document.type().value();
-  if (type != json_type::object) {
-    shape_error("the body", std::string("is ") + std::string(type_name(type)) +
-                                ", expected an AdmissionReview object");
-  }
-  Reader(keys, facts).review(document.get_object().value());
-  // At the end of the input the location is out of bounds; anything else is trailing data.
-  if (document.current_location().error() != simdjson::OUT_OF_BOUNDS) {
-    throw ReviewShapeError("the body has data after the AdmissionReview object");
-  }
+  tokens.index(data, size);
+  JsonCursor json(tokens);
+  const JsonKind kind = json.kind();
+  if (kind != JsonKind::object) wrong_kind("the body", kind, "an AdmissionReview object");
+  Reader(json, keys, facts).review();
+  if (!json.at_end()) throw ReviewShapeError("the body has data after the AdmissionReview object");
 }
 
 }  // namespace irsa::core::detail

@@ -1,12 +1,12 @@
-// One forward pass over an AdmissionReview with simdjson On-Demand, collecting ReviewFacts.
+// One forward pass over an AdmissionReview (json_cursor.hpp), collecting ReviewFacts.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include <simdjson.h>
-
+#include "json_tokens.hpp"
 #include "review_facts.hpp"
 
 namespace irsa::core::detail {
@@ -18,10 +18,10 @@ class ReviewShapeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses `padded` (which must have simdjson::SIMDJSON_PADDING readable bytes past its size)
-// into facts. Throws ReviewShapeError for a wrong shape and simdjson::simdjson_error for text
-// that is not JSON.
-void read_review(simdjson::ondemand::parser& parser, const char* data, std::size_t size,
-                 std::size_t capacity, const ReaderKeys& keys, ReviewFacts& facts);
+// Reads data[0, size) (followed by JsonTokens::kPadding readable bytes, the first of them NUL)
+// into facts, whose strings may point into data or into tokens. Throws ReviewShapeError for a
+// wrong shape and JsonSyntaxError for text that is not JSON.
+void read_review(JsonTokens& tokens, const char* data, std::size_t size, const ReaderKeys& keys,
+                 ReviewFacts& facts);
 
 }  // namespace irsa::core::detail

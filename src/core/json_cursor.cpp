@@ -1,0 +1,235 @@
+#include "json_cursor.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <string>
+
+namespace irsa::core::detail {
+
+namespace {
+
+constexpr std::array<bool, 256> kSpace = [] {
+  std::array<bool, 256> table{};
+  table[' '] = table['\n'] = table['\r'] = table['\t'] = true;
+  return table;
+}();
+bool is_space(char c) { return kSpace[static_cast<unsigned char>(c)]; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// JSON's number grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?. Sets integral when
+// there is neither a fraction nor an exponent.
+bool is_number(const char* at, const char* end, bool& integral) {
+  if (at < end && *at == '-') ++at;
+  if (at == end || !is_digit(*at)) return false;
+  if (*at == '0') {
+    ++at;
+  } else {
+    while (at < end && is_digit(*at)) ++at;
+  }
+  integral = true;
+  if (at < end && *at == '.') {
+    integral = false;
+    ++at;
+    if (at == end || !is_digit(*at)) return false;
+    while (at < end && is_digit(*at)) ++at;
+  }
+  if (at < end && (*at == 'e' || *at == 'E')) {
+    integral = false;
+    ++at;
+    if (at < end && (*at == '+' || *at == '-')) ++at;
+    if (at == end || !is_digit(*at)) return false;
+    while (at < end && is_digit(*at)) ++at;
+  }
+  return at == end;
+}
+
+bool is_word(const char* at, const char* end, std::string_view word) {
+  return static_cast<std::size_t>(end - at) == word.size() &&
+         std::memcmp(at, word.data(), word.size()) == 0;
+}
+
+}  // namespace
+
+void JsonCursor::fail(std::string_view problem) const { fail_at(offset(), problem); }
+
+void JsonCursor::fail_at(std::size_t offset, std::string_view problem) const {
+  std::string message;
+  if (offset >= tokens_.size()) {
+    message = "at the end of the text: ";
+  } else {
+    message = "at byte " + std::to_string(offset) + ": ";
+  }
+  message.append(problem);
+  throw JsonSyntaxError(message);
+}
+
+// Where the scalar at the cursor ends: the next token's position, less the white space before
+// it. The first pass makes every other byte outside strings a token of its own, so nothing else
+// can lie between a scalar (or a string's closing quote) and the next token.
+const char* JsonCursor::scalar_end() const noexcept {
+  const char* end = data_ + positions_[index_ + 1];
+  while (is_space(end[-1])) --end;
+  return end;
+}
+
+JsonKind JsonCursor::kind() const {
+  switch (token()) {
+    case '{':
+      return JsonKind::object;
+    case '[':
+      return JsonKind::array;
+    case '"':
+      return JsonKind::string;
+    case 't':
+    case 'f':
+      return JsonKind::boolean;
+    case 'n':
+      return JsonKind::null;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      return JsonKind::number;
+    default:
+      if (at_end()) fail("the text ends where a value was expected");
+      fail("expected a value");
+  }
+}
+
+std::string_view JsonCursor::string() {
+  const char* text = data_ + positions_[index_] + 1;
+  const char* end = scalar_end() - 1;  // the closing quote
+  ++index_;
+  if (next_backslash_ < text) {
+    const char* text_end = data_ + tokens_.size();
+    const void* found = std::memchr(text, '\\', static_cast<std::size_t>(text_end - text));
+    next_backslash_ = found != nullptr ? static_cast<const char*>(found) : text_end;
+  }
+  if (next_backslash_ >= end) return {text, static_cast<std::size_t>(end - text)};
+  return tokens_.unescape(text);
+}
+
+std::string_view JsonCursor::member_name() { return string(); }
+
+bool JsonCursor::boolean() {
+  const char* at = data_ + offset();
+  const char* end = scalar_end();
+  if (is_word(at, end, "true")) {
+    ++index_;
+    return true;
+  }
+  if (!is_word(at, end, "false")) fail("expected true or false");
+  ++index_;
+  return false;
+}
+
+void JsonCursor::null() {
+  if (!is_word(data_ + offset(), scalar_end(), "null")) fail("expected null");
+  ++index_;
+}
+
+std::optional<std::int64_t> JsonCursor::integer() {
+  const char* at = data_ + offset();
+  const char* end = scalar_end();
+  bool integral = false;
+  if (!is_number(at, end, integral)) fail("not a number");
+  ++index_;
+  if (!integral) return std::nullopt;
+  std::int64_t value = 0;
+  auto [stop, error] = std::from_chars(at, end, value);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+void JsonCursor::skip_scalar() {
+  switch (kind()) {
+    case JsonKind::string:
+      ++index_;  // the first pass has checked its text
+      return;
+    case JsonKind::boolean:
+      (void)boolean();
+      return;
+    case JsonKind::null:
+      null();
+      return;
+    case JsonKind::number: {
+      bool integral = false;
+      if (!is_number(data_ + offset(), scalar_end(), integral)) fail("not a number");
+      ++index_;
+      return;
+    }
+    case JsonKind::object:
+    case JsonKind::array:
+      break;
+  }
+  fail("expected a value");
+}
+
+void JsonCursor::skip_other() {
+  const char c = token();
+  if (c == '{' || c == '[') {
+    skip_container();
+  } else {
+    skip_scalar();
+  }
+}
+
+void JsonCursor::expect_member_name_and_colon() {
+  if (token() != '"') fail("expected a member name in quotes");
+  ++index_;
+  if (token() != ':') fail("expected ':' after a member name");
+  ++index_;
+}
+
+// The same grammar as members() and elements(), without reading anything: a stack of the
+// brackets that close what is open, one value at a time.
+void JsonCursor::skip_container() {
+  std::array<char, kMaxDepth> closers;
+  std::size_t depth = 0;
+  for (;;) {
+    // At a value.
+    const char c = token();
+    if (c == '"') {
+      ++index_;
+    } else if (c == '{' || c == '[') {
+      if (depth == kMaxDepth) fail("lists and objects nested too deeply");
+      const char closer = c == '{' ? '}' : ']';
+      closers[depth++] = closer;
+      ++index_;
+      if (token() != closer) {
+        if (c == '{') expect_member_name_and_colon();
+        continue;
+      }
+      ++index_;
+      --depth;
+    } else {
+      skip_scalar();
+    }
+    // After a value: close what ends here, then either the next value or done.
+    for (;;) {
+      if (depth == 0) return;
+      const char next = token();
+      if (next == ',') {
+        ++index_;
+        if (closers[depth - 1] == '}') expect_member_name_and_colon();
+        break;
+      }
+      if (next != closers[depth - 1]) {
+        fail(closers[depth - 1] == '}' ? "expected ',' or '}' after an object member"
+                                       : "expected ',' or ']' after a list element");
+      }
+      ++index_;
+      --depth;
+    }
+  }
+}
+
+}  // namespace irsa::core::detail

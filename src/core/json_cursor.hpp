@@ -1,0 +1,132 @@
+// A forward-only walk over the tokens of one JSON document (json_tokens.hpp) that checks the
+// grammar as it goes: the caller reads the values it wants and everything else is skipped, but
+// skipped text is checked all the same, so a document is accepted only if it is JSON.
+//
+// Strings are read where they lie when the document has no escapes (the usual case), so reading
+// a member name or a value copies nothing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "json_tokens.hpp"
+
+namespace irsa::core::detail {
+
+enum class JsonKind { object, array, string, number, boolean, null };
+
+class JsonCursor {
+ public:
+  // Containers nested deeper than this are refused rather than followed.
+  static constexpr std::size_t kMaxDepth = 1024;
+
+  explicit JsonCursor(JsonTokens& tokens) noexcept
+      : tokens_(tokens),
+        data_(tokens.data()),
+        positions_(tokens.positions()),
+        next_backslash_(tokens.data()) {}
+
+  // The kind of the value at the cursor. Throws JsonSyntaxError where no value can start.
+  [[nodiscard]] JsonKind kind() const;
+
+  // Each reads the value at the cursor, of the kind named (check kind() first), and moves past.
+  std::string_view string();
+  bool boolean();
+  void null();
+  // A number that is an integer within int64 is returned; any other valid number (a fraction,
+  // an exponent, too large) is read and gives nullopt.
+  std::optional<std::int64_t> integer();
+
+  // Moves past the value at the cursor, checking it.
+  void skip() {
+    // Strings are most of what is skipped, and the first pass has checked their text.
+    if (token() == '"') {
+      ++index_;
+    } else {
+      skip_other();
+    }
+  }
+
+  // For an object at the cursor: calls on_member(name) with the cursor on each member's value,
+  // in document order. A member whose value on_member leaves unread is skipped.
+  template <typename OnMember>
+  void members(OnMember&& on_member);
+  // For a list at the cursor: calls on_element() with the cursor on each element.
+  template <typename OnElement>
+  void elements(OnElement&& on_element);
+  // Whether the list at the cursor has no elements (the cursor does not move).
+  [[nodiscard]] bool list_is_empty() const noexcept { return token_at(index_ + 1) == ']'; }
+
+  // Whether every token has been read: nothing follows the document's value.
+  [[nodiscard]] bool at_end() const noexcept { return index_ >= tokens_.count(); }
+
+ private:
+  [[nodiscard]] char token_at(std::uint32_t index) const noexcept {
+    return data_[positions_[index]];
+  }
+  [[nodiscard]] char token() const noexcept { return token_at(index_); }
+  [[nodiscard]] std::size_t offset() const noexcept { return positions_[index_]; }
+  [[nodiscard]] const char* scalar_end() const noexcept;
+  [[nodiscard]] std::string_view member_name();
+  void skip_other();
+  void skip_scalar();
+  void skip_container();
+  void expect_member_name_and_colon();
+  [[noreturn]] void fail(std::string_view problem) const;
+  [[noreturn]] void fail_at(std::size_t offset, std::string_view problem) const;
+
+  JsonTokens& tokens_;
+  const char* data_;
+  const std::uint32_t* positions_;
+  std::uint32_t index_ = 0;
+  // The first backslash at or after the last string read (or the end of the text): a string
+  // that ends before it has no escapes. Found again only once a string passes it, so telling
+  // whether each string must be unescaped costs one search of the text in all.
+  const char* next_backslash_ = nullptr;
+};
+
+template <typename OnMember>
+void JsonCursor::members(OnMember&& on_member) {
+  ++index_;  // the {
+  if (token() == '}') {
+    ++index_;
+    return;
+  }
+  for (;;) {
+    if (token() != '"') fail("expected a member name in quotes");
+    const std::string_view name = member_name();
+    if (token() != ':') fail("expected ':' after a member name");
+    ++index_;
+    const std::uint32_t value = index_;
+    on_member(name);
+    if (index_ == value) skip();
+    const char next = token();
+    ++index_;
+    if (next == ',') continue;
+    if (next == '}') return;
+    fail_at(positions_[index_ - 1], "expected ',' or '}' after an object member");
+  }
+}
+
+template <typename OnElement>
+void JsonCursor::elements(OnElement&& on_element) {
+  ++index_;  // the [
+  if (token() == ']') {
+    ++index_;
+    return;
+  }
+  for (;;) {
+    const std::uint32_t value = index_;
+    on_element();
+    if (index_ == value) skip();
+    const char next = token();
+    ++index_;
+    if (next == ',') continue;
+    if (next == ']') return;
+    fail_at(positions_[index_ - 1], "expected ',' or ']' after a list element");
+  }
+}
+
+}  // namespace irsa::core::detail
