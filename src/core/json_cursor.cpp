@@ -9,12 +9,6 @@ namespace irsa::core::detail {
 
 namespace {
 
-constexpr std::array<bool, 256> kSpace = [] {
-  std::array<bool, 256> table{};
-  table[' '] = table['\n'] = table['\r'] = table['\t'] = true;
-  return table;
-}();
-bool is_space(char c) { return kSpace[static_cast<unsigned char>(c)]; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // JSON's number grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?. Sets integral when
@@ -64,60 +58,16 @@ void JsonCursor::fail_at(std::size_t offset, std::string_view problem) const {
   throw JsonSyntaxError(message);
 }
 
-// Where the scalar at the cursor ends: the next token's position, less the white space before
-// it. The first pass makes every other byte outside strings a token of its own, so nothing else
-// can lie between a scalar (or a string's closing quote) and the next token.
-const char* JsonCursor::scalar_end() const noexcept {
-  const char* end = data_ + positions_[index_ + 1];
-  while (is_space(end[-1])) --end;
-  return end;
+void JsonCursor::no_value() const {
+  if (at_end()) fail("the text ends where a value was expected");
+  fail("expected a value");
 }
 
-JsonKind JsonCursor::kind() const {
-  switch (token()) {
-    case '{':
-      return JsonKind::object;
-    case '[':
-      return JsonKind::array;
-    case '"':
-      return JsonKind::string;
-    case 't':
-    case 'f':
-      return JsonKind::boolean;
-    case 'n':
-      return JsonKind::null;
-    case '-':
-    case '0':
-    case '1':
-    case '2':
-    case '3':
-    case '4':
-    case '5':
-    case '6':
-    case '7':
-    case '8':
-    case '9':
-      return JsonKind::number;
-    default:
-      if (at_end()) fail("the text ends where a value was expected");
-      fail("expected a value");
-  }
+void JsonCursor::find_next_backslash(const char* from) {
+  const char* text_end = data_ + tokens_.size();
+  const void* found = std::memchr(from, '\\', static_cast<std::size_t>(text_end - from));
+  next_backslash_ = found != nullptr ? static_cast<const char*>(found) : text_end;
 }
-
-std::string_view JsonCursor::string() {
-  const char* text = data_ + positions_[index_] + 1;
-  const char* end = scalar_end() - 1;  // the closing quote
-  ++index_;
-  if (next_backslash_ < text) {
-    const char* text_end = data_ + tokens_.size();
-    const void* found = std::memchr(text, '\\', static_cast<std::size_t>(text_end - text));
-    next_backslash_ = found != nullptr ? static_cast<const char*>(found) : text_end;
-  }
-  if (next_backslash_ >= end) return {text, static_cast<std::size_t>(end - text)};
-  return tokens_.unescape(text);
-}
-
-std::string_view JsonCursor::member_name() { return string(); }
 
 bool JsonCursor::boolean() {
   const char* at = data_ + offset();

@@ -6,6 +6,7 @@
 // a member name or a value copies nothing.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -15,7 +16,31 @@
 
 namespace irsa::core::detail {
 
-enum class JsonKind { object, array, string, number, boolean, null };
+enum class JsonKind : std::uint8_t { object, array, string, number, boolean, null };
+
+namespace json_chars {
+// What a token's first byte makes it: the kind of value it starts, or kNoValue.
+inline constexpr std::uint8_t kNoValue = 0xff;
+inline constexpr std::array<std::uint8_t, 256> kKindOfToken = [] {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(kNoValue);
+  table['{'] = static_cast<std::uint8_t>(JsonKind::object);
+  table['['] = static_cast<std::uint8_t>(JsonKind::array);
+  table['"'] = static_cast<std::uint8_t>(JsonKind::string);
+  table['t'] = table['f'] = static_cast<std::uint8_t>(JsonKind::boolean);
+  table['n'] = static_cast<std::uint8_t>(JsonKind::null);
+  table['-'] = static_cast<std::uint8_t>(JsonKind::number);
+  for (char digit = '0'; digit <= '9'; ++digit) {
+    table[static_cast<unsigned char>(digit)] = static_cast<std::uint8_t>(JsonKind::number);
+  }
+  return table;
+}();
+inline constexpr std::array<bool, 256> kSpace = [] {
+  std::array<bool, 256> table{};
+  table[' '] = table['\n'] = table['\r'] = table['\t'] = true;
+  return table;
+}();
+}  // namespace json_chars
 
 class JsonCursor {
  public:
@@ -29,10 +54,21 @@ class JsonCursor {
         next_backslash_(tokens.data()) {}
 
   // The kind of the value at the cursor. Throws JsonSyntaxError where no value can start.
-  [[nodiscard]] JsonKind kind() const;
+  [[nodiscard]] JsonKind kind() const {
+    const std::uint8_t kind = json_chars::kKindOfToken[static_cast<unsigned char>(token())];
+    if (kind == json_chars::kNoValue) no_value();
+    return static_cast<JsonKind>(kind);
+  }
 
   // Each reads the value at the cursor, of the kind named (check kind() first), and moves past.
-  std::string_view string();
+  std::string_view string() {
+    const char* text = data_ + positions_[index_] + 1;
+    const char* end = scalar_end() - 1;  // the closing quote
+    ++index_;
+    if (next_backslash_ < text) find_next_backslash(text);
+    if (next_backslash_ >= end) return {text, static_cast<std::size_t>(end - text)};
+    return tokens_.unescape(text);
+  }
   bool boolean();
   void null();
   // A number that is an integer within int64 is returned; any other valid number (a fraction,
@@ -68,8 +104,17 @@ class JsonCursor {
   }
   [[nodiscard]] char token() const noexcept { return token_at(index_); }
   [[nodiscard]] std::size_t offset() const noexcept { return positions_[index_]; }
-  [[nodiscard]] const char* scalar_end() const noexcept;
-  [[nodiscard]] std::string_view member_name();
+  // Where the scalar at the cursor ends: the next token's position, less the white space before
+  // it. The first pass makes every other byte outside strings a token of its own, so nothing
+  // else can lie between a scalar (or a string's closing quote) and the next token.
+  [[nodiscard]] const char* scalar_end() const noexcept {
+    const char* end = data_ + positions_[index_ + 1];
+    while (json_chars::kSpace[static_cast<unsigned char>(end[-1])]) --end;
+    return end;
+  }
+  [[nodiscard]] std::string_view member_name() { return string(); }
+  void find_next_backslash(const char* from);
+  [[noreturn]] void no_value() const;
   void skip_other();
   void skip_scalar();
   void skip_container();
