@@ -302,14 +302,16 @@ void check_response(const Admission& admission, const char* which) {
   }
 }
 
-// nlohmann's verdict on the body as JSON, where it is one the core must share. Three differences
-// are allowed, and bodies that could show them are left undecided: nlohmann refuses a lone
+// nlohmann's verdict on the body as JSON, where it is one the core must share. Four differences
+// are allowed, and bodies that could show them are left undecided: nlohmann takes a NUL byte for
+// the end of the text (and accepts "9\0junk"); it refuses a lone
 // surrogate escape (\ud800) in any string, the core only in strings it reads (Go accepts them);
 // nlohmann refuses numbers beyond a double, the core checks only their grammar (as Go does for
 // fields it does not decode); the core refuses nesting deeper than 1,024 levels.
 enum class JsonVerdict { is_json, not_json, undecided };
 
 JsonVerdict reference_verdict(std::string_view body) {
+  if (body.find('\0') != std::string_view::npos) return JsonVerdict::undecided;
   for (std::size_t at = body.find("\\u"); at != std::string_view::npos;
        at = body.find("\\u", at + 1)) {
     const char c = at + 2 < body.size() ? body[at + 2] : '\0';
