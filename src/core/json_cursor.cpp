@@ -9,31 +9,31 @@ namespace irsa::core::detail {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_decimal_digit(char c) { return c >= '0' && c <= '9'; }
 
 // JSON's number grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?. Sets integral when
 // there is neither a fraction nor an exponent.
 bool is_number(const char* at, const char* end, bool& integral) {
   if (at < end && *at == '-') ++at;
-  if (at == end || !is_digit(*at)) return false;
+  if (at == end || !is_decimal_digit(*at)) return false;
   if (*at == '0') {
     ++at;
   } else {
-    while (at < end && is_digit(*at)) ++at;
+    while (at < end && is_decimal_digit(*at)) ++at;
   }
   integral = true;
   if (at < end && *at == '.') {
     integral = false;
     ++at;
-    if (at == end || !is_digit(*at)) return false;
-    while (at < end && is_digit(*at)) ++at;
+    if (at == end || !is_decimal_digit(*at)) return false;
+    while (at < end && is_decimal_digit(*at)) ++at;
   }
   if (at < end && (*at == 'e' || *at == 'E')) {
     integral = false;
     ++at;
     if (at < end && (*at == '+' || *at == '-')) ++at;
-    if (at == end || !is_digit(*at)) return false;
-    while (at < end && is_digit(*at)) ++at;
+    if (at == end || !is_decimal_digit(*at)) return false;
+    while (at < end && is_decimal_digit(*at)) ++at;
   }
   return at == end;
 }

@@ -2,8 +2,8 @@
 // grammar as it goes: the caller reads the values it wants and everything else is skipped, but
 // skipped text is checked all the same, so a document is accepted only if it is JSON.
 //
-// Strings are read where they lie when the document has no escapes (the usual case), so reading
-// a member name or a value copies nothing.
+// A string without a backslash (nearly every member name and value) is read where it lies, so
+// reading it copies nothing; the others are unescaped into the tokens' buffer.
 #pragma once
 
 #include <array>

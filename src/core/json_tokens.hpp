@@ -33,15 +33,16 @@ class JsonTokens {
   JsonTokens& operator=(const JsonTokens&) = delete;
 
   // Finds the tokens of data[0, size), which must be followed by kPadding readable bytes, the
-  // first of them NUL. Rejects what the SIMD pass can see is not JSON: text that is not UTF-8, a
-  // control character or a malformed escape inside a string, a string left open. The grammar
-  // (what may follow what) is the cursor's to check. Throws JsonSyntaxError.
+  // first of them NUL. Rejects text that is not UTF-8, a control character inside a string and a
+  // string left open (the SIMD pass sees those), and a backslash anywhere that starts no valid
+  // escape. The grammar (what may follow what) is the cursor's to check. Throws JsonSyntaxError.
   void index(const char* data, std::size_t size);
 
   [[nodiscard]] const char* data() const noexcept { return data_; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  // Positions of the tokens: each {, }, [, ], :, the opening quote of each string and the first
-  // byte of each number, true, false and null. count() of them, then size() as an end marker.
+  // Positions of the tokens: each {, }, [, ], :, and comma, the opening quote of each string, and
+  // the first byte of anything else outside strings (numbers, true, false, null, and junk the
+  // cursor then refuses). count() of them, then size() as an end marker.
   [[nodiscard]] const std::uint32_t* positions() const noexcept { return positions_; }
   [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
 
