@@ -304,10 +304,10 @@ void check_response(const Admission& admission, const char* which) {
 
 // nlohmann's verdict on the body as JSON, where it is one the core must share. Four differences
 // are allowed, and bodies that could show them are left undecided: nlohmann takes a NUL byte for
-// the end of the text (and accepts "9\0junk"); it refuses a lone
-// surrogate escape (\ud800) in any string, the core only in strings it reads (Go accepts them);
-// nlohmann refuses numbers beyond a double, the core checks only their grammar (as Go does for
-// fields it does not decode); the core refuses nesting deeper than 1,024 levels.
+// the end of the text (and accepts "9\0junk"); it refuses a lone surrogate escape (\ud800) in
+// any string, the core only in strings it reads (Go accepts them); it refuses numbers beyond a
+// double, the core checks only their grammar (as Go does for fields it does not decode); the
+// core refuses nesting deeper than 1,024 levels.
 enum class JsonVerdict { is_json, not_json, undecided };
 
 JsonVerdict reference_verdict(std::string_view body) {
