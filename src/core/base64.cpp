@@ -96,10 +96,10 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src
 #endif
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::size_t encode_avx512vbmi(
     const unsigned char* src, std::size_t n, char* dst) {
-  const __m512i group_bytes = _mm512_setr_epi32(
-      0x01020001, 0x04050304, 0x07080607, 0x0a0b090a, 0x0d0e0c0d, 0x10110f10, 0x13141213,
-      0x16171516, 0x191a1819, 0x1c1d1b1c, 0x1f201e1f, 0x22232122, 0x25262425, 0x28292728,
-      0x2b2c2a2b, 0x2e2f2d2e);
+  const __m512i group_bytes =
+      _mm512_setr_epi32(0x01020001, 0x04050304, 0x07080607, 0x0a0b090a, 0x0d0e0c0d, 0x10110f10,
+                        0x13141213, 0x16171516, 0x191a1819, 0x1c1d1b1c, 0x1f201e1f, 0x22232122,
+                        0x25262425, 0x28292728, 0x2b2c2a2b, 0x2e2f2d2e);
   const __m512i bit_offsets = _mm512_set1_epi64(0x3036242a1016040a);
   const __m512i alphabet = _mm512_loadu_si512(kAlphabet);
   std::size_t consumed = 0;
@@ -124,8 +124,8 @@ bool cpu_has_avx2() {
 }
 
 bool cpu_has_avx512vbmi() {
-  static const bool has = __builtin_cpu_supports("avx512vbmi") != 0 &&
-                          __builtin_cpu_supports("avx512bw") != 0;
+  static const bool has =
+      __builtin_cpu_supports("avx512vbmi") != 0 && __builtin_cpu_supports("avx512bw") != 0;
   return has;
 }
 #endif

@@ -9,7 +9,9 @@ namespace irsa::core::detail {
 
 namespace {
 
-bool is_decimal_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_decimal_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // JSON's number grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?. Sets integral when
 // there is neither a fraction nor an exponent.
@@ -45,7 +47,9 @@ bool is_word(const char* at, const char* end, std::string_view word) {
 
 }  // namespace
 
-void JsonCursor::fail(std::string_view problem) const { fail_at(offset(), problem); }
+void JsonCursor::fail(std::string_view problem) const {
+  fail_at(offset(), problem);
+}
 
 void JsonCursor::fail_at(std::size_t offset, std::string_view problem) const {
   std::string message;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include <simdjson.h>
@@ -63,14 +65,15 @@ void JsonTokens::reserve(std::size_t size) {
 void JsonTokens::index(const char* data, std::size_t size) {
   // The end marker's position is size, so the byte there is read as a token: a NUL reads as
   // none, where padding holding a bracket would close what the document left open.
-  if (data[size] != '\0') throw std::invalid_argument("JsonTokens: the padding must start with NUL");
+  if (data[size] != '\0')
+    throw std::invalid_argument("JsonTokens: the padding must start with NUL");
   reserve(size);
   data_ = data;
   size_ = size;
   count_ = 0;
   strings_end_ = strings_.get();
-  auto error =
-      stage1_->stage1(reinterpret_cast<const std::uint8_t*>(data), size, simdjson::stage1_mode::regular);
+  auto error = stage1_->stage1(reinterpret_cast<const std::uint8_t*>(data), size,
+                               simdjson::stage1_mode::regular);
   if (error != simdjson::SUCCESS) {
     // The SIMD pass knows what is wrong but not where.
     throw JsonSyntaxError(simdjson::error_message(error));
@@ -102,8 +105,7 @@ void JsonTokens::check_escapes() const {
         at += 2;
         break;
       case 'u':
-        if (end - at < 6 || !is_hex(at[2]) || !is_hex(at[3]) || !is_hex(at[4]) ||
-            !is_hex(at[5])) {
+        if (end - at < 6 || !is_hex(at[2]) || !is_hex(at[3]) || !is_hex(at[4]) || !is_hex(at[5])) {
           fail(static_cast<std::size_t>(at - data_), "\\u is not followed by four hex digits");
         }
         at += 6;
@@ -117,8 +119,7 @@ void JsonTokens::check_escapes() const {
 
 std::string_view JsonTokens::unescape(const char* text) {
   std::uint8_t* start = strings_end_;
-  std::uint8_t* written =
-      stage1_->parse_string(reinterpret_cast<const std::uint8_t*>(text), start);
+  std::uint8_t* written = stage1_->parse_string(reinterpret_cast<const std::uint8_t*>(text), start);
   if (written == nullptr) {
     fail(static_cast<std::size_t>(text - data_), "a \\u escape that is no character");
   }

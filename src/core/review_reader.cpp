@@ -113,8 +113,7 @@ class Reader {
       } else if (key == "dryRun") {
         facts_.dry_run = bool_field(json_, "request.dryRun");
       } else if (key == "kind") {
-        read_nested_string(json_, "request.kind", "kind", "request.kind.kind",
-                           facts_.request_kind);
+        read_nested_string(json_, "request.kind", "kind", "request.kind.kind", facts_.request_kind);
       } else if (key == "userInfo") {
         read_nested_string(json_, "request.userInfo", "username", "request.userInfo.username",
                            facts_.username);
@@ -215,8 +214,7 @@ class Reader {
       } else if (key == "securityContext") {
         facts_.pod_run_as_user.reset();
         facts_.has_fs_group = false;
-        read_security_context("spec.securityContext", facts_.pod_run_as_user,
-                              &facts_.has_fs_group);
+        read_security_context("spec.securityContext", facts_.pod_run_as_user, &facts_.has_fs_group);
       }
     });
   }
