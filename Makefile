@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 WEBHOOK := build/bin/irsa-webhook
 
-.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test image-push check-arm64 e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-sync bench-api-sync fuzz format tidy clean
+.PHONY: deps server build test test-release test-asan test-tsan test-hostile run preview doctor-demo doctor-demo-readme image image-test image-push check-arm64 e2e-kind deploy-manifests bench bench-load bench-core bench-core-callgrind bench-server-callgrind bench-sync bench-api-sync fuzz format tidy clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -103,12 +103,17 @@ bench-core: build
 	@build/bin/core_bench --benchmark_min_warmup_time=0.5 --benchmark_repetitions=10 \
 	  --benchmark_report_aggregates_only=true
 
-# 100,000 ServiceAccounts from LIST pages into the account index, on one core.
 # Instructions per typical review (callgrind): no role policy, a policy that admits the pod, and
 # one whose rule the pod breaks. Deterministic, unlike the times above; about 10 s.
 bench-core-callgrind: build
 	@bash scripts/core-instructions.sh build/bin
 
+# Instructions per typical admission of the whole server over TLS (callgrind), handshakes
+# excluded: what the server around the review costs. About a minute.
+bench-server-callgrind: build
+	@bash scripts/server-instructions.sh build/bin
+
+# 100,000 ServiceAccounts from LIST pages into the account index, on one core.
 bench-sync: build
 	@taskset -c 0 build/bin/account_sync_bench
 
