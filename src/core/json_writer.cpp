@@ -93,7 +93,11 @@ void append_int(std::string& out, std::int64_t value) {
 }
 
 std::string render_env_var(std::string_view name, std::string_view value) {
-  std::string out = R"({"name":)";
+  // Sized for the text without escapes, so that it is written with one allocation.
+  constexpr std::string_view kFrame = R"({"name":"","value":""})";
+  std::string out;
+  out.reserve(kFrame.size() + name.size() + value.size());
+  out.append(R"({"name":)"sv);
   append_json_string(out, name);
   out.append(R"(,"value":)"sv);
   append_json_string(out, value);
