@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct Case {
   std::string text;
   bool valid;
 };
+
+// Names the row in test logs instead of dumping the struct's bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
 
 class Acceptance : public ::testing::TestWithParam<Case> {};
 
