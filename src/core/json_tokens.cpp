@@ -47,9 +47,10 @@ JsonTokens::~JsonTokens() = default;
 
 void JsonTokens::reserve(std::size_t size) {
   if (stage1_ && size <= capacity_) return;
-  // Grows in steps, so that a run of slightly larger documents does not reallocate each time.
-  std::size_t capacity = std::max<std::size_t>(size, 2 * capacity_);
-  capacity = std::max<std::size_t>(capacity, 4096);
+  // Exactly the size asked for (a typical review's worth at least): the positions take four
+  // bytes per byte of text, so growing ahead would keep up to twice that for a large body, in
+  // every worker thread, for as long as the thread lives.
+  const std::size_t capacity = std::max<std::size_t>(size, 8192);
   auto error = simdjson::get_active_implementation()->create_dom_parser_implementation(
       capacity, kUnusedMaxDepth, stage1_);
   if (error != simdjson::SUCCESS) {
