@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -198,10 +199,25 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   }
   if (session_wanted) vars[var_count++] = derived.session_name_var;
 
+  // The container's path ("/spec/containers/0"), written once for all of its operations. The
+  // two list paths are short constants, so it always fits.
+  std::array<char, 64> path_buffer{};
+  std::string_view container_path;
+  if (list_path.size() <= path_buffer.size() - 20) {
+    std::copy(list_path.begin(), list_path.end(), path_buffer.begin());
+    char* end = std::to_chars(path_buffer.data() + list_path.size(),
+                              path_buffer.data() + path_buffer.size(), index)
+                    .ptr;
+    container_path = {path_buffer.data(), static_cast<std::size_t>(end - path_buffer.data())};
+  }
   auto begin_container_op = [&]() -> std::string& {
     std::string& out = patch.begin();
-    out.append(list_path);
-    append_int(out, static_cast<std::int64_t>(index));
+    if (!container_path.empty()) {
+      out.append(container_path);
+    } else {
+      out.append(list_path);
+      append_int(out, static_cast<std::int64_t>(index));
+    }
     return out;
   };
 
