@@ -136,10 +136,10 @@ void JsonCursor::skip_other() {
   }
 }
 
-void JsonCursor::expect_member_name_and_colon() {
-  if (token() != '"') fail("expected a member name in quotes");
+void JsonCursor::skip_member_name_and_colon() {
+  if (token() != '"') fail(kExpectedMemberName);
   ++index_;
-  if (token() != ':') fail("expected ':' after a member name");
+  if (token() != ':') fail(kExpectedColon);
   ++index_;
 }
 
@@ -159,7 +159,7 @@ void JsonCursor::skip_container() {
       closers[depth++] = closer;
       ++index_;
       if (token() != closer) {
-        if (c == '{') expect_member_name_and_colon();
+        if (c == '{') skip_member_name_and_colon();
         continue;
       }
       ++index_;
@@ -173,7 +173,7 @@ void JsonCursor::skip_container() {
       const char next = token();
       if (next == ',') {
         ++index_;
-        if (closers[depth - 1] == '}') expect_member_name_and_colon();
+        if (closers[depth - 1] == '}') skip_member_name_and_colon();
         break;
       }
       if (next != closers[depth - 1]) {

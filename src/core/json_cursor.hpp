@@ -112,13 +112,23 @@ class JsonCursor {
     while (json_chars::kSpace[static_cast<unsigned char>(end[-1])]) --end;
     return end;
   }
-  [[nodiscard]] std::string_view member_name() { return string(); }
+  // The member name at the cursor, read, and the colon after it: the cursor ends on the value.
+  std::string_view member_name_and_colon() {
+    if (token() != '"') fail(kExpectedMemberName);
+    const std::string_view name = string();
+    if (token() != ':') fail(kExpectedColon);
+    ++index_;
+    return name;
+  }
+  // The same, for skipping: the name is not read.
+  void skip_member_name_and_colon();
+  static constexpr std::string_view kExpectedMemberName = "expected a member name in quotes";
+  static constexpr std::string_view kExpectedColon = "expected ':' after a member name";
   void find_next_backslash(const char* from);
   [[noreturn]] void no_value() const;
   void skip_other();
   void skip_scalar();
   void skip_container();
-  void expect_member_name_and_colon();
   [[noreturn]] void fail(std::string_view problem) const;
   [[noreturn]] void fail_at(std::size_t offset, std::string_view problem) const;
 
@@ -140,10 +150,7 @@ void JsonCursor::members(OnMember&& on_member) {
     return;
   }
   for (;;) {
-    if (token() != '"') fail("expected a member name in quotes");
-    const std::string_view name = member_name();
-    if (token() != ':') fail("expected ':' after a member name");
-    ++index_;
+    const std::string_view name = member_name_and_colon();
     const std::uint32_t value = index_;
     on_member(name);
     if (index_ == value) skip();

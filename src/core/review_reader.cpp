@@ -35,39 +35,32 @@ std::string_view kind_name(JsonKind kind) {
                          std::string(expected));
 }
 
-// A string field; null reads as empty (Go decodes null into the zero value as well).
-std::string_view string_field(JsonCursor& json, std::string_view where) {
+// Whether the value at the cursor is of the kind wanted, to be read next; false for null, which
+// counts as absent (Go decodes null into the zero value) and is moved past. Any other kind is
+// reported as `where` being the wrong kind.
+bool present_as(JsonCursor& json, std::string_view where, JsonKind wanted,
+                std::string_view wanted_name) {
   const JsonKind kind = json.kind();
-  if (kind == JsonKind::string) return json.string();
-  if (kind != JsonKind::null) wrong_kind(where, kind, "a string");
+  if (kind == wanted) return true;
+  if (kind != JsonKind::null) wrong_kind(where, kind, wanted_name);
   json.null();
-  return {};
+  return false;
+}
+
+std::string_view string_field(JsonCursor& json, std::string_view where) {
+  return present_as(json, where, JsonKind::string, "a string") ? json.string() : std::string_view{};
 }
 
 bool bool_field(JsonCursor& json, std::string_view where) {
-  const JsonKind kind = json.kind();
-  if (kind == JsonKind::boolean) return json.boolean();
-  if (kind != JsonKind::null) wrong_kind(where, kind, "a boolean");
-  json.null();
-  return false;
+  return present_as(json, where, JsonKind::boolean, "a boolean") && json.boolean();
 }
 
-// Whether the value at the cursor is an object to read; false for null (the field counts as
-// absent, and the cursor moves past it). Reports any other kind.
 bool is_object(JsonCursor& json, std::string_view where) {
-  const JsonKind kind = json.kind();
-  if (kind == JsonKind::object) return true;
-  if (kind != JsonKind::null) wrong_kind(where, kind, "an object");
-  json.null();
-  return false;
+  return present_as(json, where, JsonKind::object, "an object");
 }
 
 bool is_list(JsonCursor& json, std::string_view where) {
-  const JsonKind kind = json.kind();
-  if (kind == JsonKind::array) return true;
-  if (kind != JsonKind::null) wrong_kind(where, kind, "a list");
-  json.null();
-  return false;
+  return present_as(json, where, JsonKind::array, "a list");
 }
 
 // The one string member `member` of an object field such as request.kind or spec.os; other
@@ -118,15 +111,9 @@ class Reader {
         read_nested_string(json_, "request.userInfo", "username", "request.userInfo.username",
                            facts_.username);
       } else if (key == "object") {
-        const JsonKind kind = json_.kind();
-        if (kind == JsonKind::null) {
-          json_.null();
-          facts_.object_present = false;
-          return;
-        }
-        if (kind != JsonKind::object) wrong_kind("request.object", kind, "a Pod object");
-        facts_.object_present = true;
-        read_pod();
+        facts_.object_present =
+            present_as(json_, "request.object", JsonKind::object, "a Pod object");
+        if (facts_.object_present) read_pod();
       }
     });
   }
