@@ -59,36 +59,32 @@ Handled AdmissionEndpoint::handle_once(const Request& request, const Route* rout
   }
 }
 
-asio::awaitable<Response> AdmissionEndpoint::serve(Request request) {
-  const auto started = Clock::now();
-  const std::string_view path = request_path(request.target());
-  const Route* route = find_route(Port::webhook, path);
-  bool failed = false;
-  Handled handled = handle_once(request, route, path, failed);
-  if (handled.decision && handled.decision->result != core::Result::denied &&
-      !handled.decision->service_account.empty()) {
-    std::string_view lookup = "cached";
-    if (handled.decision->service_account_missing) {
-      lookup = "missing";
-      if (const auto grace = accounts_.lookup_grace(); grace.count() > 0) {
-        // The account may be on its way (created together with the pod): wait for it, then
-        // review again with what arrived.
-        const auto budget = account_wait_budget(request.target(), grace);
-        const auto waited_from = Clock::now();
-        const bool found = co_await accounts_.wait_for(
-            handled.decision->ns, handled.decision->service_account, waited_from + budget);
-        metrics_.record_account_wait(Clock::now() - waited_from);
-        if (found) {
-          lookup = "found_after_wait";
-          handled = handle_once(request, route, path, failed);
-        } else {
-          lookup = "missing_after_wait";
-        }
-      }
-    }
-    metrics_.record_account_lookup(lookup);
-  }
-  const auto elapsed = Clock::now() - started;
+// The rare second pass: the ServiceAccount was missing, and the server waits a while for it.
+// A coroutine of its own, so that serve()'s frame, made for every request, stays small enough
+// for Asio to recycle (frames over 1,020 bytes are always allocated afresh).
+asio::awaitable<std::string_view> AdmissionEndpoint::wait_for_account(const Request& request,
+                                                                      const Route* route,
+                                                                      std::string_view path,
+                                                                      Handled& handled,
+                                                                      bool& failed) {
+  const auto grace = accounts_.lookup_grace();
+  if (grace.count() <= 0) co_return "missing";
+  // The account may be on its way (created together with the pod): wait for it, then review
+  // again with what arrived.
+  const auto budget = account_wait_budget(request.target(), grace);
+  const auto waited_from = Clock::now();
+  const bool found = co_await accounts_.wait_for(
+      handled.decision->ns, handled.decision->service_account, waited_from + budget);
+  metrics_.record_account_wait(Clock::now() - waited_from);
+  if (!found) co_return "missing_after_wait";
+  handled = handle_once(request, route, path, failed);
+  co_return "found_after_wait";
+}
+
+// The request's metrics and log lines; whether an audit line was written, which the answer
+// waits for.
+bool AdmissionEndpoint::record(const Request& request, const Route* route, std::string_view path,
+                               const Handled& handled, bool failed, Clock::duration elapsed) const {
   const unsigned code = handled.response.result_int();
   if (route != nullptr && route->instrumented) {
     metrics_.record_request(verb_of(request), path, code, elapsed);
@@ -100,7 +96,24 @@ asio::awaitable<Response> AdmissionEndpoint::serve(Request request) {
     metrics_.record_failed_admission(elapsed);
   }
   log_request(log_, request, path, code, handled.response.body().size());
-  if (handled.decision) {
+  return handled.decision.has_value();
+}
+
+asio::awaitable<Response> AdmissionEndpoint::serve(const Request& request) {
+  const auto started = Clock::now();
+  const std::string_view path = request_path(request.target());
+  const Route* route = find_route(Port::webhook, path);
+  bool failed = false;
+  Handled handled = handle_once(request, route, path, failed);
+  if (handled.decision && handled.decision->result != core::Result::denied &&
+      !handled.decision->service_account.empty()) {
+    std::string_view lookup = "cached";
+    if (handled.decision->service_account_missing) {
+      lookup = co_await wait_for_account(request, route, path, handled, failed);
+    }
+    metrics_.record_account_lookup(lookup);
+  }
+  if (record(request, route, path, handled, failed, Clock::now() - started)) {
     const auto executor = co_await asio::this_coro::executor;
     co_await audit_flushes_.of(executor).written();
   }

@@ -45,7 +45,7 @@ MetricsEndpoint::MetricsEndpoint(ServerMetrics& metrics, AccountSource& accounts
       debugging_handlers_(debugging_handlers),
       refresh_(std::move(refresh)) {}
 
-boost::asio::awaitable<Response> MetricsEndpoint::serve(Request request) {
+boost::asio::awaitable<Response> MetricsEndpoint::serve(const Request& request) {
   co_return answer(request);
 }
 

@@ -21,7 +21,7 @@ class MetricsEndpoint {
                   const Logger& log, bool debugging_handlers, std::function<void()> refresh);
 
   // The Listener's handler for the metrics port.
-  boost::asio::awaitable<Response> serve(Request request);
+  boost::asio::awaitable<Response> serve(const Request& request);
 
  private:
   Response answer(const Request& request);

@@ -94,14 +94,14 @@ struct WebhookServer::Impl {
     metrics_limits.max_connections = 64;
     webhook = bind_listener(
         threads.main(), config.bind_address, config.port, [this] { return certificate.current(); },
-        config.limits, [this](Request request) { return admissions.serve(std::move(request)); },
+        config.limits, [this](const Request& request) { return admissions.serve(request); },
         "the webhook (--port)", threads.connection_contexts(),
         {.port = "webhook", .events = &overload_reports, .memory = &request_memory});
-    metrics_listener = bind_listener(
-        threads.main(), config.bind_address, config.metrics_port, {}, metrics_limits,
-        [this](Request request) { return metrics_endpoint.serve(std::move(request)); },
-        "metrics (--metrics-port)", {},
-        {.port = "metrics", .events = &overload_reports, .memory = &request_memory});
+    metrics_listener =
+        bind_listener(threads.main(), config.bind_address, config.metrics_port, {}, metrics_limits,
+                      [this](const Request& request) { return metrics_endpoint.serve(request); },
+                      "metrics (--metrics-port)", {},
+                      {.port = "metrics", .events = &overload_reports, .memory = &request_memory});
     if (!config.pod_identity_file.empty()) {
       pod_identity = std::make_unique<PodIdentityFile>(
           threads.main(), config.pod_identity_file, config.watch_timing, identities, metrics, log,
