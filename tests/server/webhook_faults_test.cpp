@@ -105,6 +105,49 @@ TEST_F(WebhookFaults, A413ReachesAClientThatSendsTheWholeBodyFirst) {
   EXPECT_TRUE(back_to_baseline());
 }
 
+// Requests that arrive together (the second right behind the first's body) and a body that
+// trickles in over several records are each answered, in order and on one connection: a body is
+// read up to its Content-Length and not a byte further.
+TEST_F(WebhookFaults, PipelinedRequestsAndATrickledBodyAreAnsweredInOrder) {
+  const auto with_uid = [](const std::string& uid) {
+    auto review = nlohmann::json::parse(pod_review("apps", "web"));
+    review["request"]["uid"] = uid;
+    return review.dump();
+  };
+  // Small enough that the second request's start comes in the same read as the first's body.
+  const std::string first =
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"first-0001"}})";
+  const std::string second = with_uid("second-0002");
+  const std::string third = with_uid("third-0003");
+  RawConnection connection(webhook_->port());
+  ASSERT_TRUE(connection.handshake());
+  ASSERT_TRUE(connection.send(request_head("", first.size()) + first +
+                              request_head("", second.size()) + second));
+  ASSERT_TRUE(connection.send(request_head("Connection: close\r\n", third.size())));
+  for (std::size_t at = 0; at < third.size(); at += 97) {
+    ASSERT_TRUE(connection.send(third.substr(at, 97)));
+    std::this_thread::sleep_for(2ms);
+  }
+  bool closed = false;
+  const std::string answers = connection.read_until_closed(10s, closed);
+  EXPECT_TRUE(closed);
+  std::size_t answered = 0;
+  for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos;
+       at = answers.find("HTTP/1.1 200 OK", at + 1)) {
+    ++answered;
+  }
+  EXPECT_EQ(answered, 3U) << answers;
+  const auto at_first = answers.find(R"("uid":"first-0001")");
+  const auto at_second = answers.find(R"("uid":"second-0002")");
+  const auto at_third = answers.find(R"("uid":"third-0003")");
+  ASSERT_NE(at_first, std::string::npos) << answers;
+  ASSERT_NE(at_second, std::string::npos) << answers;
+  ASSERT_NE(at_third, std::string::npos) << answers;
+  EXPECT_LT(at_first, at_second);
+  EXPECT_LT(at_second, at_third);
+  EXPECT_TRUE(still_serves());
+}
+
 TEST_F(WebhookFaults, OversizedHeadersGet431) {
   RawConnection connection(webhook_->port());
   ASSERT_TRUE(connection.handshake());
