@@ -1,7 +1,6 @@
 #include "io_threads.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <thread>
 #include <vector>
 
@@ -45,12 +44,6 @@ void IoThreads::prepare_for_connections(std::size_t connections) {
       socket.open(asio::ip::tcp::v4(), error);
       if (error) break;  // out of descriptors: reserve what the limit allows
       sockets.push_back(std::move(socket));
-    }
-    // Each strand takes one of the context's mutexes, picked by hashing; this many strands meet
-    // every mutex all but surely, and each strand itself is gone at the end of its iteration.
-    constexpr std::size_t kStrandsToMeetEveryMutex = 4096;
-    for (std::size_t i = 0; i < kStrandsToMeetEveryMutex; ++i) {
-      const auto strand = asio::make_strand(*context);
     }
   }
 }

@@ -24,11 +24,10 @@ class IoThreads {
   [[nodiscard]] std::vector<boost::asio::io_context*> connection_contexts();
 
   // Makes each connection context's lasting bookkeeping for `connections` connections now: the
-  // sockets' reactor states (kept in a pool that never shrinks) and the strands' mutexes (193
-  // per context, made on first use). Made one by one as a flood of connections arrives, they end
-  // up scattered among the connections' buffers, and after the flood each pins a page of freed
-  // memory that cannot go back to the kernel (4,096 idle connections left 16 MiB behind). Made
-  // together at start-up, they sit side by side.
+  // sockets' reactor states (kept in a pool that never shrinks). Made one by one as a flood of
+  // connections arrives, they end up scattered among the connections' buffers, and after the flood
+  // each pins a page of freed memory that cannot go back to the kernel (4,096 idle connections left
+  // 16 MiB behind). Made together at start-up, they sit side by side.
   void prepare_for_connections(std::size_t connections);
 
   // Runs every context on its own thread; returns once stop() has ended them all.

@@ -36,7 +36,10 @@ namespace irsa::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-using Executor = asio::strand<asio::io_context::executor_type>;
+// A connection's executor: its io_context's own. Each context is run by one thread (see
+// listener.hpp), so a connection's handlers never run at once without a strand, whose mutex and
+// shared state every handler of every request would otherwise go through.
+using Executor = asio::io_context::executor_type;
 using net::Wire;
 
 namespace {
@@ -60,16 +63,16 @@ WaitingPhase waiting_phase(Phase phase) {
 }
 
 // What drain() and the accept loop need to see of one connection. `wire` and `buffer` are only
-// touched on the connection's strand; the atomics are read by the accept loop when it must make
+// touched on the connection's thread; the atomics are read by the accept loop when it must make
 // room; the registry entry itself is guarded by the mutex in State.
 struct Connection {
-  explicit Connection(Executor strand) : executor(std::move(strand)) {}
+  explicit Connection(Executor context) : executor(std::move(context)) {}
   void enter(Phase next, Clock::time_point now) {
     since.store(now.time_since_epoch().count(), std::memory_order_relaxed);
     phase.store(next, std::memory_order_relaxed);
   }
   // Whether bytes of a request have come, parsed or not: such a connection is not idle. On the
-  // connection's strand only.
+  // connection's thread only.
   [[nodiscard]] bool request_arrived() const {
     return wire != nullptr && ((buffer != nullptr && buffer->size() != 0) || wire->readable());
   }
@@ -566,7 +569,7 @@ asio::awaitable<void> serve(std::shared_ptr<Listener::State> state,
 }
 
 // Closes a connection chosen to make room, unless it has stopped waiting meanwhile (its request
-// arrived, or it is gone). Runs on the connection's strand.
+// arrived, or it is gone). Runs on the connection's thread.
 void close_to_make_room(Listener::State& state, Connection& connection) {
   const Phase phase = connection.phase.load(std::memory_order_relaxed);
   if (connection.wire == nullptr || phase == Phase::busy ||
@@ -597,9 +600,9 @@ bool make_room(const std::shared_ptr<Listener::State>& state) {
   return true;
 }
 
-// Registers an accepted connection and starts serving it on its strand.
+// Registers an accepted connection and starts serving it on its context.
 void start_session(const std::shared_ptr<Listener::State>& state, tcp::socket socket,
-                   const Executor& strand) {
+                   const Executor& executor) {
   if (state->connections.load(std::memory_order_relaxed) >= state->limits.max_connections &&
       !make_room(state)) {
     boost::system::error_code ignored;
@@ -618,20 +621,19 @@ void start_session(const std::shared_ptr<Listener::State>& state, tcp::socket so
   std::size_t peak = state->peak.load(std::memory_order_relaxed);
   while (open > peak && !state->peak.compare_exchange_weak(peak, open, std::memory_order_relaxed)) {
   }
-  auto connection = std::make_shared<Connection>(strand);
+  auto connection = std::make_shared<Connection>(executor);
   connection->enter(Phase::unused, Clock::now());
   state->add(connection);
   auto tls = state->tls ? state->tls() : nullptr;
-  asio::co_spawn(strand, serve(state, connection, std::move(socket), std::move(tls)),
+  asio::co_spawn(executor, serve(state, connection, std::move(socket), std::move(tls)),
                  asio::detached);
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state,
                                   std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
-    // Each connection gets its own strand: its coroutine never runs on two threads at once.
-    Executor strand = asio::make_strand(state->next_context());
-    auto [error, socket] = co_await acceptor->async_accept(strand, kNoThrow);
+    const Executor executor = state->next_context().get_executor();
+    auto [error, socket] = co_await acceptor->async_accept(executor, kNoThrow);
     if (error) {
       if (error == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       // Out of descriptors or memory: those already connected go on being served, and accepting
@@ -641,7 +643,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener::State> state,
       continue;
     }
     // Served even when the listener closed meanwhile: its client has already connected.
-    start_session(state, std::move(socket), strand);
+    start_session(state, std::move(socket), executor);
   }
 }
 
@@ -651,15 +653,15 @@ void accept_backlog(const std::shared_ptr<Listener::State>& state, tcp::acceptor
   boost::system::error_code error;
   acceptor.non_blocking(true, error);
   while (!error) {
-    Executor strand = asio::make_strand(state->next_context());
-    tcp::socket socket(strand);
+    const Executor executor = state->next_context().get_executor();
+    tcp::socket socket(executor);
     acceptor.accept(socket, error);
-    if (!error) start_session(state, std::move(socket), strand);
+    if (!error) start_session(state, std::move(socket), executor);
   }
 }
 
 // Closes a connection that waits for its next request with nothing of one arrived yet. Runs on
-// the connection's strand; one with bytes waiting is left to answer them and close.
+// the connection's thread; one with bytes waiting is left to answer them and close.
 void close_if_idle(Connection& connection) {
   if (connection.phase.load(std::memory_order_relaxed) != Phase::idle) return;
   if (connection.wire == nullptr || connection.request_arrived()) return;

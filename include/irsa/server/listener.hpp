@@ -1,5 +1,5 @@
-// Accepts connections and serves HTTP/1.1 on them with C++20 coroutines, one strand per
-// connection, every timeout and limit taken from ServerLimits. The webhook port speaks TLS, the
+// Accepts connections and serves HTTP/1.1 on them with C++20 coroutines, each connection on one
+// thread, every timeout and limit taken from ServerLimits. The webhook port speaks TLS, the
 // metrics port plain HTTP; both use this class. What a request means is the handler's business;
 // the listener only moves bytes, enforces limits and closes connections when asked to drain.
 #pragma once
@@ -33,7 +33,7 @@ struct ListenerOverload {
 
 class Listener {
  public:
-  // Called on the connection's strand for every complete request. A coroutine, so that an
+  // Called on the connection's thread for every complete request. A coroutine, so that an
   // admission can wait (for a ServiceAccount still on its way) without holding a thread. The
   // request is the session's, and lives until the handler's coroutine has finished: taken by
   // reference, it is not moved into every handler's frame.
@@ -44,8 +44,9 @@ class Listener {
 
   // Binds and listens at once, so that a port in use is reported by the constructor (as a
   // boost::system::system_error naming the address). An empty `tls` serves plain HTTP. The
-  // acceptor runs on `io`; accepted connections go to `connection_contexts` in turn (each run by
-  // its own thread, so a connection never meets another thread), or stay on `io` when empty.
+  // acceptor runs on `io`; accepted connections go to `connection_contexts` in turn, or stay on
+  // `io` when empty. Every context that serves connections must be run by exactly one thread:
+  // a connection's handlers rely on that instead of a strand, and never meet another thread.
   Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
            TlsSource tls, ServerLimits limits, Handler handler,
            std::vector<boost::asio::io_context*> connection_contexts = {},
