@@ -75,6 +75,7 @@ add_dependencies(conformance_tests irsa-webhook)
 
 irsa_add_test_binary(server_tests TSAN
   server/account_wait_budget_test.cpp
+  server/field_arena_test.cpp
   server/usable_cpus_test.cpp
   server/go_duration_test.cpp
   server/http_handler_test.cpp

@@ -189,7 +189,7 @@ namespace {
 using net::kNoThrow;
 constexpr std::chrono::milliseconds kAcceptRetryPause{50};
 
-using RequestParser = http::request_parser<http::string_body>;
+using RequestParser = http::request_parser<http::string_body, FieldAllocator<char>>;
 
 // A response the listener itself sends when a request breaks a limit; it then closes.
 Response limit_response(http::status status, std::string_view text) {
@@ -207,7 +207,7 @@ bool malformed(const boost::system::error_code& error) {
 // A request whose end the server cannot be sure of, or that HTTP/1.1 forbids: answered as Go's
 // server answers it, then the connection closes. Treating "gzip, chunked" as chunked, or a
 // coding we do not know as absent, is how one request gets hidden inside another.
-std::optional<Response> framing_refusal(const http::request<http::string_body>& request) {
+std::optional<Response> framing_refusal(const Request& request) {
   std::size_t codings = 0;
   std::size_t hosts = 0;
   for (const auto& field : request) {
@@ -225,7 +225,7 @@ std::optional<Response> framing_refusal(const http::request<http::string_body>& 
   return std::nullopt;
 }
 
-bool expects_continue(const http::request<http::string_body>& request) {
+bool expects_continue(const Request& request) {
   const auto expect = request[http::field::expect];
   return beast::iequals(expect, "100-continue");
 }
@@ -403,6 +403,7 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
   BufferCharge buffer_charge(state.overload.memory);
   KeptBuffers kept;
   std::string& outgoing = kept.outgoing;
+  FieldArena fields;  // each request's header fields; the request is gone when the next begins
   bool first = true;
   for (;;) {
     // Once draining's quiet period is over, a connection that has had its answer is not kept,
@@ -411,7 +412,9 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
         !connection.request_arrived()) {
       co_return Ending::polite;
     }
-    RequestParser parser;
+    fields.reset();
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldAllocator<char>(&fields)));
     parser.header_limit(limits.header_limit);
     parser.body_limit(limits.body_limit);
     const auto header_budget = [&] {

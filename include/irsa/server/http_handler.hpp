@@ -10,13 +10,15 @@
 #include <string_view>
 
 #include "irsa/core/admission.hpp"
+#include "irsa/server/field_arena.hpp"
 #include "irsa/server/routes.hpp"
 
 namespace irsa::server {
 
 namespace http = boost::beast::http;
 
-using Request = http::request<http::string_body>;
+// A request's fields come from its connection's FieldArena when the listener parsed it.
+using Request = http::request<http::string_body, http::basic_fields<FieldAllocator<char>>>;
 using Response = http::response<http::string_body>;
 
 // What the handler needs besides the request; owned by the caller.
