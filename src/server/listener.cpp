@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -351,12 +352,13 @@ constexpr std::size_t kKeptBufferBytes = 32 * 1024;
 // The buffers one connection keeps from request to request.
 struct KeptBuffers {
   std::string outgoing;  // the bytes of the response being written
-  std::string body;      // a request body's string, handed to the next request with a body
+  // Each request's header fields; the request is gone when the next begins. Made with the first
+  // request, so that a connection that never sends one does not hold it.
+  std::unique_ptr<FieldArena> fields;
 };
 
 void release_if_large(KeptBuffers& kept, RequestBuffer& incoming) {
   if (kept.outgoing.capacity() > kKeptBufferBytes) std::string().swap(kept.outgoing);
-  if (kept.body.capacity() > kKeptBufferBytes) std::string().swap(kept.body);
   if (incoming.size() == 0 && incoming.capacity() > kKeptBufferBytes) incoming.shrink_to_fit();
 }
 
@@ -403,7 +405,6 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
   BufferCharge buffer_charge(state.overload.memory);
   KeptBuffers kept;
   std::string& outgoing = kept.outgoing;
-  FieldArena fields;  // each request's header fields; the request is gone when the next begins
   bool first = true;
   for (;;) {
     // Once draining's quiet period is over, a connection that has had its answer is not kept,
@@ -412,11 +413,6 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
         !connection.request_arrived()) {
       co_return Ending::polite;
     }
-    fields.reset();
-    RequestParser parser(std::piecewise_construct, std::make_tuple(),
-                         std::make_tuple(FieldAllocator<char>(&fields)));
-    parser.header_limit(limits.header_limit);
-    parser.body_limit(limits.body_limit);
     const auto header_budget = [&] {
       return state.budget(limits.request_header, limits.pressure_request_header);
     };
@@ -449,6 +445,16 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       connection.enter(Phase::headers, now);
     }
     first = false;
+    // Made now, after the wait: a connection waiting without its buffers holds no arena either.
+    if (kept.fields) {
+      kept.fields->reset();
+    } else {
+      kept.fields = std::make_unique<FieldArena>();
+    }
+    RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(FieldAllocator<char>(kept.fields.get())));
+    parser.header_limit(limits.header_limit);
+    parser.body_limit(limits.body_limit);
     const auto header_error = co_await read_header(wire, buffer, parser, buffer_charge);
     connection.phase.store(Phase::busy, std::memory_order_relaxed);
     std::optional<Response> refusal;
@@ -489,7 +495,6 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
       boost::system::error_code body_error;
       // Not a conditional expression: GCC 12 mishandles co_await inside one.
       if (const auto length = parser.content_length(); length && !parser.chunked()) {
-        parser.get().body().swap(kept.body);
         body_error = co_await read_sized_body(wire, buffer, parser.get().body(),
                                               static_cast<std::size_t>(*length));
       } else {
@@ -533,9 +538,6 @@ asio::awaitable<Ending> exchange(Listener::State& state, Connection& connection,
     // The rest of a refused request was never read: closing now would reset the connection.
     if (refused) co_return Ending::refused;
     if (!keep_alive) co_return Ending::polite;
-    // The body's string serves the next request's body (ours again: the handler has finished).
-    kept.body.swap(request.body());
-    kept.body.clear();
     release_if_large(kept, buffer);
     (void)buffer_charge.fits(buffer.capacity());
   }
