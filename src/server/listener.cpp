@@ -275,16 +275,23 @@ asio::awaitable<boost::system::error_code> read_body(Wire& wire, RequestBuffer& 
 // belongs. Beast's parser would take it through that buffer a read_size at a time (512 bytes on a
 // fresh connection), copying each piece once more. Nothing past the body is read: the next
 // request's bytes stay with the Wire. The parser is left at the body's start and not used again.
+// The string grows a step ahead of what has come, not to the whole length at once: a client that
+// announces megabytes and sends them slowly does not make the server touch them all up front.
 asio::awaitable<boost::system::error_code> read_sized_body(Wire& wire, RequestBuffer& buffer,
                                                            std::string& body, std::size_t length) {
-  body.resize(length);
+  constexpr std::size_t kStep = 64 * 1024;
+  body.reserve(length);
   const std::size_t buffered = std::min(buffer.size(), length);
+  body.resize(buffered);
   asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
   buffer.consume(buffered);
   for (std::size_t got = buffered; got < length;) {
-    auto [error, bytes] = co_await wire.read_some(asio::buffer(body.data() + got, length - got));
+    body.resize(std::min(length, got + kStep));
+    auto [error, bytes] =
+        co_await wire.read_some(asio::buffer(body.data() + got, body.size() - got));
     if (error) co_return error;
     got += bytes;
+    body.resize(got);
   }
   co_return boost::system::error_code{};
 }

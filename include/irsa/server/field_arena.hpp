@@ -16,7 +16,7 @@ namespace irsa::server {
 class FieldArena {
  public:
   // Room for the headers the API server sends (six or seven fields of about 100 bytes each with
-  // Beast's bookkeeping); a connection keeps it for its whole life, so it is not made larger.
+  // Beast's bookkeeping); a busy connection keeps it between requests, so it is not made larger.
   static constexpr std::size_t kBytes = 1024;
 
   FieldArena() = default;
