@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -147,8 +148,9 @@ void apply_pod_annotations(const ReviewFacts& facts, const Settings& settings,
   }
 }
 
-// Adds vars and the token mount to one container; returns whether anything was added.
-bool plan_container(const ContainerFacts& container, std::size_t index, std::string_view list_path,
+// Adds vars and the token mount to one container, whose JSON Pointer is `container_path`
+// ("/spec/containers/0"); returns whether anything was added.
+bool plan_container(const ContainerFacts& container, std::string_view container_path,
                     const Plan& plan, const Mutator::Derived& derived, PatchWriter& patch,
                     Decision& decision) {
   const bool web = plan.mode == Mode::web_identity;
@@ -199,25 +201,9 @@ bool plan_container(const ContainerFacts& container, std::size_t index, std::str
   }
   if (session_wanted) vars[var_count++] = derived.session_name_var;
 
-  // The container's path ("/spec/containers/0"), written once for all of its operations. The
-  // two list paths are short constants, so it always fits.
-  std::array<char, 64> path_buffer{};
-  std::string_view container_path;
-  if (list_path.size() <= path_buffer.size() - 20) {
-    std::copy(list_path.begin(), list_path.end(), path_buffer.begin());
-    char* end = std::to_chars(path_buffer.data() + list_path.size(),
-                              path_buffer.data() + path_buffer.size(), index)
-                    .ptr;
-    container_path = {path_buffer.data(), static_cast<std::size_t>(end - path_buffer.data())};
-  }
   auto begin_container_op = [&]() -> std::string& {
     std::string& out = patch.begin();
-    if (!container_path.empty()) {
-      out.append(container_path);
-    } else {
-      out.append(list_path);
-      append_int(out, static_cast<std::int64_t>(index));
-    }
+    out.append(container_path);
     return out;
   };
 
@@ -410,7 +396,14 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
 
   std::set<std::string_view> named_and_seen;
   decision.mutated_containers.reserve(facts.containers.size() + facts.init_containers.size());
+  // Each container's path is written once, for all of its operations: the list's path, then the
+  // index, in a buffer that holds the longer list path and any index.
+  constexpr std::string_view kContainers = "/spec/containers/";
+  constexpr std::string_view kInitContainers = "/spec/initContainers/";
+  static_assert(kContainers.size() <= kInitContainers.size());
+  std::array<char, kInitContainers.size() + std::numeric_limits<std::size_t>::digits10 + 1> path{};
   auto visit = [&](const std::vector<ContainerFacts>& containers, std::string_view list_path) {
+    std::copy(list_path.begin(), list_path.end(), path.begin());
     for (std::size_t i = 0; i < containers.size(); ++i) {
       const ContainerFacts& container = containers[i];
       if (!choice.skip.empty() || choice.include) named_and_seen.insert(container.name);
@@ -418,13 +411,17 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
         decision.skipped_containers.emplace_back(container.name);
         continue;
       }
-      if (plan_container(container, i, list_path, plan, derived, patch, decision)) {
+      const char* end =
+          std::to_chars(path.data() + list_path.size(), path.data() + path.size(), i).ptr;
+      const std::string_view container_path(path.data(),
+                                            static_cast<std::size_t>(end - path.data()));
+      if (plan_container(container, container_path, plan, derived, patch, decision)) {
         decision.mutated_containers.emplace_back(container.name);
       }
     }
   };
-  visit(facts.containers, "/spec/containers/");
-  visit(facts.init_containers, "/spec/initContainers/");
+  visit(facts.containers, kContainers);
+  visit(facts.init_containers, kInitContainers);
 
   for (const auto& name : choice.skip_names) {
     if (!named_and_seen.contains(name)) {
