@@ -136,51 +136,67 @@ void JsonCursor::skip_other() {
   }
 }
 
-void JsonCursor::skip_member_name_and_colon() {
-  if (token() != '"') fail(kExpectedMemberName);
-  ++index_;
-  if (token() != ':') fail(kExpectedColon);
-  ++index_;
-}
-
-// The same grammar as members() and elements(), without reading anything: a stack of the
-// brackets that close what is open, one value at a time.
+// The same grammar as members() and elements(), without reading anything: a stack of what is
+// open, one value at a time. The cursor's fields are copied into locals for the loop, so that
+// the compiler keeps them in registers rather than reloading them after every store.
 void JsonCursor::skip_container() {
-  std::array<char, kMaxDepth> closers;
+  const char* const data = data_;
+  const std::uint32_t* const positions = positions_;
+  std::uint32_t index = index_;
+  const auto token_at = [&](std::uint32_t at) { return data[positions[at]]; };
+  const auto fail_at_token = [&](std::uint32_t at, std::string_view problem) {
+    index_ = at;
+    fail(problem);
+  };
+  // A member name and its colon, checked (the first pass has checked the name's text).
+  const auto skip_name_and_colon = [&] {
+    if (token_at(index) != '"') fail_at_token(index, kExpectedMemberName);
+    if (token_at(index + 1) != ':') fail_at_token(index + 1, kExpectedColon);
+    index += 2;
+  };
+  // Whether each open container is an object. bool rather than char: a char store may alias
+  // anything, which would make the compiler reload the locals above after each push.
+  std::array<bool, kMaxDepth> in_object;
   std::size_t depth = 0;
   for (;;) {
     // At a value.
-    const char c = token();
+    const char c = token_at(index);
     if (c == '"') {
-      ++index_;
+      ++index;
     } else if (c == '{' || c == '[') {
-      if (depth == kMaxDepth) fail("lists and objects nested too deeply");
-      const char closer = c == '{' ? '}' : ']';
-      closers[depth++] = closer;
-      ++index_;
-      if (token() != closer) {
-        if (c == '{') skip_member_name_and_colon();
+      if (depth == kMaxDepth) fail_at_token(index, "lists and objects nested too deeply");
+      const bool object = c == '{';
+      ++index;
+      if (token_at(index) == (object ? '}' : ']')) {
+        ++index;  // empty: a whole value
+      } else {
+        in_object[depth++] = object;
+        if (object) skip_name_and_colon();
         continue;
       }
-      ++index_;
-      --depth;
     } else {
+      index_ = index;
       skip_scalar();
+      index = index_;
     }
     // After a value: close what ends here, then either the next value or done.
     for (;;) {
-      if (depth == 0) return;
-      const char next = token();
+      if (depth == 0) {
+        index_ = index;
+        return;
+      }
+      const char next = token_at(index);
+      const bool object = in_object[depth - 1];
       if (next == ',') {
-        ++index_;
-        if (closers[depth - 1] == '}') skip_member_name_and_colon();
+        ++index;
+        if (object) skip_name_and_colon();
         break;
       }
-      if (next != closers[depth - 1]) {
-        fail(closers[depth - 1] == '}' ? "expected ',' or '}' after an object member"
-                                       : "expected ',' or ']' after a list element");
+      if (next != (object ? '}' : ']')) {
+        fail_at_token(index, object ? "expected ',' or '}' after an object member"
+                                    : "expected ',' or ']' after a list element");
       }
-      ++index_;
+      ++index;
       --depth;
     }
   }

@@ -120,8 +120,6 @@ class JsonCursor {
     ++index_;
     return name;
   }
-  // The same, for skipping: the name is not read.
-  void skip_member_name_and_colon();
   static constexpr std::string_view kExpectedMemberName = "expected a member name in quotes";
   static constexpr std::string_view kExpectedColon = "expected ':' after a member name";
   void find_next_backslash(const char* from);
