@@ -2,7 +2,9 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace irsa::server {
@@ -19,23 +21,28 @@ void AuditFlush::wait(Handler handler) {
   // Resumed on its own executor (the connection's strand), whichever thread flushes.
   const auto executor = asio::get_associated_executor(handler, io_.get_executor());
   const std::scoped_lock lock(mutex_);
-  waiting_.emplace_back([executor, handler = std::move(handler)]() mutable {
-    asio::post(executor, std::move(handler));
-  });
+  // The type-erased handler is allocated per admission; the thread's recycling cache serves it
+  // (as it does coroutine frames) instead of the heap.
+  waiting_.emplace_back(asio::bind_allocator(asio::recycling_allocator<void>(),
+                                             [executor, handler = std::move(handler)]() mutable {
+                                               asio::post(executor, std::move(handler));
+                                             }));
   if (scheduled_) return;
   scheduled_ = true;
   asio::post(io_, [this] { flush(); });
 }
 
 void AuditFlush::flush() {
-  std::vector<asio::any_completion_handler<void()>> resumed;
+  // Only this context's thread flushes, so resuming_ needs no lock. Swapping the two lists, not
+  // moving one out, keeps both their capacities: no allocation per flush.
   {
     const std::scoped_lock lock(mutex_);
-    resumed.swap(waiting_);
+    resuming_.swap(waiting_);
     scheduled_ = false;
   }
   log_.flush();
-  for (auto& resume : resumed) std::move(resume)();
+  for (auto& resume : resuming_) std::move(resume)();
+  resuming_.clear();
 }
 
 AuditFlushes::AuditFlushes(const std::vector<asio::io_context*>& contexts, const Logger& log) {

@@ -36,6 +36,7 @@ class AuditFlush {
   std::mutex mutex_;
   bool scheduled_ = false;
   std::vector<boost::asio::any_completion_handler<void()>> waiting_;
+  std::vector<boost::asio::any_completion_handler<void()>> resuming_;  // the flush's, unlocked
 };
 
 // One group commit per io_context, so that a flush never crosses threads.

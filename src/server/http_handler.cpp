@@ -4,19 +4,21 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace irsa::server {
 
 namespace {
 
 Response text_response(const Request& request, http::status status, std::string body) {
-  return make_response(status, request.version(), request.keep_alive(), kPlainText,
-                       std::move(body));
+  return make_response(status, request.version(), request.keep_alive(), kPlainText, std::move(body),
+                       request.get_allocator());
 }
 
 Response json_response(const Request& request, http::status status, std::string body) {
   return make_response(status, request.version(), request.keep_alive(), "application/json",
-                       std::move(body));
+                       std::move(body), request.get_allocator());
 }
 
 char lower(char c) noexcept {
@@ -76,8 +78,11 @@ std::string_view request_path(std::string_view target) noexcept {
 }
 
 Response make_response(http::status status, unsigned version, bool keep_alive,
-                       std::string_view content_type, std::string body) {
-  Response response{status, version};
+                       std::string_view content_type, std::string body,
+                       FieldAllocator<char> fields) {
+  Response response{std::piecewise_construct, std::make_tuple(), std::make_tuple(fields)};
+  response.result(status);
+  response.version(version);
   response.set(http::field::content_type, content_type);
   response.keep_alive(keep_alive);
   response.body() = std::move(body);

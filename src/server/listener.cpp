@@ -324,7 +324,7 @@ void append_header(std::string& out, const http::header<false, Fields>& header) 
 
 // Beast's serializer, for the one shape the hand-written path does not cover (a chunked body).
 std::string serialize_with_beast(Response& message) {
-  http::response_serializer<http::string_body> serializer(message);
+  http::response_serializer<http::string_body, Fields> serializer(message);
   std::string bytes;
   boost::system::error_code error;
   while (!serializer.is_done() && !error) {

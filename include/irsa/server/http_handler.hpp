@@ -17,9 +17,12 @@ namespace irsa::server {
 
 namespace http = boost::beast::http;
 
-// A request's fields come from its connection's FieldArena when the listener parsed it.
-using Request = http::request<http::string_body, http::basic_fields<FieldAllocator<char>>>;
-using Response = http::response<http::string_body>;
+// A request's fields come from its connection's FieldArena when the listener parsed it, and so
+// do the fields of the response made for it (make_response with the request's allocator): both
+// are gone before the connection's next request resets the arena.
+using Fields = http::basic_fields<FieldAllocator<char>>;
+using Request = http::request<http::string_body, Fields>;
+using Response = http::response<http::string_body, Fields>;
 
 // What the handler needs besides the request; owned by the caller.
 struct HandlerContext {
@@ -41,9 +44,11 @@ struct Handled {
 
 inline constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 
-// A complete response with Content-Length set.
+// A complete response with Content-Length set. `fields` is where its fields are kept: pass the
+// request's (request.get_allocator()) to use its connection's arena; the default is the heap.
 [[nodiscard]] Response make_response(http::status status, unsigned version, bool keep_alive,
-                                     std::string_view content_type, std::string body);
+                                     std::string_view content_type, std::string body,
+                                     FieldAllocator<char> fields = {});
 
 // Answers the webhook port's routes of the route table (routes.hpp): /mutate, /healthz, /livez,
 // /readyz and, when enabled, upstream's debug routes.
