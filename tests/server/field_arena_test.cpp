@@ -100,5 +100,25 @@ TEST(FieldAllocator, HeadersLargerThanTheArenaGoOnTheHeap) {
   EXPECT_EQ(request["X-After"], "yes");
 }
 
+TEST(FieldAllocator, AResponseMadeWithItsRequestsAllocatorKeepsItsFieldsInTheArena) {
+  const auto owned = std::make_unique<FieldArena>();
+  FieldArena& arena = *owned;
+  const Request request = parse(arena,
+                                "POST /mutate HTTP/1.1\r\nHost: webhook\r\nContent-Type: "
+                                "application/json\r\nContent-Length: 2\r\n\r\n{}");
+  const Response response = make_response(http::status::ok, 11, true, "application/json", "{}",
+                                          request.get_allocator());
+  EXPECT_EQ(response.get_allocator().arena(), &arena);
+  EXPECT_TRUE(arena.holds(response[http::field::content_type].data()));
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response[http::field::content_length], "2");
+
+  // Without the request's allocator, as for a refusal made before any request was parsed.
+  const Response refusal = make_response(http::status::bad_request, 11, false, kPlainText, "no\n");
+  EXPECT_EQ(refusal.get_allocator().arena(), nullptr);
+  EXPECT_FALSE(arena.holds(refusal[http::field::content_type].data()));
+  EXPECT_EQ(refusal[http::field::content_length], "3");
+}
+
 }  // namespace
 }  // namespace irsa::server
