@@ -1,0 +1,152 @@
+# Profile-guided optimisation (GCC) of irsa_core, the review that every admission runs.
+#
+# A compiler that knows which branches a real review takes lays the hot paths out straight,
+# inlines the short appends of the patch and response writers and keeps cold code out of the way
+# (docs/performance.md, "A recorded profile"). The profile is recorded by `make pgo-profile`
+# (scripts/pgo-profile.sh: a server whose core is instrumented, under the load corpus) and kept in
+# pgo/<processor>/, so that a build needs no training run.
+#
+#   IRSA_PGO=use       (default) compile irsa_core with the profile when this build is the one it
+#                      was recorded for (below); otherwise as without one, and configure says why.
+#   IRSA_PGO=generate  an instrumented irsa_core that writes a profile to IRSA_PGO_DIR on exit.
+#   IRSA_PGO=off       no profile.
+#
+# Only the core: it is compiled file by file, without coroutines. The server's files are unity
+# batches full of Asio coroutines, and GCC 12 crashed (internal compiler error) compiling them
+# with the one setting that makes a profile portable between checkouts:
+# --param=profile-func-internal-id=1 names each function's counts by its place in its file, where
+# GCC's default mixes the source file's absolute path into the name of every function with
+# internal linkage (lambdas included), so that a profile recorded in one checkout misses them all
+# in another. The counts of each object file are named by its path inside the build tree
+# (-fprofile-prefix-path). The source path also enters a checksum of line numbers, whose mismatch
+# GCC only warns about (-Wcoverage-mismatch), using the counts all the same.
+set(IRSA_PGO "use" CACHE STRING "Profile-guided optimisation of irsa_core: use, generate or off")
+set_property(CACHE IRSA_PGO PROPERTY STRINGS use generate off)
+set(IRSA_PGO_DIR "${PROJECT_SOURCE_DIR}/pgo/${CMAKE_SYSTEM_PROCESSOR}" CACHE PATH
+    "Where the profile is read from (IRSA_PGO=use) or written to (IRSA_PGO=generate)")
+
+# Every program linked with an instrumented library needs GCC's profiling runtime.
+if(IRSA_PGO STREQUAL "generate")
+  add_link_options(-fprofile-generate)
+endif()
+
+# What else shapes the compiled code besides the core's sources: the compiler and the Debian
+# versions of the headers compiled in.
+function(irsa_pgo_build_id out)
+  set(id "compiler ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\n")
+  find_program(IRSA_DPKG_QUERY dpkg-query)
+  find_program(IRSA_DPKG dpkg)
+  if(IRSA_DPKG_QUERY AND IRSA_DPKG)
+    execute_process(COMMAND ${IRSA_DPKG} --print-architecture
+                    OUTPUT_VARIABLE architecture OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    execute_process(
+      COMMAND ${IRSA_DPKG_QUERY} -W "-f=\${Package} \${Architecture} \${Version}\\n" g++-12
+              libstdc++-12-dev libc6-dev linux-libc-dev nlohmann-json3-dev libsimdjson-dev
+      OUTPUT_VARIABLE packages ERROR_QUIET)
+    # The build machine's own packages: a cross build's foreign ones (build-arm64) do not count.
+    string(REPLACE "\n" ";" packages "${packages}")
+    foreach(package IN LISTS packages)
+      if(package MATCHES "^[^ ]+ (${architecture}|all) ")
+        string(APPEND id "${package}\n")
+      endif()
+    endforeach()
+  else()
+    string(APPEND id "packages unknown (no dpkg-query)\n")
+  endif()
+  set(${out} "${id}" PARENT_SCOPE)
+endfunction()
+
+# "<sha256>  <path>" of every file the core is compiled from, as sha256sum writes them.
+function(irsa_pgo_source_hashes out)
+  file(GLOB_RECURSE sources RELATIVE "${PROJECT_SOURCE_DIR}"
+       "${PROJECT_SOURCE_DIR}/src/core/*.cpp" "${PROJECT_SOURCE_DIR}/src/core/*.hpp"
+       "${PROJECT_SOURCE_DIR}/include/irsa/core/*.hpp")
+  set(lines "")
+  foreach(source IN LISTS sources)
+    file(SHA256 "${PROJECT_SOURCE_DIR}/${source}" hash)
+    list(APPEND lines "${hash}  ${source}")
+  endforeach()
+  list(SORT lines)
+  set(${out} "${lines}" PARENT_SCOPE)
+endfunction()
+
+# Sets up `target` (irsa_core) for the profile.
+#
+# The profile is used only for exactly the sources and build it was recorded from. GCC 12 drops a
+# changed function's counts, but then warns "Missing counts for called function" at each call
+# into it from code that kept its counts, and that warning has no option to turn it off or to keep
+# it from being an error under -Werror: a profile one edit old broke the build. So an edit of the
+# core turns the profile off at the next build (configure runs again and says so), which compiles
+# as without one until `make pgo-profile` records it again.
+function(irsa_profile_guided target)
+  file(REAL_PATH "${CMAKE_BINARY_DIR}" build_dir)
+  set(portable --param=profile-func-internal-id=1 -fprofile-prefix-path=${build_dir})
+  if(IRSA_PGO STREQUAL "off")
+    return()
+  elseif(IRSA_PGO STREQUAL "generate")
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      message(FATAL_ERROR "IRSA_PGO=generate needs GCC")
+    endif()
+    # Atomic counters: the server's worker threads review at once.
+    target_compile_options(${target} PRIVATE -fprofile-generate=${IRSA_PGO_DIR} ${portable}
+                                             -fprofile-update=atomic)
+    irsa_pgo_build_id(build_id)
+    file(WRITE "${CMAKE_BINARY_DIR}/pgo-build-id.txt" "${build_id}")
+    return()
+  elseif(NOT IRSA_PGO STREQUAL "use")
+    message(FATAL_ERROR "IRSA_PGO is ${IRSA_PGO}; expected use, generate or off")
+  endif()
+
+  set(skip "")
+  file(GLOB profile_files "${IRSA_PGO_DIR}/*.gcda")
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    set(skip "the profile is GCC's and this is ${CMAKE_CXX_COMPILER_ID}")
+  elseif(NOT CMAKE_BUILD_TYPE STREQUAL "Release")
+    set(skip "not a release build")
+  elseif(NOT IRSA_SANITIZERS STREQUAL "")
+    set(skip "a sanitizer build")
+  elseif(NOT profile_files OR NOT EXISTS "${IRSA_PGO_DIR}/BUILD"
+         OR NOT EXISTS "${IRSA_PGO_DIR}/SOURCES")
+    set(skip "no profile in ${IRSA_PGO_DIR}")
+  else()
+    # Whether this is still the build the profile was recorded for is asked again when any of
+    # these files changes.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${profile_files}
+                 "${IRSA_PGO_DIR}/BUILD" "${IRSA_PGO_DIR}/SOURCES")
+    irsa_pgo_build_id(build_id)
+    file(READ "${IRSA_PGO_DIR}/BUILD" recorded_build_id)
+    irsa_pgo_source_hashes(hashes)
+    file(STRINGS "${IRSA_PGO_DIR}/SOURCES" recorded_hashes)
+    list(SORT recorded_hashes)
+    if(NOT build_id STREQUAL recorded_build_id)
+      set(skip "recorded with another compiler or other library versions (its BUILD file)")
+    elseif(NOT hashes STREQUAL recorded_hashes)
+      set(skip "the core changed since it was recorded: `make pgo-profile` records it again")
+    else()
+      foreach(line IN LISTS hashes)
+        string(SUBSTRING "${line}" 66 -1 source)
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+                     "${PROJECT_SOURCE_DIR}/${source}")
+      endforeach()
+    endif()
+  endif()
+  if(skip)
+    message(STATUS "Profile-guided optimisation of irsa_core: off (${skip})")
+    return()
+  endif()
+
+  message(STATUS "Profile-guided optimisation of irsa_core: on (${IRSA_PGO_DIR})")
+  # Neither Ninja nor a compiler cache knows that an object depends on its profile: the profile's
+  # hash on the command line recompiles the core when it is recorded again.
+  set(contents "")
+  foreach(profile_file IN LISTS profile_files)
+    file(SHA256 "${profile_file}" hash)
+    string(APPEND contents "${hash}")
+  endforeach()
+  string(SHA256 profile_id "${contents}")
+  string(SUBSTRING "${profile_id}" 0 16 profile_id)
+  target_compile_options(${target} PRIVATE -fprofile-use=${IRSA_PGO_DIR} ${portable}
+                                           -fprofile-partial-training -Wno-missing-profile
+                                           -Wno-coverage-mismatch)
+  target_compile_definitions(${target} PRIVATE IRSA_PGO_PROFILE=${profile_id})
+endfunction()

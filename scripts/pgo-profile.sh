@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Records the profile that release builds of irsa_core are compiled with
+# (cmake/ProfileGuided.cmake): builds irsa-webhook with an instrumented core in build-pgo-gen/,
+# serves the load corpus with it (tiny, typical and large pods, three of four with a role, in the
+# weights bench-load uses), and keeps what it counted in pgo/<processor>/ with what the build it
+# serves must match: the compiler and library versions (BUILD) and the hashes of the core's
+# sources (SOURCES). About 3 minutes on 2 cores. Run it after any change to src/core/ or
+# include/irsa/core/ (a build of other sources than the recorded ones compiles without the
+# profile) and commit pgo/ with the change.
+#
+#   scripts/pgo-profile.sh [RELEASE_BIN_DIR]    (make pgo-profile)
+#
+# The load tools come from the release tree (make build), uninstrumented: the client's use of the
+# shared network code must not count as the server's.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${1:-$root/build/bin}"
+typical="${IRSA_BENCH_TYPICAL_REVIEW:-$root/../shared/bench/typical-review.json}"
+seconds="${IRSA_PGO_SECONDS:-20}"
+gen="$root/build-pgo-gen"
+out="$root/pgo/$(uname -m)"
+log() { echo "pgo-profile: $*" >&2; }
+
+for tool in cmake ninja g++ openssl curl python3 sha256sum; do
+  command -v "$tool" >/dev/null || { log "$tool is missing (scripts/install-deps.sh)"; exit 1; }
+done
+for program in irsa-loadgen irsa-corpus; do
+  [ -x "$bin/$program" ] || { log "$bin/$program is missing (make build)"; exit 1; }
+done
+[ -f "$typical" ] || { log "the typical review $typical is missing (set IRSA_BENCH_TYPICAL_REVIEW)"; exit 1; }
+
+work="$(mktemp -d)"
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A fixed profile folder inside the tree keeps the compile flags, and so an incremental rebuild,
+# the same from one run to the next.
+log "building the instrumented server in $gen"
+cmake -S "$root" -B "$gen" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+  -DIRSA_PGO=generate -DIRSA_PGO_DIR="$gen/profile" -DIRSA_BUILD_TESTS=OFF \
+  -DIRSA_BUILD_BENCHMARKS=OFF -DIRSA_BUILD_LOAD_TOOLS=OFF >/dev/null
+cmake --build "$gen" --target irsa-webhook -j "$(nproc)"
+rm -rf "$gen/profile"
+
+mkdir "$work/tls"
+openssl req -x509 -nodes -days 1 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+  -subj "/CN=irsa-webhook" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
+"$bin/irsa-corpus" --out "$work/corpus" --typical "$typical" --accounts 100 >/dev/null
+port="$(free_port)"
+metrics_port="$(free_port)"
+
+"$gen/bin/irsa-webhook" --in-cluster=false --bind-address=127.0.0.1 --port="$port" \
+  --metrics-port="$metrics_port" --tls-cert="$work/tls/tls.crt" --tls-key="$work/tls/tls.key" \
+  --service-accounts="$work/corpus/service-accounts.yaml" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do
+  curl -sf --cacert "$work/tls/tls.crt" "https://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { tail -n 20 "$work/server.log" >&2; log "the server exited"; exit 1; }
+  sleep 0.5
+done
+curl -sf --cacert "$work/tls/tls.crt" "https://127.0.0.1:$port/readyz" >/dev/null ||
+  { log "the server did not become ready"; exit 1; }
+
+log "serving the mixed corpus for ${seconds}s"
+if ! "$bin/irsa-loadgen" "https://127.0.0.1:$port/mutate" --corpus "$work/corpus/mixed" \
+  --order weighted --cacert "$work/tls/tls.crt" -c 32 -d "${seconds}s" --warmup 0s --quiet \
+  >"$work/loadgen.log" 2>&1; then
+  tail -n 20 "$work/loadgen.log" >&2
+  log "irsa-loadgen failed"
+  exit 1
+fi
+
+# The counts are written when the server exits, which it does on SIGTERM once it has drained.
+kill -TERM "$server"
+if ! wait "$server"; then
+  tail -n 20 "$work/server.log" >&2
+  log "the server did not exit cleanly, so its profile may be incomplete"
+  exit 1
+fi
+server=""
+shopt -s nullglob
+recorded=("$gen/profile"/*.gcda)
+[ "${#recorded[@]}" -gt 0 ] || { log "the server wrote no profile to $gen/profile"; exit 1; }
+
+mkdir -p "$out"
+rm -f "$out"/*.gcda
+cp "${recorded[@]}" "$out/"
+rm -f "$out/COMPILER"
+cp "$gen/pgo-build-id.txt" "$out/BUILD"
+(cd "$root" && { find src/core -name '*.cpp' -o -name '*.hpp'; find include/irsa/core -name '*.hpp'; } |
+  LC_ALL=C sort | xargs sha256sum) >"$out/SOURCES"
+log "recorded ${#recorded[@]} profile files in $out ($(du -sh "$out" | cut -f1)); commit them with the change"
