@@ -31,6 +31,11 @@ set_tests_properties(examples_preview PROPERTIES LABELS chart TIMEOUT 120)
 add_test(NAME release_workflow COMMAND bash ${PROJECT_SOURCE_DIR}/tests/release/workflow-check.sh)
 set_tests_properties(release_workflow PROPERTIES LABELS release TIMEOUT 60)
 
+# When release builds compile irsa_core with the recorded profile (cmake/ProfileGuided.cmake):
+# configures copies of the tree against a profile folder of its own, compiling nothing.
+add_test(NAME pgo_gate COMMAND bash ${PROJECT_SOURCE_DIR}/tests/release/pgo-gate.sh)
+set_tests_properties(pgo_gate PROPERTIES TIMEOUT 120)
+
 # The image scripts' refusals (platforms, registry-less names, architectures), with no engine.
 add_test(NAME image_script_arguments COMMAND bash ${PROJECT_SOURCE_DIR}/tests/image/script-arguments.sh)
 set_tests_properties(image_script_arguments PROPERTIES TIMEOUT 60)
