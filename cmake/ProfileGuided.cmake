@@ -11,9 +11,9 @@
 #   IRSA_PGO=generate  an instrumented irsa_core that writes a profile to IRSA_PGO_DIR on exit.
 #   IRSA_PGO=off       no profile.
 #
-# Only the core: it is compiled file by file, without coroutines. The server's files are unity
-# batches full of Asio coroutines, and GCC 12 crashed (internal compiler error) compiling them
-# with the one setting that makes a profile portable between checkouts:
+# Only the core: it has no coroutines. The server's and the network layer's files are full of
+# Asio coroutines, and GCC 12 crashed (internal compiler error) compiling them, in unity batches
+# and one by one, with the one setting that makes a profile portable between checkouts:
 # --param=profile-func-internal-id=1 names each function's counts by its place in its file, where
 # GCC's default mixes the source file's absolute path into the name of every function with
 # internal linkage (lambdas included), so that a profile recorded in one checkout misses them all
