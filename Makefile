@@ -113,8 +113,8 @@ bench-core-callgrind: build
 bench-server-callgrind: build
 	@bash scripts/server-instructions.sh build/bin
 
-# Records the profile release builds are compiled with (pgo/, cmake/ProfileGuided.cmake): an
-# instrumented server under the load corpus. About 2.5 minutes; commit pgo/ with the change.
+# Records the profile release builds compile irsa_core with (pgo/, cmake/ProfileGuided.cmake): a
+# server with an instrumented core under the load corpus. About 3 minutes; commit pgo/ with it.
 pgo-profile: build
 	@bash scripts/pgo-profile.sh
 

@@ -30,20 +30,8 @@ for program in irsa-loadgen irsa-corpus; do
 done
 [ -f "$typical" ] || { log "the typical review $typical is missing (set IRSA_BENCH_TYPICAL_REVIEW)"; exit 1; }
 
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=scripts/loopback-bench.sh
+source "$root/scripts/loopback-bench.sh"
 
 # A fixed profile folder inside the tree keeps the compile flags, and so an incremental rebuild,
 # the same from one run to the next.
@@ -54,11 +42,7 @@ cmake -S "$root" -B "$gen" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPI
 cmake --build "$gen" --target irsa-webhook -j "$(nproc)"
 rm -rf "$gen/profile"
 
-mkdir "$work/tls"
-openssl req -x509 -nodes -days 1 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-  -subj "/CN=irsa-webhook" -addext "subjectAltName=IP:127.0.0.1" \
-  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
-"$bin/irsa-corpus" --out "$work/corpus" --typical "$typical" --accounts 100 >/dev/null
+make_tls_and_corpus "$bin/irsa-corpus" "$typical"
 port="$(free_port)"
 metrics_port="$(free_port)"
 

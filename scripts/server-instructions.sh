@@ -26,26 +26,9 @@ for program in irsa-webhook irsa-loadgen irsa-corpus; do
 done
 [ -f "$typical" ] || { log "the typical review $typical is missing (set IRSA_BENCH_TYPICAL_REVIEW)"; exit 1; }
 
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-mkdir "$work/tls"
-openssl req -x509 -nodes -days 1 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-  -subj "/CN=irsa-webhook" -addext "subjectAltName=IP:127.0.0.1" \
-  -keyout "$work/tls/tls.key" -out "$work/tls/tls.crt" 2>/dev/null
-"$bin/irsa-corpus" --out "$work/corpus" --typical "$typical" --accounts 100 >/dev/null
+# shellcheck source=scripts/loopback-bench.sh
+source "$root/scripts/loopback-bench.sh"
+make_tls_and_corpus "$bin/irsa-corpus" "$typical"
 port="$(free_port)"
 metrics_port="$(free_port)"
 

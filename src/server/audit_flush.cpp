@@ -18,7 +18,7 @@ asio::awaitable<void> AuditFlush::written() {
 
 template <typename Handler>
 void AuditFlush::wait(Handler handler) {
-  // Resumed on its own executor (the connection's strand), whichever thread flushes.
+  // Resumed on its own executor (the connection's context), whichever thread flushes.
   const auto executor = asio::get_associated_executor(handler, io_.get_executor());
   const std::scoped_lock lock(mutex_);
   // The type-erased handler is allocated per admission; the thread's recycling cache serves it
