@@ -56,7 +56,7 @@ function(irsa_pgo_build_id out)
   set(${out} "${id}" PARENT_SCOPE)
 endfunction()
 
-# "<sha256>  <path>" of every file the core is compiled from, as sha256sum writes them.
+# "<sha256>  <path>" of every file the core is compiled from, sorted.
 function(irsa_pgo_source_hashes out)
   file(GLOB_RECURSE sources RELATIVE "${PROJECT_SOURCE_DIR}"
        "${PROJECT_SOURCE_DIR}/src/core/*.cpp" "${PROJECT_SOURCE_DIR}/src/core/*.hpp"
@@ -90,8 +90,13 @@ function(irsa_profile_guided target)
     # Atomic counters: the server's worker threads review at once.
     target_compile_options(${target} PRIVATE -fprofile-generate=${IRSA_PGO_DIR} ${portable}
                                              -fprofile-update=atomic)
+    # What a profile recorded from this build is valid for, computed by the same functions that
+    # check it (below), for pgo-profile.sh to keep beside the counts as BUILD and SOURCES.
     irsa_pgo_build_id(build_id)
     file(WRITE "${CMAKE_BINARY_DIR}/pgo-build-id.txt" "${build_id}")
+    irsa_pgo_source_hashes(hashes)
+    list(JOIN hashes "\n" hashes)
+    file(WRITE "${CMAKE_BINARY_DIR}/pgo-sources.txt" "${hashes}\n")
     return()
   elseif(NOT IRSA_PGO STREQUAL "use")
     message(FATAL_ERROR "IRSA_PGO is ${IRSA_PGO}; expected use, generate or off")

@@ -22,7 +22,7 @@ gen="$root/build-pgo-gen"
 out="$root/pgo/$(uname -m)"
 log() { echo "pgo-profile: $*" >&2; }
 
-for tool in cmake ninja g++ openssl curl python3 sha256sum; do
+for tool in cmake ninja g++ openssl curl python3; do
   command -v "$tool" >/dev/null || { log "$tool is missing (scripts/install-deps.sh)"; exit 1; }
 done
 for program in irsa-loadgen irsa-corpus; do
@@ -82,8 +82,6 @@ recorded=("$gen/profile"/*.gcda)
 mkdir -p "$out"
 rm -f "$out"/*.gcda
 cp "${recorded[@]}" "$out/"
-rm -f "$out/COMPILER"
 cp "$gen/pgo-build-id.txt" "$out/BUILD"
-(cd "$root" && { find src/core -name '*.cpp' -o -name '*.hpp'; find include/irsa/core -name '*.hpp'; } |
-  LC_ALL=C sort | xargs sha256sum) >"$out/SOURCES"
+cp "$gen/pgo-sources.txt" "$out/SOURCES"
 log "recorded ${#recorded[@]} profile files in $out ($(du -sh "$out" | cut -f1)); commit them with the change"

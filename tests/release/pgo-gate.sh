@@ -20,14 +20,13 @@ cp -r "$root/CMakeLists.txt" "$root/cmake" "$root/src" "$root/include" "$root/fu
 options=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ -DIRSA_BUILD_TESTS=OFF
   -DIRSA_BUILD_BENCHMARKS=OFF -DIRSA_BUILD_LOAD_TOOLS=OFF)
 
-# The build id as the generate mode writes it, and the sources' hashes as pgo-profile.sh does.
+# BUILD and SOURCES as the generate mode writes them for pgo-profile.sh.
 cmake -S "$copy" -B "$work/generate" "${options[@]}" -DIRSA_PGO=generate \
   -DIRSA_PGO_DIR="$work/unused" >/dev/null
 profile="$work/profile"
 mkdir "$profile"
 cp "$work/generate/pgo-build-id.txt" "$profile/BUILD"
-(cd "$copy" && { find src/core -name '*.cpp' -o -name '*.hpp'; find include/irsa/core -name '*.hpp'; } |
-  LC_ALL=C sort | xargs sha256sum) >"$profile/SOURCES"
+cp "$work/generate/pgo-sources.txt" "$profile/SOURCES"
 : >"$profile/src#CMakeFiles#irsa_core.dir#core#planner.cpp.gcda"
 
 # Whether the core's planner.cpp, and the server's files, are compiled with the profile.
