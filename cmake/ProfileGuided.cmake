@@ -30,44 +30,72 @@ if(IRSA_PGO STREQUAL "generate")
   add_link_options(-fprofile-generate)
 endif()
 
-# What else shapes the compiled code besides the core's sources: the compiler and the Debian
-# versions of the headers compiled in.
+# The compiler that compiles the core: its version line names the distribution's build of it
+# (Debian's revision included), and the machine it compiles for.
 function(irsa_pgo_build_id out)
-  set(id "compiler ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\n")
-  find_program(IRSA_DPKG_QUERY dpkg-query)
-  find_program(IRSA_DPKG dpkg)
-  if(IRSA_DPKG_QUERY AND IRSA_DPKG)
-    execute_process(COMMAND ${IRSA_DPKG} --print-architecture
-                    OUTPUT_VARIABLE architecture OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-    execute_process(
-      COMMAND ${IRSA_DPKG_QUERY} -W "-f=\${Package} \${Architecture} \${Version}\\n" g++-12
-              libstdc++-12-dev libc6-dev linux-libc-dev nlohmann-json3-dev libsimdjson-dev
-      OUTPUT_VARIABLE packages ERROR_QUIET)
-    # The build machine's own packages: a cross build's foreign ones (build-arm64) do not count.
-    string(REPLACE "\n" ";" packages "${packages}")
-    foreach(package IN LISTS packages)
-      if(package MATCHES "^[^ ]+ (${architecture}|all) ")
-        string(APPEND id "${package}\n")
-      endif()
-    endforeach()
-  else()
-    string(APPEND id "packages unknown (no dpkg-query)\n")
-  endif()
-  set(${out} "${id}" PARENT_SCOPE)
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} --version OUTPUT_VARIABLE version ERROR_QUIET)
+  string(REGEX REPLACE "\n.*" "" version "${version}")
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -dumpmachine OUTPUT_VARIABLE machine ERROR_QUIET
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(${out} "compiler ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\n${version}\n${machine}\n"
+      PARENT_SCOPE)
 endfunction()
 
-# "<sha256>  <path>" of every file the core is compiled from, sorted.
-function(irsa_pgo_source_hashes out)
-  file(GLOB_RECURSE sources RELATIVE "${PROJECT_SOURCE_DIR}"
-       "${PROJECT_SOURCE_DIR}/src/core/*.cpp" "${PROJECT_SOURCE_DIR}/src/core/*.hpp"
-       "${PROJECT_SOURCE_DIR}/include/irsa/core/*.hpp")
-  set(lines "")
-  foreach(source IN LISTS sources)
-    file(SHA256 "${PROJECT_SOURCE_DIR}/${source}" hash)
-    list(APPEND lines "${hash}  ${source}")
+# "<sha256>  <path>" of every file the compiler reads to compile `target`, sorted: its sources and
+# the project's headers by their path in the tree, the system's headers (the standard library,
+# glibc, nlohmann/json, simdjson) by their absolute path. The compiler lists them itself (-M), so
+# a library update that leaves the headers the core includes as they were keeps the profile, and
+# one that changes any of them does not. Empty, with `error` set, when the compiler cannot list
+# them.
+function(irsa_pgo_input_hashes target out error)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  list(TRANSFORM sources PREPEND "${source_dir}/")
+  separate_arguments(flags UNIX_COMMAND "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_RELEASE}")
+  execute_process(
+    COMMAND ${CMAKE_CXX_COMPILER} ${flags} ${CMAKE_CXX20_STANDARD_COMPILE_OPTION}
+            "-I${PROJECT_SOURCE_DIR}/include" -M ${sources}
+    OUTPUT_VARIABLE rules ERROR_VARIABLE messages RESULT_VARIABLE result)
+  set(${out} "" PARENT_SCOPE)
+  if(NOT result EQUAL 0)
+    set(${error} "the compiler could not list the core's includes: ${messages}" PARENT_SCOPE)
+    return()
+  endif()
+  # Make rules: "object.o: source header \<newline> header ...". Paths with spaces would be
+  # escaped; the check below refuses them rather than hashing the wrong file.
+  string(REPLACE "\\\n" " " rules "${rules}")
+  string(REGEX REPLACE "[^ \n]+:( |\n)" " " rules "${rules}")
+  string(REGEX REPLACE "[ \n]+" ";" paths "${rules}")
+  list(FILTER paths EXCLUDE REGEX "^$")
+  list(REMOVE_DUPLICATES paths)
+  file(REAL_PATH "${PROJECT_SOURCE_DIR}" project_dir)
+  set(inputs "")
+  foreach(path IN LISTS paths)
+    file(REAL_PATH "${path}" real BASE_DIRECTORY "${CMAKE_BINARY_DIR}")
+    if(NOT EXISTS "${real}" OR IS_DIRECTORY "${real}")
+      set(${error} "the compiler listed ${path}, which is not a file" PARENT_SCOPE)
+      return()
+    endif()
+    file(RELATIVE_PATH relative "${project_dir}" "${real}")
+    if(NOT relative MATCHES "^\\.\\./")
+      set(real "${relative}")
+    endif()
+    list(APPEND inputs "${real}")
   endforeach()
-  list(SORT lines)
+  # In the order of their paths, so that a diff of SOURCES reads as a list of files.
+  list(REMOVE_DUPLICATES inputs)
+  list(SORT inputs)
+  set(lines "")
+  foreach(input IN LISTS inputs)
+    if(IS_ABSOLUTE "${input}")
+      file(SHA256 "${input}" hash)
+    else()
+      file(SHA256 "${project_dir}/${input}" hash)
+    endif()
+    list(APPEND lines "${hash}  ${input}")
+  endforeach()
   set(${out} "${lines}" PARENT_SCOPE)
+  set(${error} "" PARENT_SCOPE)
 endfunction()
 
 # Sets up `target` (irsa_core) for the profile.
@@ -94,7 +122,10 @@ function(irsa_profile_guided target)
     # check it (below), for pgo-profile.sh to keep beside the counts as BUILD and SOURCES.
     irsa_pgo_build_id(build_id)
     file(WRITE "${CMAKE_BINARY_DIR}/pgo-build-id.txt" "${build_id}")
-    irsa_pgo_source_hashes(hashes)
+    irsa_pgo_input_hashes(${target} hashes error)
+    if(error)
+      message(FATAL_ERROR "IRSA_PGO=generate: ${error}")
+    endif()
     list(JOIN hashes "\n" hashes)
     file(WRITE "${CMAKE_BINARY_DIR}/pgo-sources.txt" "${hashes}\n")
     return()
@@ -120,18 +151,30 @@ function(irsa_profile_guided target)
                  "${IRSA_PGO_DIR}/BUILD" "${IRSA_PGO_DIR}/SOURCES")
     irsa_pgo_build_id(build_id)
     file(READ "${IRSA_PGO_DIR}/BUILD" recorded_build_id)
-    irsa_pgo_source_hashes(hashes)
+    irsa_pgo_input_hashes(${target} hashes error)
     file(STRINGS "${IRSA_PGO_DIR}/SOURCES" recorded_hashes)
-    list(SORT recorded_hashes)
+    # The project's own files are the lines with a relative path.
+    set(own_hashes ${hashes})
+    list(FILTER own_hashes EXCLUDE REGEX "^[0-9a-f]+  /")
+    set(recorded_own_hashes ${recorded_hashes})
+    list(FILTER recorded_own_hashes EXCLUDE REGEX "^[0-9a-f]+  /")
     if(NOT build_id STREQUAL recorded_build_id)
-      set(skip "recorded with another compiler or other library versions (its BUILD file)")
-    elseif(NOT hashes STREQUAL recorded_hashes)
+      set(skip "recorded with another compiler (its BUILD file)")
+    elseif(error)
+      set(skip "${error}")
+    elseif(NOT own_hashes STREQUAL recorded_own_hashes)
       set(skip "the core changed since it was recorded: `make pgo-profile` records it again")
+    elseif(NOT hashes STREQUAL recorded_hashes)
+      set(skip "headers the core includes differ from those it was recorded with (its SOURCES file)")
     else()
+      # An edit of the core, or a library update that changes a header it includes, runs
+      # configure again at the next build, which then compiles without the profile.
       foreach(line IN LISTS hashes)
-        string(SUBSTRING "${line}" 66 -1 source)
-        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-                     "${PROJECT_SOURCE_DIR}/${source}")
+        string(SUBSTRING "${line}" 66 -1 input)
+        if(NOT IS_ABSOLUTE "${input}")
+          set(input "${PROJECT_SOURCE_DIR}/${input}")
+        endif()
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${input}")
       endforeach()
     endif()
   endif()

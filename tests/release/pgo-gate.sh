@@ -6,7 +6,9 @@
 #   1. sources and build as recorded: the profile is used;
 #   2. one core file edited: the next build configures again, and compiles without it;
 #   3. a BUILD file naming another compiler: without it;
-#   4. an edit outside the core: still with it.
+#   4. an edit outside the core: still with it;
+#   5. a system header the core includes, recorded with other contents (a library update): without
+#      it; and SOURCES lists such headers at all.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -63,8 +65,21 @@ grep -q "Profile-guided optimisation of irsa_core: off (the core changed" "$log"
   { cat "$log" >&2; fail "2: an edit of the core did not turn the profile off"; }
 if uses_profile "$use" src/core/planner.cpp; then fail "2: still compiled with the profile"; fi
 
-# Undo the edit, then record another compiler.
+# Undo the edit, then record a different nlohmann/json header: the library the core's policy
+# parsing includes, as an update would change it.
 sed -i '$d' "$copy/src/core/planner.cpp"
+cp "$profile/SOURCES" "$work/SOURCES.recorded"
+grep -q '  /usr/include/nlohmann/json.hpp$' "$profile/SOURCES" ||
+  fail "5: SOURCES does not list the system headers the core includes"
+sed -i 's|^[0-9a-f]*  /usr/include/nlohmann/json.hpp$|0000  /usr/include/nlohmann/json.hpp|' \
+  "$profile/SOURCES"
+cmake -S "$copy" -B "$use" >"$log"
+grep -q "Profile-guided optimisation of irsa_core: off (headers the core includes differ" "$log" ||
+  { cat "$log" >&2; fail "5: a changed system header was not noticed"; }
+if uses_profile "$use" src/core/planner.cpp; then fail "5: still compiled with the profile"; fi
+cp "$work/SOURCES.recorded" "$profile/SOURCES"
+
+# Record another compiler.
 sed -i '1s/.*/compiler GNU 0.0.0/' "$profile/BUILD"
 cmake -S "$copy" -B "$use" >"$log"
 grep -q "Profile-guided optimisation of irsa_core: off (recorded with another compiler" "$log" ||
