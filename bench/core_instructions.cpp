@@ -63,10 +63,14 @@ RolePolicy bench_policy() {
                                           const IdentitySource& identities,
                                           const RolePolicy* policy, long count) {
   Scratch scratch;
+  // As the server holds a body: with room for the reader's padding, reviewed in place.
+  std::string lent;
+  lent.reserve(body.size() + Mutator::kBodyPadding);
+  lent.assign(body);
   std::size_t bytes = 0;
   for (long i = 0; i < count; ++i) {
-    bytes +=
-        mutator.review(body, identities, {0x9e3779b97f4a7c15ULL}, scratch, policy).response.size();
+    bytes += mutator.review_in_place(lent, identities, {0x9e3779b97f4a7c15ULL}, scratch, policy)
+                 .response.size();
   }
   return bytes;
 }

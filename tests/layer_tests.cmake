@@ -7,6 +7,7 @@ irsa_add_test_binary(core_tests
   core/annotation_hints_test.cpp
   core/identity_sources_test.cpp
   core/admission_test.cpp
+  core/review_in_place_test.cpp
   core/guardrails_test.cpp
   core/response_test.cpp
   core/writers_test.cpp

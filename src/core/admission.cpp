@@ -169,9 +169,34 @@ Admission review_admission(std::string_view body, const Settings& settings,
   return Mutator(settings).review(body, identities, entropy, scratch, policy);
 }
 
+static_assert(Mutator::kBodyPadding == detail::JsonTokens::kPadding);
+
 Admission Mutator::review(std::string_view body, const IdentitySource& identities,
                           RequestEntropy entropy, Scratch& scratch,
                           const RolePolicy* policy) const {
+  auto& padded = scratch.state().padded;
+  padded.assign(body);
+  padded.resize(body.size() + kBodyPadding);
+  return review_padded({padded.data(), body.size()}, identities, entropy, scratch, policy);
+}
+
+Admission Mutator::review_in_place(std::string& body, const IdentitySource& identities,
+                                   RequestEntropy entropy, Scratch& scratch,
+                                   const RolePolicy* policy) const {
+  const std::size_t size = body.size();
+  body.append(kBodyPadding, '\0');
+  // Taken off again however the review ends: bad input is answered, but allocating can throw.
+  struct Unpad {
+    std::string& body;
+    std::size_t size;
+    ~Unpad() { body.resize(size); }
+  } unpad{body, size};
+  return review_padded({body.data(), size}, identities, entropy, scratch, policy);
+}
+
+Admission Mutator::review_padded(std::string_view body, const IdentitySource& identities,
+                                 RequestEntropy entropy, Scratch& scratch,
+                                 const RolePolicy* policy) const {
   const Settings& settings = settings_;
   auto& state = scratch.state();
   auto& facts = state.facts;
@@ -179,12 +204,9 @@ Admission Mutator::review(std::string_view body, const IdentitySource& identitie
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return deny({}, {}, "the request body is empty; expected an AdmissionReview");
   }
-  state.padded.assign(body);
-  state.padded.resize(body.size() + detail::JsonTokens::kPadding);
 
   try {
-    detail::read_review(state.tokens, state.padded.data(), body.size(), derived_->reader_keys,
-                        facts);
+    detail::read_review(state.tokens, body.data(), body.size(), derived_->reader_keys, facts);
   } catch (const detail::ReviewShapeError& error) {
     // The envelope fields may not have been read yet; answer without them.
     return deny({}, {}, std::string("invalid AdmissionReview: ") + error.what());

@@ -31,8 +31,8 @@ AdmissionEndpoint::AdmissionEndpoint(const core::Settings& settings,
 
 // The scratch state is the calling thread's: the one that runs the connection's io_context,
 // which an admission that waited for its ServiceAccount resumes on too.
-Handled AdmissionEndpoint::handle_once(const Request& request, const Route* route,
-                                       std::string_view path, bool& failed) {
+Handled AdmissionEndpoint::handle_once(Request& request, const Route* route, std::string_view path,
+                                       bool& failed) {
   thread_local core::Scratch scratch;
   thread_local std::mt19937_64 random{std::random_device{}()};
   // The policy stays alive for this review even if a reload replaces it meanwhile.
@@ -62,11 +62,8 @@ Handled AdmissionEndpoint::handle_once(const Request& request, const Route* rout
 // The rare second pass: the ServiceAccount was missing, and the server waits a while for it.
 // A coroutine of its own, so that serve()'s frame, made for every request, stays small enough
 // for Asio to recycle (frames over 1,020 bytes are always allocated afresh).
-asio::awaitable<std::string_view> AdmissionEndpoint::wait_for_account(const Request& request,
-                                                                      const Route* route,
-                                                                      std::string_view path,
-                                                                      Handled& handled,
-                                                                      bool& failed) {
+asio::awaitable<std::string_view> AdmissionEndpoint::wait_for_account(
+    Request& request, const Route* route, std::string_view path, Handled& handled, bool& failed) {
   const auto grace = accounts_.lookup_grace();
   if (grace.count() <= 0) co_return "missing";
   // The account may be on its way (created together with the pod): wait for it, then review
@@ -99,7 +96,7 @@ bool AdmissionEndpoint::record(const Request& request, const Route* route, std::
   return handled.decision.has_value();
 }
 
-asio::awaitable<Response> AdmissionEndpoint::serve(const Request& request) {
+asio::awaitable<Response> AdmissionEndpoint::serve(Request& request) {
   const auto started = Clock::now();
   const std::string_view path = request_path(request.target());
   const Route* route = find_route(Port::webhook, path);

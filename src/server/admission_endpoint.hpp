@@ -30,16 +30,14 @@ class AdmissionEndpoint {
                     bool debugging_handlers, const std::vector<boost::asio::io_context*>& contexts);
 
   // The Listener's handler for the webhook port.
-  boost::asio::awaitable<Response> serve(const Request& request);
+  boost::asio::awaitable<Response> serve(Request& request);
 
  private:
   // One pass of the handler; sets `failed` when it threw (answered 500).
-  Handled handle_once(const Request& request, const Route* route, std::string_view path,
-                      bool& failed);
+  Handled handle_once(Request& request, const Route* route, std::string_view path, bool& failed);
   // When the review found its ServiceAccount missing: waits for it within the lookup grace and
   // reviews again into `handled`. Returns the lookup's outcome for the metrics.
-  boost::asio::awaitable<std::string_view> wait_for_account(const Request& request,
-                                                            const Route* route,
+  boost::asio::awaitable<std::string_view> wait_for_account(Request& request, const Route* route,
                                                             std::string_view path, Handled& handled,
                                                             bool& failed);
   bool record(const Request& request, const Route* route, std::string_view path,

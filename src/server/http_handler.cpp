@@ -33,7 +33,7 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-Handled mutate(const Request& request, const HandlerContext& context) {
+Handled mutate(Request& request, const HandlerContext& context) {
   if (request.method() != http::verb::post) {
     Response response = text_response(request, http::status::method_not_allowed,
                                       "only POST is accepted on /mutate\n");
@@ -46,7 +46,9 @@ Handled mutate(const Request& request, const HandlerContext& context) {
                           "Invalid Content-Type, expected `application/json`\n"),
             std::nullopt};
   }
-  core::Admission admission = context.mutator.review(
+  // In place: the listener read the body with room for the reader's padding after it, so the
+  // review does not copy it.
+  core::Admission admission = context.mutator.review_in_place(
       request.body(), context.identities, {context.entropy}, context.scratch, context.policy);
   return {json_response(request, http::status::ok, std::move(admission.response)),
           std::move(admission.decision)};
@@ -101,11 +103,11 @@ bool is_json_media_type(std::string_view content_type) noexcept {
   return equals_ignoring_case(media_type, "application/json");
 }
 
-Handled handle(const Request& request, const HandlerContext& context) {
+Handled handle(Request& request, const HandlerContext& context) {
   return handle(request, find_route(Port::webhook, request_path(request.target())), context);
 }
 
-Handled handle(const Request& request, const Route* route, const HandlerContext& context) {
+Handled handle(Request& request, const Route* route, const HandlerContext& context) {
   Handled handled = [&]() -> Handled {
     if (route == nullptr || route->port != Port::webhook ||
         !route->enabled(context.debugging_handlers)) {

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "irsa/core/admission.hpp"
 #include "irsa/net/http_reader.hpp"
 #include "irsa/net/no_throw.hpp"
 #include "irsa/net/wire.hpp"
@@ -277,10 +278,12 @@ asio::awaitable<boost::system::error_code> read_body(Wire& wire, RequestBuffer& 
 // request's bytes stay with the Wire. The parser is left at the body's start and not used again.
 // The string grows a step ahead of what has come, not to the whole length at once: a client that
 // announces megabytes and sends them slowly does not make the server touch them all up front.
+// Its capacity leaves room for the padding the review appends (Mutator::review_in_place), so
+// that the review neither copies the body nor makes the string move.
 asio::awaitable<boost::system::error_code> read_sized_body(Wire& wire, RequestBuffer& buffer,
                                                            std::string& body, std::size_t length) {
   constexpr std::size_t kStep = 64 * 1024;
-  body.reserve(length);
+  body.reserve(length + core::Mutator::kBodyPadding);
   const std::size_t buffered = std::min(buffer.size(), length);
   body.resize(buffered);
   asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());

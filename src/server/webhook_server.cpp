@@ -94,7 +94,7 @@ struct WebhookServer::Impl {
     metrics_limits.max_connections = 64;
     webhook = bind_listener(
         threads.main(), config.bind_address, config.port, [this] { return certificate.current(); },
-        config.limits, [this](const Request& request) { return admissions.serve(request); },
+        config.limits, [this](Request& request) { return admissions.serve(request); },
         "the webhook (--port)", threads.connection_contexts(),
         {.port = "webhook", .events = &overload_reports, .memory = &request_memory});
     metrics_listener =

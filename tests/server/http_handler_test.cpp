@@ -30,7 +30,9 @@ class HttpHandlerTest : public ::testing::Test {
     request.body() = std::move(body);
     request.prepare_payload();
     HandlerContext context{mutator_, identities_, scratch_, 7, ready, draining, debugging};
-    return handle(request, context);
+    Handled handled = handle(request, context);
+    last_body = request.body();
+    return handled;
   }
 
   static std::string pod_review() {
@@ -39,6 +41,7 @@ class HttpHandlerTest : public ::testing::Test {
     return irsa::testing::review_for_pod(pod, "apps");
   }
 
+  std::string last_body;  // the request's body after handle()
   bool ready = true;
   bool draining = false;
   bool debugging = false;
@@ -49,6 +52,8 @@ class HttpHandlerTest : public ::testing::Test {
 
 TEST_F(HttpHandlerTest, MutateAnswersTheReviewAsJson) {
   auto handled = send(http::verb::post, "/mutate?timeout=10s", pod_review());
+  // The review reads the body in place and gives it back as it came.
+  EXPECT_EQ(last_body, pod_review());
   EXPECT_EQ(handled.response.result(), http::status::ok);
   EXPECT_EQ(handled.response[http::field::content_type], "application/json");
   json response = json::parse(handled.response.body());

@@ -37,7 +37,7 @@ class ListenerTest : public ::testing::Test {
     listener_ = std::make_unique<Listener>(
         io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
         [tls] { return tls; }, limits,
-        [this](const Request& request) -> boost::asio::awaitable<Response> {
+        [this](Request& request) -> boost::asio::awaitable<Response> {
           HandlerContext context{mutator_, identities_, scratch_, 1, true, false, false};
           co_return handle(request, context).response;
         });

@@ -3,6 +3,7 @@
 // handed in, identities come through IdentitySource.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,9 +69,25 @@ class Mutator {
                                  RequestEntropy entropy, Scratch& scratch,
                                  const RolePolicy* policy = nullptr) const;
 
+  // The bytes review_in_place appends to a body for the time of the review.
+  static constexpr std::size_t kBodyPadding = 64;
+
+  // As review(), for a body the caller can lend: the JSON reader needs readable bytes after the
+  // text, and review() copies the body into a buffer of its own to have them. Here they are
+  // appended to `body` itself (kBodyPadding NULs, without reallocating when its capacity allows
+  // for them) and taken off again before the call returns, so `body` is as it was.
+  [[nodiscard]] Admission review_in_place(std::string& body, const IdentitySource& identities,
+                                          RequestEntropy entropy, Scratch& scratch,
+                                          const RolePolicy* policy = nullptr) const;
+
   struct Derived;
 
  private:
+  // `body` is followed by kBodyPadding readable bytes, the first of them NUL.
+  [[nodiscard]] Admission review_padded(std::string_view body, const IdentitySource& identities,
+                                        RequestEntropy entropy, Scratch& scratch,
+                                        const RolePolicy* policy) const;
+
   Settings settings_;
   std::unique_ptr<const Derived> derived_;
 };

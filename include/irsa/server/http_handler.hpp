@@ -52,11 +52,10 @@ inline constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 
 // Answers the webhook port's routes of the route table (routes.hpp): /mutate, /healthz, /livez,
 // /readyz and, when enabled, upstream's debug routes.
-[[nodiscard]] Handled handle(const Request& request, const HandlerContext& context);
+[[nodiscard]] Handled handle(Request& request, const HandlerContext& context);
 // The same with the route already looked up (null when the path has none), for callers that
 // need the route themselves and should not look it up twice.
-[[nodiscard]] Handled handle(const Request& request, const Route* route,
-                             const HandlerContext& context);
+[[nodiscard]] Handled handle(Request& request, const Route* route, const HandlerContext& context);
 
 // The path of a request target, without its query ("/mutate?timeout=10s" is "/mutate").
 [[nodiscard]] std::string_view request_path(std::string_view target) noexcept;

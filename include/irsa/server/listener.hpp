@@ -36,8 +36,9 @@ class Listener {
   // Called on the connection's thread for every complete request. A coroutine, so that an
   // admission can wait (for a ServiceAccount still on its way) without holding a thread. The
   // request is the session's, and lives until the handler's coroutine has finished: taken by
-  // reference, it is not moved into every handler's frame.
-  using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
+  // reference, it is not moved into every handler's frame. Not const: the review lends its body
+  // (Mutator::review_in_place), which its read left room for.
+  using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
   // The TLS context for a connection being accepted, asked once per connection, so that a
   // reloaded certificate reaches new connections while open ones keep theirs.
   using TlsSource = std::function<std::shared_ptr<boost::asio::ssl::context>()>;
