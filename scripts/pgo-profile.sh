@@ -4,9 +4,9 @@
 # serves the load corpus with it (tiny, typical and large pods, three of four with a role, in the
 # weights bench-load uses), and keeps what it counted in pgo/<processor>/ with what the build it
 # serves must match: the compiler (BUILD) and the hashes of every file compiled into the core,
-# its sources and the system headers they include (SOURCES). About 3 minutes on 2 cores. Run it after any change to src/core/ or
-# include/irsa/core/ (a build of other sources than the recorded ones compiles without the
-# profile) and commit pgo/ with the change.
+# its sources and the system headers they include (SOURCES). About 3 minutes on 2 cores. Run it
+# after any change to src/core/ or include/irsa/core/ (a build of other sources than the
+# recorded ones compiles without the profile) and commit pgo/ with the change.
 #
 #   scripts/pgo-profile.sh [RELEASE_BIN_DIR]    (make pgo-profile)
 #
