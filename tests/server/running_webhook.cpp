@@ -91,7 +91,7 @@ std::string read_file(const std::string& path) {
 
 RunningWebhook::RunningWebhook(const ScratchDir& dir, const std::vector<std::string>& extra,
                                AccountSource source)
-    : dir_(dir), source_(source), port_(free_port()), metrics_port_(free_port()) {
+    : dir_(dir), source_(source), extra_(extra), port_(free_port()), metrics_port_(free_port()) {
   if (!std::filesystem::exists(dir.path("tls.crt"))) {
     const auto error = make_self_signed_pair(
         dir, "tls", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"});
@@ -100,9 +100,26 @@ RunningWebhook::RunningWebhook(const ScratchDir& dir, const std::vector<std::str
   if (!std::filesystem::exists(dir.path("service-accounts.yaml"))) {
     dir.write("service-accounts.yaml", service_account_yaml("apps", "web", kWebRole));
   }
+  start();
+}
+
+void RunningWebhook::start() {
   auto args = base_flags();
-  args.insert(args.end(), extra.begin(), extra.end());
-  process_ = std::make_unique<WebhookProcess>(IRSA_WEBHOOK_BINARY, args, dir.path("webhook.log"));
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  process_ = std::make_unique<WebhookProcess>(IRSA_WEBHOOK_BINARY, args, dir_.path("webhook.log"));
+}
+
+bool RunningWebhook::restart_if_port_taken() {
+  constexpr int kMaxRestarts = 3;
+  if (restarts_ >= kMaxRestarts || process_->running() ||
+      process_->log().find("Address already in use") == std::string::npos) {
+    return false;
+  }
+  ++restarts_;
+  port_ = free_port();
+  metrics_port_ = free_port();
+  start();
+  return true;
 }
 
 RunningWebhook::~RunningWebhook() {
@@ -135,13 +152,21 @@ std::vector<std::string> RunningWebhook::base_flags() const {
 }
 
 bool RunningWebhook::wait_ready(std::chrono::milliseconds timeout) {
-  auto probe = client(std::chrono::seconds(2));
-  return eventually(
-      [&] {
-        if (!process_->running()) return false;
-        return probe->get("/readyz").status == 200;
-      },
-      timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto probe = client(std::chrono::seconds(2));
+    bool ready = false;
+    // Ends early when the server stops: waiting out the timeout would not make it ready.
+    (void)eventually(
+        [&] {
+          if (!process_->running()) return true;
+          ready = probe->get("/readyz").status == 200;
+          return ready;
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                              std::chrono::steady_clock::now()));
+    if (ready || process_->running() || !restart_if_port_taken()) return ready;
+  }
 }
 
 std::unique_ptr<HttpClient> RunningWebhook::client(std::chrono::milliseconds timeout) const {

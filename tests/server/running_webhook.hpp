@@ -63,7 +63,9 @@ class RunningWebhook {
   // The flags every test passes.
   [[nodiscard]] std::vector<std::string> base_flags() const;
 
-  // Waits until /readyz answers 200.
+  // Waits until /readyz answers 200. A server that stopped because another process took one of
+  // its ports first (tests run in parallel, and a port free_port() found can be taken before the
+  // server binds it) is started again on other ports, a few times at most.
   [[nodiscard]] bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
   [[nodiscard]] std::unique_ptr<HttpClient> client(
@@ -79,10 +81,16 @@ class RunningWebhook {
   [[nodiscard]] std::string ca_file() const { return dir_.path("tls.crt"); }
 
  private:
+  void start();
+  // Starts the server again on fresh ports if it stopped because a port was taken.
+  bool restart_if_port_taken();
+
   const ScratchDir& dir_;
   AccountSource source_;
+  std::vector<std::string> extra_;
   unsigned short port_;
   unsigned short metrics_port_;
+  int restarts_ = 0;
   std::unique_ptr<WebhookProcess> process_;
 };
 
