@@ -78,6 +78,9 @@ if [ "$build_only" -eq 0 ]; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
     jq clang llvm clang-format clang-tidy
+    # The sanitizers' runtime for clang (the ASan build of `make test`, `make fuzz`): clang only
+    # recommends it, and recommendations are not installed here.
+    libclang-rt-14-dev
     prometheus nginx-light valgrind
     yamllint shellcheck unzip
   )

@@ -61,8 +61,10 @@ json webhook_configurations(json namespace_selector = json::object(),
       {"timeoutSeconds", 10},
       {"namespaceSelector", namespace_selector},
       {"objectSelector", object_selector}};
-  return {{"kind", "MutatingWebhookConfigurationList"},
-          {"items", {{{"metadata", {{"name", "pod-identity-webhook"}}}, {"webhooks", {webhook}}}}}};
+  return {
+      {"kind", "MutatingWebhookConfigurationList"},
+      {"items",
+       {{{"metadata", {{"name", "pod-identity-webhook"}}}, {"webhooks", json::array({webhook})}}}}};
 }
 
 json slices(int ready) {
@@ -95,10 +97,10 @@ Evidence healthy() {
   evidence.webhook_configurations = Read::of(webhook_configurations());
   evidence.service_endpoints["eks/pod-identity-webhook"] = Read::of(slices(2));
   const json deployment_owner = {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}};
-  evidence.account_pods = Read::of({{"kind", "PodList"},
-                                    {"items",
-                                     {pod("api-5d9f8-x1", {container("app", mutated_env())},
-                                          {{"pod-template-hash", "5d9f8"}}, deployment_owner)}}});
+  evidence.account_pods = Read::of(
+      {{"kind", "PodList"},
+       {"items", json::array({pod("api-5d9f8-x1", json::array({container("app", mutated_env())}),
+                                  {{"pod-template-hash", "5d9f8"}}, deployment_owner)})}});
   evidence.discovery =
       Read::of({{"issuer", kIssuer}, {"jwks_uri", "https://kube.example/openid/v1/jwks"}});
   evidence.token_claims = Read::of(claims());
@@ -193,7 +195,7 @@ TEST(AnnotationCheck, AMisspelledPrefixIsNamedAndMovedToTheRightKey) {
 TEST(AnnotationCheck, TheAnnotationOnThePodIsNamedAsMisplaced) {
   Evidence evidence = healthy();
   evidence.service_account = Read::of(account(json::object()));
-  json annotated = pod("api-1", {container("app")});
+  json annotated = pod("api-1", json::array({container("app")}));
   annotated["metadata"]["annotations"] = {{"eks.amazonaws.com/role-arn", kRole}};
   evidence.pod = Read::of(annotated);
   const CheckResult check = run(evidence, kAnnotationCheck);
@@ -285,8 +287,8 @@ TEST(WebhookCheck, ANamespaceSelectorThatLeavesTheNamespaceOutFails) {
 
 TEST(WebhookCheck, TheSkipLabelOnThePodFails) {
   Evidence evidence = healthy();
-  evidence.pod = Read::of(
-      pod("api-1", {container("app")}, {{"eks.amazonaws.com/skip-pod-identity-webhook", "true"}}));
+  evidence.pod = Read::of(pod("api-1", json::array({container("app")}),
+                              {{"eks.amazonaws.com/skip-pod-identity-webhook", "true"}}));
   const CheckResult check = run(evidence, kWebhookCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.remedy, "skip-pod-identity-webhook"));
@@ -318,8 +320,8 @@ TEST(WebhookCheck, OneOfTwoIdentityWebhooksReceivingThePodIsEnough) {
 
 TEST(WebhookCheck, AMalformedSelectorFailsWithARemedy) {
   Evidence evidence = healthy();
-  evidence.webhook_configurations = Read::of(webhook_configurations(
-      {{"matchExpressions", {{{"key", "team"}, {"operator", "Gt"}}}}}));
+  evidence.webhook_configurations = Read::of(
+      webhook_configurations({{"matchExpressions", {{{"key", "team"}, {"operator", "Gt"}}}}}));
   const CheckResult check = run(evidence, kWebhookCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "malformed"));
@@ -352,10 +354,11 @@ TEST(WebhookCheck, ServicesOfIdentityWebhooksAreListedOnce) {
 TEST(PodsCheck, APodWithAnOldRoleNeedsItsDeploymentRestarted) {
   Evidence evidence = healthy();
   evidence.account_pods = Read::of(
-      {{"items",
-        {pod("api-5d9f8-x1", {container("app", mutated_env("arn:aws:iam::111122223333:role/old"))},
-             {{"pod-template-hash", "5d9f8"}},
-             {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}})}}});
+      {{"items", json::array({pod("api-5d9f8-x1",
+                                  json::array({container(
+                                      "app", mutated_env("arn:aws:iam::111122223333:role/old"))}),
+                                  {{"pod-template-hash", "5d9f8"}},
+                                  {{{"kind", "ReplicaSet"}, {"name", "api-5d9f8"}}})})}});
   const CheckResult check = run(evidence, kPodsCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "restart needed"));
@@ -366,9 +369,9 @@ TEST(PodsCheck, APodWithAnOldRoleNeedsItsDeploymentRestarted) {
 
 TEST(PodsCheck, AnUnmutatedStatefulSetPodIsListed) {
   Evidence evidence = healthy();
-  evidence.account_pods = Read::of(
-      {{"items",
-        {pod("db-0", {container("db")}, {}, {{{"kind", "StatefulSet"}, {"name", "db"}}})}}});
+  evidence.account_pods =
+      Read::of({{"items", json::array({pod("db-0", json::array({container("db")}), {},
+                                           {{{"kind", "StatefulSet"}, {"name", "db"}}})})}});
   const CheckResult check = run(evidence, kPodsCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_EQ(check.remedy, "kubectl rollout restart statefulset/db -n shop");
@@ -376,9 +379,9 @@ TEST(PodsCheck, AnUnmutatedStatefulSetPodIsListed) {
 
 TEST(PodsCheck, FinishedPodsDoNotCountAndNoPodsPasses) {
   Evidence evidence = healthy();
-  json done = pod("job-1", {container("app")});
+  json done = pod("job-1", json::array({container("app")}));
   done["status"]["phase"] = "Succeeded";
-  evidence.account_pods = Read::of({{"items", {done}}});
+  evidence.account_pods = Read::of({{"items", json::array({done})}});
   const CheckResult check = run(evidence, kPodsCheck);
   EXPECT_EQ(check.status, Status::pass);
   EXPECT_TRUE(has(check.finding, "no running pods"));
@@ -490,8 +493,9 @@ TEST(TrustPolicyCheck, OfflineItUsesTheClaimsTheWebhooksTokenWouldCarry) {
 
 TEST(EnvironmentCheck, StaticKeysFail) {
   Evidence evidence = healthy();
-  evidence.pod = Read::of(pod(
-      "api-1", {container("app", {{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "AKIAEXAMPLE"}}})}));
+  evidence.pod = Read::of(
+      pod("api-1", json::array({container(
+                       "app", {{{"name", "AWS_ACCESS_KEY_ID"}, {"value", "AKIAEXAMPLE"}}})})));
   const CheckResult check = run(evidence, kEnvironmentCheck);
   EXPECT_EQ(check.status, Status::fail);
   EXPECT_TRUE(has(check.finding, "AWS_ACCESS_KEY_ID"));
