@@ -16,11 +16,18 @@ endif()
 
 # A suite's line has no leading space and ends in a dot, perhaps followed by the type of a typed
 # suite ("Suite/0.  # TypeParam = int"); its tests are the indented lines under it.
+# Each suite's number of tests becomes its COST, which CTest starts the largest first by: a fresh
+# build has no timings of its own yet, and a long suite started last would run alone at the end.
 string(REPLACE "\n" ";" lines "${listing}")
 set(suites "")
 foreach(line IN LISTS lines)
   if(line MATCHES "^([A-Za-z0-9_/]+)\\.(  #.*)?$")
-    list(APPEND suites "${CMAKE_MATCH_1}")
+    set(suite "${CMAKE_MATCH_1}")
+    list(APPEND suites "${suite}")
+    string(MAKE_C_IDENTIFIER "${suite}" key)
+    set(count_${key} 0)
+  elseif(line MATCHES "^  [^ ]" AND DEFINED suite)
+    math(EXPR count_${key} "${count_${key}} + 1")
   endif()
 endforeach()
 if(suites STREQUAL "")
@@ -38,9 +45,11 @@ string(REPLACE "\n" "\\n" all_skipped_text "${all_skipped_text}")
 set(content "# Written by GTestSuitesList.cmake from ${BINARY} --gtest_list_tests\n")
 foreach(suite IN LISTS suites)
   set(name "${PREFIX}.${suite}")
+  string(MAKE_C_IDENTIFIER "${suite}" key)
   string(APPEND content
     "add_test([==[${name}]==] [==[${BINARY}]==] [==[--gtest_filter=${suite}.*]==])\n"
-    "set_tests_properties([==[${name}]==] PROPERTIES SKIP_REGULAR_EXPRESSION \"${all_skipped_text}\"")
+    "set_tests_properties([==[${name}]==] PROPERTIES COST ${count_${key}}\n"
+    "  SKIP_REGULAR_EXPRESSION \"${all_skipped_text}\"")
   if(LABEL)
     string(APPEND content " LABELS [==[${LABEL}]==]")
   endif()

@@ -220,8 +220,11 @@ asio::awaitable<void> drive(Worker& worker, unsigned index) {
   const auto request_budget = whole_milliseconds(options.timeout);
 
   const bool open_loop = options.mode == Mode::open_loop;
-  // Connection k of N sends requests k, k+N, k+2N... of the global schedule.
-  const auto step = std::chrono::duration<double>(1.0 / std::max(options.rate, 1e-9));
+  // Connection k of N sends requests k, k+N, k+2N... of the global schedule. A closed loop has
+  // none (its rate is 0): a step of 1/rate there would be past what the clock can hold, and its
+  // conversion to clock ticks undefined (UBSan reported it).
+  const auto step =
+      std::chrono::duration<double>(open_loop ? 1.0 / std::max(options.rate, 0.001) : 0.0);
   const auto spacing = std::chrono::duration_cast<Clock::duration>(step * options.connections);
   Clock::time_point due = plan.start + std::chrono::duration_cast<Clock::duration>(step * index);
 
