@@ -70,12 +70,15 @@ TEST_F(LoadgenProcessTest, ClosedLoopAgainstTheWebhookChecksEveryAnswer) {
   EXPECT_GE(webhook_.metric(R"(irsa_webhook_admissions_total{result="mutated"})"), mutated);
 }
 
+// Each connection has 40 ms between its requests: room for the sanitizer build's webhook, which
+// `make test` runs this against beside other tests, to answer late without the schedule falling
+// behind (2 connections at 300/s, 6.7 ms apart, fell behind there).
 TEST_F(LoadgenProcessTest, OpenLoopHoldsItsRate) {
-  const auto run = loadgen(dir_, {url(), "--corpus", dir_.path("corpus"), "-c", "2", "-r", "300",
+  const auto run = loadgen(dir_, {url(), "--corpus", dir_.path("corpus"), "-c", "8", "-r", "200",
                                   "-d", "1s", "--warmup", "200ms"});
   ASSERT_EQ(run.process.exit_code, 0) << run.process.err << run.process.out;
   EXPECT_EQ(run.report["mode"], "open_loop");
-  EXPECT_NEAR(run.report["throughput_rps"].get<double>(), 300, 15);
+  EXPECT_NEAR(run.report["throughput_rps"].get<double>(), 200, 10);
   EXPECT_EQ(run.report["behind"], 0);
   EXPECT_TRUE(run.report["send_lateness_us"].contains("p99"));
 }
