@@ -37,6 +37,7 @@ add_test(NAME bench_load_smoke
   COMMAND bash -c "if [ ! -f \"$1\" ]; then echo \"skipped: no typical review at $1\"; exit 77; fi; shift; exec \"$@\""
     bench_load_smoke "${IRSA_TYPICAL_REVIEW}"
     ${CMAKE_COMMAND} -E env BENCH_DURATION=300ms BENCH_WARMUP=200ms BENCH_RATES=1000 BENCH_PROBE=0.5
+    BENCH_ACCOUNTS=500 BENCH_CONNECTIONS=4
     BENCH_README=- BENCH_RESULTS=${CMAKE_CURRENT_BINARY_DIR}/bench-smoke
     BENCH_BIN=$<TARGET_FILE_DIR:irsa-webhook> IRSA_SHARED_DIR=${IRSA_SHARED_DIR}
     python3 ${PROJECT_SOURCE_DIR}/scripts/bench-load.py)
