@@ -60,6 +60,11 @@ class WebhookFaults : public ::testing::Test {
   int baseline_fds_ = 0;
 };
 
+// The tests that take seconds by design (timeouts, a thousand handshakes, rotation under load),
+// in a suite of their own: each suite is one CTest test, and this way they run beside the others
+// instead of after them.
+class WebhookFaultsOverTime : public WebhookFaults {};
+
 TEST_F(WebhookFaults, BodyOverSevenMebibytesGets413AndOneJustUnderIsServed) {
   RawConnection big(webhook_->port());
   ASSERT_TRUE(big.handshake());
@@ -229,7 +234,7 @@ TEST_F(WebhookFaults, BytesThatAreNotTlsCloseTheConnection) {
   EXPECT_TRUE(back_to_baseline());
 }
 
-TEST_F(WebhookFaults, SlowClientsAndStalledHandshakesAreCutOffWhileOthersAreServed) {
+TEST_F(WebhookFaultsOverTime, SlowClientsAndStalledHandshakesAreCutOffWhileOthersAreServed) {
   const auto started = Clock::now();
   std::atomic<double> slow_closed_after{-1};
   std::thread slowloris([&] {
@@ -273,7 +278,7 @@ TEST_F(WebhookFaults, SlowClientsAndStalledHandshakesAreCutOffWhileOthersAreServ
   EXPECT_TRUE(back_to_baseline());
 }
 
-TEST_F(WebhookFaults, ThousandIdleConnectionsDoNotStopService) {
+TEST_F(WebhookFaultsOverTime, ThousandIdleConnectionsDoNotStopService) {
   std::vector<std::unique_ptr<RawConnection>> idle;
   // Each asks once and then idles as a keep-alive connection, as the API server's pool does.
   for (int i = 0; i < 1000; ++i) {
@@ -432,7 +437,7 @@ TEST_F(WebhookFaults, TlsTwelveOffersOnlyEcdheWithAuthenticatedEncryption) {
   EXPECT_TRUE(still_serves());
 }
 
-TEST_F(WebhookFaults, CertificateRotationUnderLoadFailsNoRequest) {
+TEST_F(WebhookFaultsOverTime, CertificateRotationUnderLoadFailsNoRequest) {
   // Restart on a projected Secret volume, with clients trusting both pairs.
   webhook_.reset();
   ScratchDir pairs("irsa-pairs");
