@@ -56,7 +56,9 @@ endfunction()
 
 # Called once, after every target exists.
 function(irsa_share_precompiled_headers)
-  if(NOT IRSA_PRECOMPILED_HEADERS)
+  # The fuzz build instruments its libraries for libFuzzer target by target, and clang refuses a
+  # header made without that; it is built for `make fuzz` alone, so it goes without.
+  if(NOT IRSA_PRECOMPILED_HEADERS OR IRSA_FUZZ)
     return()
   endif()
   irsa_targets_below(${PROJECT_SOURCE_DIR} targets)
