@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -17,20 +18,37 @@
 
 namespace irsa::testing {
 
-unsigned short free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// Whether a listener could bind 127.0.0.1:port now, as the servers bind (address reuse on).
+bool can_listen_on(unsigned short port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
+  address.sin_port = htons(port);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   ::close(fd);
-  return ntohs(address.sin_port);
+  return bound;
+}
+
+}  // namespace
+
+// Below the kernel's ephemeral range (32768-60999 by default), from which bind(0) would pick: the
+// local ports of outgoing connections come from there too, and the tests open thousands, so a port
+// the kernel handed out could be taken by a client socket before the server bound it.
+unsigned short free_port() {
+  constexpr unsigned kFirst = 20000;
+  constexpr unsigned kCount = 12000;
+  thread_local std::mt19937 pick(std::random_device{}());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto port = static_cast<unsigned short>(kFirst + pick() % kCount);
+    if (can_listen_on(port)) return port;
+  }
+  throw std::runtime_error("no free port in 20000-31999 on 127.0.0.1");
 }
 
 WebhookProcess::WebhookProcess(const std::string& program, const std::vector<std::string>& args,

@@ -11,7 +11,8 @@
 
 namespace irsa::testing {
 
-// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it).
+// A TCP port on 127.0.0.1 that was free a moment ago, picked at random outside the kernel's range
+// for outgoing connections.
 [[nodiscard]] unsigned short free_port();
 
 class WebhookProcess {
