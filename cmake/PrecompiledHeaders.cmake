@@ -8,11 +8,12 @@
 # 257 s of CPU with them and 302 s without (2026-12-08, GNU ld in both).
 #
 # Clang only: GCC compiled these builds more slowly with a precompiled header (issue 4; measured
-# again on 2026-12-08 for the release build: 189.5 s of CPU with it, 190.2 s without), and the
-# release build (GCC) goes on parsing each file's own includes, which also keeps a missing
-# #include from going unnoticed in src/. The headers listed must not depend on a target's own
-# definitions (spdlog's and simdjson's do, so they stay out); definitions a target adds on its own
-# command line are accepted by clang beside the header's.
+# again on 2026-12-08 for the release build: 189.5 s of CPU with it, 190.2 s without), so the
+# release build (GCC) goes on parsing each target's own includes, and a file of src/ that misses
+# one of these headers fails there (unless a file before it in its unity batch includes it). The
+# headers listed must not depend on a target's own definitions (spdlog's and simdjson's do, so
+# they stay out); definitions a target adds on its own command line are accepted by clang beside
+# the header's.
 
 set(irsa_pch_default OFF)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
