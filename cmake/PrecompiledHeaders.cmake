@@ -45,18 +45,6 @@ function(irsa_targets_below dir out)
   set(${out} ${targets} PARENT_SCOPE)
 endfunction()
 
-# Whether TARGET links GoogleTest, directly or through the tests' support libraries.
-function(irsa_links_gtest target out)
-  get_target_property(libraries ${target} LINK_LIBRARIES)
-  set(found OFF)
-  foreach(library IN LISTS libraries)
-    if(library MATCHES "^GTest::|^irsa_test_support$|^irsa_process_support$")
-      set(found ON)
-    endif()
-  endforeach()
-  set(${out} ${found} PARENT_SCOPE)
-endfunction()
-
 # Called once, after every target exists.
 function(irsa_share_precompiled_headers)
   # The fuzz build instruments its libraries for libFuzzer target by target, and clang refuses a
@@ -91,7 +79,8 @@ function(irsa_share_precompiled_headers)
     if(NOT type MATCHES "^(STATIC_LIBRARY|EXECUTABLE|OBJECT_LIBRARY)$")
       continue()
     endif()
-    irsa_links_gtest(${target} tests)
+    # Set by irsa_test_defaults (tests/CMakeLists.txt), which every target linking GoogleTest calls.
+    get_target_property(tests ${target} IRSA_GOOGLETEST)
     if(tests)
       target_precompile_headers(${target} REUSE_FROM irsa_pch_tests)
     else()
