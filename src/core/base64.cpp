@@ -52,12 +52,18 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src
   const __m256i right_shift = _mm256_set1_epi32(0x04000040);  // x * 2^6 >> 16, y * 2^10 >> 16
   const __m256i left_mask = _mm256_set1_epi32(0x003F03F0);    // s1 in x, s3 in y
   const __m256i left_shift = _mm256_set1_epi32(0x01000010);   // x * 2^4, y * 2^8
-  constexpr std::size_t kRanges = 4;
-  const __m256i first_letter = _mm256_set1_epi8('A');
-  const __m256i range_above[kRanges] = {_mm256_set1_epi8(25), _mm256_set1_epi8(51),
-                                        _mm256_set1_epi8(61), _mm256_set1_epi8(62)};
-  const __m256i range_delta[kRanges] = {_mm256_set1_epi8(6), _mm256_set1_epi8(-75),
-                                        _mm256_set1_epi8(-15), _mm256_set1_epi8(3)};
+  // Value to character, as an offset added to each value, looked up by a small index: 13 for
+  // A..Z (0-25), 0 for a..z (26-51), and 1-12 for the values above 51 (digits, '+', '/'), which
+  // a saturating subtraction of 51 gives.
+  const __m256i above_lowercase = _mm256_set1_epi8(51);
+  const __m256i uppercase_limit = _mm256_set1_epi8(26);
+  const __m256i uppercase_index = _mm256_set1_epi8(13);
+  const __m256i offsets = _mm256_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0, 'a' - 26,
+                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                           '+' - 62, '/' - 63, 'A', 0, 0);
   std::size_t consumed = 0;
   // Each lane loads 16 bytes and uses 12, so the second lane reads 4 bytes past the group.
   while (consumed + 28 <= n) {
@@ -69,14 +75,11 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src
         _mm256_mulhi_epu16(_mm256_and_si256(words, right_mask), right_shift);
     const __m256i shifted_left = _mm256_mullo_epi16(_mm256_and_si256(words, left_mask), left_shift);
     const __m256i sextets = _mm256_or_si256(shifted_right, shifted_left);
-    // Value to character: 'A' + v, then step by the gaps between the alphabet's ranges
-    // (a..z starts 6 later, 0..9 75 earlier, '+' 15 earlier still, '/' 3 after '+').
-    __m256i offset = first_letter;
-    for (std::size_t r = 0; r < kRanges; ++r) {
-      const __m256i in_range = _mm256_cmpgt_epi8(sextets, range_above[r]);
-      offset = _mm256_add_epi8(offset, _mm256_and_si256(in_range, range_delta[r]));
-    }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_add_epi8(sextets, offset));
+    const __m256i is_uppercase = _mm256_cmpgt_epi8(uppercase_limit, sextets);
+    const __m256i index = _mm256_or_si256(_mm256_subs_epu8(sextets, above_lowercase),
+                                          _mm256_and_si256(is_uppercase, uppercase_index));
+    const __m256i characters = _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, index));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), characters);
     consumed += 24;
     dst += 32;
   }

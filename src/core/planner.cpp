@@ -51,6 +51,14 @@ class PatchWriter {
     return out_;
   }
   void end() { out_.push_back('}'); }
+  // A whole operation whose start, up to its value, is already written out (OpHead).
+  void add(std::string_view head, std::string_view value) {
+    out_.push_back(count_ == 0 ? '[' : ',');
+    ++count_;
+    out_.append(head);
+    out_.append(value);
+    out_.push_back('}');
+  }
   void finish() {
     if (count_ > 0) out_.push_back(']');
   }
@@ -59,6 +67,36 @@ class PatchWriter {
  private:
   std::string& out_;
   std::size_t count_ = 0;
+};
+
+// The text of an "add" operation from its start to its value ({"op":"add","path":"...",
+// "value":), for a container path and what follows it. A container gets up to seven operations
+// that differ only in their value, so the start is put together once, in place, and each
+// operation is then three appends instead of seven.
+class OpHead {
+ public:
+  // Longest container path and suffix it holds: "/spec/initContainers/" with a 20-digit index
+  // (plan_mutation asserts it), and "/volumeMounts/-".
+  static constexpr std::size_t kMaxPath = 48;
+  static constexpr std::size_t kMaxSuffix = 16;
+
+  OpHead(std::string_view container_path, std::string_view suffix) noexcept {
+    append(kStart);
+    append(container_path);
+    append(suffix);
+    append(kBeforeValue);
+  }
+  [[nodiscard]] std::string_view view() const noexcept { return {text_.data(), size_}; }
+
+ private:
+  static constexpr std::string_view kStart = R"({"op":"add","path":")";
+  static constexpr std::string_view kBeforeValue = R"(","value":)";
+  void append(std::string_view part) noexcept {
+    std::copy(part.begin(), part.end(), text_.begin() + static_cast<std::ptrdiff_t>(size_));
+    size_ += part.size();
+  }
+  std::array<char, kStart.size() + kMaxPath + kMaxSuffix + kBeforeValue.size()> text_{};
+  std::size_t size_ = 0;
 };
 
 bool is_windows_pod(const ReviewFacts& facts) {
@@ -212,11 +250,8 @@ bool plan_container(const ContainerFacts& container, std::string_view container_
     changed = true;
     if (container.env_present) {
       // Appending keeps every existing entry (and any field this webhook does not know).
-      for (std::size_t i = 0; i < var_count; ++i) {
-        begin_container_op().append("/env/-"sv);
-        patch.value().append(vars[i]);
-        patch.end();
-      }
+      const OpHead head(container_path, "/env/-"sv);
+      for (std::size_t i = 0; i < var_count; ++i) patch.add(head.view(), vars[i]);
     } else {
       begin_container_op().append("/env"sv);
       std::string& out = patch.value();
@@ -247,16 +282,16 @@ bool plan_container(const ContainerFacts& container, std::string_view container_
              " at the token path; token mount not added");
   } else {
     changed = true;
-    begin_container_op().append(container.mounts_present ? "/volumeMounts/-" : "/volumeMounts");
-    std::string& value = patch.value();
     if (container.mounts_present) {
-      value.append(plan.mount);
+      patch.add(OpHead(container_path, "/volumeMounts/-"sv).view(), plan.mount);
     } else {
+      begin_container_op().append("/volumeMounts"sv);
+      std::string& value = patch.value();
       value.push_back('[');
       value.append(plan.mount);
       value.push_back(']');
+      patch.end();
     }
-    patch.end();
   }
   return changed;
 }
@@ -402,6 +437,7 @@ void plan_mutation(const ReviewFacts& facts, const Settings& settings,
   constexpr std::string_view kInitContainers = "/spec/initContainers/";
   static_assert(kContainers.size() <= kInitContainers.size());
   std::array<char, kInitContainers.size() + std::numeric_limits<std::size_t>::digits10 + 1> path{};
+  static_assert(path.size() <= OpHead::kMaxPath);
   auto visit = [&](const std::vector<ContainerFacts>& containers, std::string_view list_path) {
     std::copy(list_path.begin(), list_path.end(), path.begin());
     for (std::size_t i = 0; i < containers.size(); ++i) {
