@@ -144,17 +144,23 @@ void log_sources(const ServeConfig& config, const server::Logger& log) {
   }
 }
 
-constexpr int kLargeBlockBytes = 64 * 1024;
+constexpr int kLargeBlockBytes = 1024 * 1024;
 
 }  // namespace
 
 int run_serve(const ServeOptions& options, std::ostream& err) {
-  // glibc raises its mmap threshold each time a large block is freed, up to 32 MiB, so after a
-  // few large pods (a 64 KB review grows buffers of 128 KiB) their buffers come from the heap,
-  // which then stays fragmented and resident. Fixing the threshold keeps blocks of 64 KiB and
-  // more in mappings of their own that go back to the kernel when freed: 20.2 -> 17.1 MiB after
-  // the large corpus in `make bench-load`, at no measurable cost to typical pods.
+  // Both thresholds are fixed, at 1 MiB. Left to itself, glibc raises its mmap threshold each
+  // time a large block is freed, up to 32 MiB, and the heap then stays fragmented and resident
+  // (20.2 MiB after the large corpus of `make bench-load`, against 17.1 with the threshold at 64
+  // KiB). But a threshold below a large pod's buffers (a 64 KB review and its response) maps,
+  // faults in and unmaps fresh pages for every such request, and keeping the heap's top only up
+  // to the default 128 KiB gives it back and faults it in again: where the page tables are
+  // expensive to change (a nested virtual machine, 2026-12-08) that was 205-523 us of CPU per
+  // large review against 108-115 us with 1 MiB (3-15 page faults per request against 0.3-0.4),
+  // and 16.4-17.8 MiB resident after the large corpus against 16.1-17.3. Bodies of 1 MiB and
+  // more are still mapped on their own.
   ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
+  ::mallopt(M_TRIM_THRESHOLD, kLargeBlockBytes);
   // One heap for every thread instead of one per worker: what a flood of connections leaves
   // behind coalesces, so that it can go back to the kernel (after 4,096 connections sending
   // headers slowly: 16.2 MiB resident against 13.4 idle with an arena per thread, 14.7 with one).
