@@ -1,4 +1,5 @@
-// Gives the heap's free pages back to the kernel after many connections have closed. Each
+// Gives the heap's free pages back to the kernel after many connections have closed, or once
+// 1 MiB more of the heap is free than at any time since it last did. Each
 // connection's small buffers (TLS session, record buffers, parser) come from the heap, whose
 // free pages glibc keeps mapped: after a flood of connections ends, resident memory would stay
 // at the flood's peak for good. A large pod's buffers stay on the heap, which keeps up to 1 MiB
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <functional>
+#include <limits>
 
 namespace irsa::server {
 
@@ -32,6 +34,8 @@ class MemoryTrimmer {
   std::function<std::size_t()> peak_since_last_;
   boost::asio::steady_timer timer_;
   std::size_t high_water_ = 0;  // the most open at once since the last trim
+  // The fewest free heap bytes seen since the last trim (none seen yet: the most there can be).
+  std::size_t least_free_ = std::numeric_limits<std::size_t>::max();
 };
 
 }  // namespace irsa::server
