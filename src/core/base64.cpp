@@ -58,12 +58,11 @@ __attribute__((target("avx2"))) std::size_t encode_avx2(const unsigned char* src
   const __m256i above_lowercase = _mm256_set1_epi8(51);
   const __m256i uppercase_limit = _mm256_set1_epi8(26);
   const __m256i uppercase_index = _mm256_set1_epi8(13);
-  const __m256i offsets = _mm256_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-                                           '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0, 'a' - 26,
-                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-                                           '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-                                           '+' - 62, '/' - 63, 'A', 0, 0);
+  const __m256i offsets =
+      _mm256_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                       '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0,
+                       'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                       '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
   std::size_t consumed = 0;
   // Each lane loads 16 bytes and uses 12, so the second lane reads 4 bytes past the group.
   while (consumed + 28 <= n) {
