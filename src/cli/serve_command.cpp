@@ -156,9 +156,9 @@ int run_serve(const ServeOptions& options, std::ostream& err) {
   // faults in and unmaps fresh pages for every such request, and keeping the heap's top only up
   // to the default 128 KiB gives it back and faults it in again: where the page tables are
   // expensive to change (a paravirtualised guest, 2026-12-08) that was 205-534 us of CPU per
-  // large review against 98-137 us with 1 MiB (3-9 page faults per request against 0.1-0.5),
-  // for 16.3-19.7 MiB resident afterwards against 16.1-17.3 (docs/performance.md). Bodies of
-  // 1 MiB and more are still mapped on their own.
+  // large review against 98-137 us with 1 MiB (3-9 page faults per request against 0.1-0.5;
+  // docs/performance.md). What the heap keeps for them goes back once their connections have
+  // closed (MemoryTrimmer). Bodies of 1 MiB and more are still mapped on their own.
   ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
   ::mallopt(M_TRIM_THRESHOLD, kLargeBlockBytes);
   // One heap for every thread instead of one per worker: what a flood of connections leaves
