@@ -16,8 +16,8 @@ constexpr std::size_t kClosedBeforeTrim = 64;
 // Free heap memory grown by this much since its lowest point after the last trim is trimmed too,
 // flood or not: the buffers a burst of large pods leaves on the heap, which keeps them for the
 // next ones (see the serve command), once their connections are gone. Under a steady load of
-// large pods that is a trim every second or so, each giving back pages that later requests fault
-// in again: well under 1% of a core.
+// large pods that can be a trim every second: a walk as above, and pages that later requests
+// fault in again (0.06-0.08 page faults per large review in `make bench-load`'s runs).
 constexpr std::size_t kFreedBeforeTrim = 1024 * 1024;
 
 // Free bytes on the heap by glibc's count. Pages a trim gave back still count until used again,
