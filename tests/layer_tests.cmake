@@ -96,6 +96,7 @@ irsa_add_test_binary(server_process_tests TSAN
   server/webhook_policy_test.cpp
   server/webhook_server_test.cpp
   server/webhook_shutdown_test.cpp
+  support/webhook_process_test.cpp
 )
 target_link_libraries(server_process_tests PRIVATE irsa_process_support irsa_server)
 add_dependencies(server_process_tests irsa-webhook)

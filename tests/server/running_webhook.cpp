@@ -111,10 +111,7 @@ void RunningWebhook::start() {
 
 bool RunningWebhook::restart_if_port_taken() {
   constexpr int kMaxRestarts = 3;
-  if (restarts_ >= kMaxRestarts || process_->running() ||
-      process_->log().find("Address already in use") == std::string::npos) {
-    return false;
-  }
+  if (restarts_ >= kMaxRestarts || !ended_because_port_taken(*process_)) return false;
   ++restarts_;
   port_ = free_port();
   metrics_port_ = free_port();

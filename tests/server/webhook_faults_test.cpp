@@ -390,21 +390,32 @@ TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
     GTEST_SKIP() << "UBSan needs free descriptors; the release and TSan runs cover this test";
   }
   ScratchDir dir("irsa-faults");
-  const unsigned short port = free_port();
-  const unsigned short metrics_port = free_port();
   ASSERT_EQ(make_self_signed_pair(dir, "tls",
                                   {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"}),
             "");
   dir.write("sa.yaml", service_account_yaml("apps", "web", kWebRole));
-  WebhookProcess server(
-      "/usr/bin/prlimit",
-      {"--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false", "--bind-address=127.0.0.1",
-       "--port=" + std::to_string(port), "--metrics-port=" + std::to_string(metrics_port),
-       "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
-       "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
-      dir.path("webhook.log"));
+  const ServerOnFreePorts started = start_on_free_ports(
+      [&](unsigned short port, unsigned short metrics_port) {
+        return std::make_unique<WebhookProcess>(
+            "/usr/bin/prlimit",
+            std::vector<std::string>{
+                "--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false",
+                "--bind-address=127.0.0.1", "--port=" + std::to_string(port),
+                "--metrics-port=" + std::to_string(metrics_port),
+                "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
+                "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
+            dir.path("webhook.log"));
+      },
+      [&](unsigned short port) {
+        return HttpClient(port, dir.path("tls.crt")).get("/readyz").status == 200;
+      },
+      10s);
+  ASSERT_TRUE(started.ready) << started.process->log();
+  WebhookProcess& server = *started.process;
+  const unsigned short port = started.port;
+  // This client's connection is made before the descriptors run out.
   auto client = std::make_unique<HttpClient>(port, dir.path("tls.crt"));
-  ASSERT_TRUE(eventually([&] { return client->get("/readyz").status == 200; })) << server.log();
+  ASSERT_EQ(client->get("/readyz").status, 200) << server.log();
 
   std::vector<std::unique_ptr<RawConnection>> hogs;
   for (int i = 0; i < 80; ++i) hogs.push_back(std::make_unique<RawConnection>(port));

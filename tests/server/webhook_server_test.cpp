@@ -504,21 +504,26 @@ TEST(WebhookServer, UpstreamDefaultInClusterModeSaysWhereCertificatesComeFrom) {
 // curl commands; those commands, run as printed, get the examples' answers.
 TEST(MakeRun, PrintedCurlCommandsWorkAgainstTheStartedServer) {
   ScratchDir dir("irsa-make-run");
-  const unsigned short port = free_port();
-  const unsigned short metrics_port = free_port();
-  WebhookProcess script("/usr/bin/env",
-                        {"IRSA_RUN_DIR=" + dir.path("run"), "bash",
-                         std::string(IRSA_SOURCE_DIR) + "/scripts/run-server.sh",
-                         IRSA_WEBHOOK_BINARY, std::to_string(port), std::to_string(metrics_port)},
-                        dir.path("run.log"));
-  ASSERT_TRUE(eventually(
-      [&] {
+  // The script ends in exec of the server, so a port taken before the server binds it ends the
+  // script too, and it is started again on other ports.
+  const ServerOnFreePorts started = start_on_free_ports(
+      [&](unsigned short port, unsigned short metrics_port) {
+        return std::make_unique<WebhookProcess>(
+            "/usr/bin/env",
+            std::vector<std::string>{"IRSA_RUN_DIR=" + dir.path("run"), "bash",
+                                     std::string(IRSA_SOURCE_DIR) + "/scripts/run-server.sh",
+                                     IRSA_WEBHOOK_BINARY, std::to_string(port),
+                                     std::to_string(metrics_port)},
+            dir.path("run.log"));
+      },
+      [&](unsigned short port) {
         if (!fs::exists(dir.path("run/tls.crt"))) return false;
         HttpClient client(port, dir.path("run/tls.crt"), 2s);
         return client.get("/readyz").status == 200;
       },
-      20s))
-      << script.log();
+      20s);
+  WebhookProcess& script = *started.process;
+  ASSERT_TRUE(started.ready) << script.log();
 
   std::map<std::string, std::string> answers;
   std::istringstream lines(script.log());

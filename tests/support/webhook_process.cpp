@@ -121,6 +121,33 @@ int WebhookProcess::open_fds() const {
   return error ? -1 : count;
 }
 
+bool ended_because_port_taken(WebhookProcess& process) {
+  return !process.running() && process.log().find("Address already in use") != std::string::npos;
+}
+
+ServerOnFreePorts start_on_free_ports(const std::function<std::unique_ptr<WebhookProcess>(
+                                          unsigned short port, unsigned short metrics_port)>& start,
+                                      const std::function<bool(unsigned short port)>& ready,
+                                      std::chrono::milliseconds timeout) {
+  constexpr int kStarts = 3;
+  ServerOnFreePorts server;
+  for (int attempt = 0; attempt < kStarts; ++attempt) {
+    server.port = free_port();
+    server.metrics_port = free_port();
+    server.process = start(server.port, server.metrics_port);
+    // Ends early when the server stops: waiting out the timeout would not make it ready.
+    (void)eventually(
+        [&] {
+          if (!server.process->running()) return true;
+          server.ready = ready(server.port);
+          return server.ready;
+        },
+        timeout);
+    if (server.ready || !ended_because_port_taken(*server.process)) break;
+  }
+  return server;
+}
+
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

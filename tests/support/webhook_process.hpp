@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,25 @@ class WebhookProcess {
   int status_ = -1;
   std::string log_file_;
 };
+
+// Whether the process has ended because a port it was given was taken before it could bind it:
+// free_port() can hand one port to two tests that run at the same time.
+[[nodiscard]] bool ended_because_port_taken(WebhookProcess& process);
+
+// A server started on two ports from free_port(): its own and its metrics port.
+struct ServerOnFreePorts {
+  std::unique_ptr<WebhookProcess> process;  // the last one started
+  unsigned short port = 0;
+  unsigned short metrics_port = 0;
+  bool ready = false;
+};
+
+// Starts a server with start(port, metrics_port) and waits up to `timeout` for ready(port). While
+// it ends because a port was taken, starts it again on other ports, three times in all.
+[[nodiscard]] ServerOnFreePorts start_on_free_ports(
+    const std::function<std::unique_ptr<WebhookProcess>(unsigned short port,
+                                                        unsigned short metrics_port)>& start,
+    const std::function<bool(unsigned short port)>& ready, std::chrono::milliseconds timeout);
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition,
