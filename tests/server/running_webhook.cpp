@@ -134,14 +134,19 @@ RunningWebhook::~RunningWebhook() {
   }
 }
 
+std::vector<std::string> loopback_server_flags(const ScratchDir& dir, unsigned short port,
+                                               unsigned short metrics_port) {
+  return {"--in-cluster=false",
+          "--bind-address=127.0.0.1",
+          "--port=" + std::to_string(port),
+          "--metrics-port=" + std::to_string(metrics_port),
+          "--tls-cert=" + dir.path("tls.crt"),
+          "--tls-key=" + dir.path("tls.key"),
+          "--worker-threads=2"};
+}
+
 std::vector<std::string> RunningWebhook::base_flags() const {
-  std::vector<std::string> flags = {"--in-cluster=false",
-                                    "--bind-address=127.0.0.1",
-                                    "--port=" + std::to_string(port_),
-                                    "--metrics-port=" + std::to_string(metrics_port_),
-                                    "--tls-cert=" + dir_.path("tls.crt"),
-                                    "--tls-key=" + dir_.path("tls.key"),
-                                    "--worker-threads=2"};
+  std::vector<std::string> flags = loopback_server_flags(dir_, port_, metrics_port_);
   if (source_ == AccountSource::file) {
     flags.push_back("--service-accounts=" + dir_.path("service-accounts.yaml"));
   }

@@ -19,6 +19,12 @@ inline constexpr const char* kWebRole = "arn:aws:iam::111122223333:role/web";
 [[nodiscard]] std::string service_account_yaml(const std::string& ns, const std::string& name,
                                                const std::string& role_arn);
 
+// The flags every test server starts with: loopback only, the two ports, the certificate
+// `tls.crt` / `tls.key` of the scratch folder, two worker threads.
+[[nodiscard]] std::vector<std::string> loopback_server_flags(const ScratchDir& dir,
+                                                             unsigned short port,
+                                                             unsigned short metrics_port);
+
 // A review creating a pod of ServiceAccount `account` in namespace `ns`.
 [[nodiscard]] std::string pod_review(const std::string& ns, const std::string& account,
                                      const std::string& pod_name = "web-1");

@@ -396,15 +396,10 @@ TEST(WebhookDescriptorLimit, RunningOutOfDescriptorsIsSurvived) {
   dir.write("sa.yaml", service_account_yaml("apps", "web", kWebRole));
   const ServerOnFreePorts started = start_on_free_ports(
       [&](unsigned short port, unsigned short metrics_port) {
-        return std::make_unique<WebhookProcess>(
-            "/usr/bin/prlimit",
-            std::vector<std::string>{
-                "--nofile=48:48", IRSA_WEBHOOK_BINARY, "--in-cluster=false",
-                "--bind-address=127.0.0.1", "--port=" + std::to_string(port),
-                "--metrics-port=" + std::to_string(metrics_port),
-                "--tls-cert=" + dir.path("tls.crt"), "--tls-key=" + dir.path("tls.key"),
-                "--service-accounts=" + dir.path("sa.yaml"), "--worker-threads=2"},
-            dir.path("webhook.log"));
+        std::vector<std::string> args = {"--nofile=48:48", IRSA_WEBHOOK_BINARY};
+        for (auto& flag : loopback_server_flags(dir, port, metrics_port)) args.push_back(flag);
+        args.push_back("--service-accounts=" + dir.path("sa.yaml"));
+        return std::make_unique<WebhookProcess>("/usr/bin/prlimit", args, dir.path("webhook.log"));
       },
       [&](unsigned short port) {
         return HttpClient(port, dir.path("tls.crt")).get("/readyz").status == 200;

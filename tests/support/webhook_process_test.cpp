@@ -55,13 +55,8 @@ class StartOnFreePorts : public ::testing::Test {
 
   std::unique_ptr<WebhookProcess> webhook(unsigned short port, unsigned short metrics_port,
                                           const std::string& extra_flag) const {
-    std::vector<std::string> args = {"--in-cluster=false",
-                                     "--bind-address=127.0.0.1",
-                                     "--port=" + std::to_string(port),
-                                     "--metrics-port=" + std::to_string(metrics_port),
-                                     "--tls-cert=" + dir_.path("tls.crt"),
-                                     "--tls-key=" + dir_.path("tls.key"),
-                                     "--service-accounts=" + dir_.path("sa.yaml")};
+    std::vector<std::string> args = loopback_server_flags(dir_, port, metrics_port);
+    args.push_back("--service-accounts=" + dir_.path("sa.yaml"));
     if (!extra_flag.empty()) args.push_back(extra_flag);
     return std::make_unique<WebhookProcess>(IRSA_WEBHOOK_BINARY, args, dir_.path("webhook.log"));
   }
