@@ -157,14 +157,8 @@ bool RunningWebhook::wait_ready(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto probe = client(std::chrono::seconds(2));
-    bool ready = false;
-    // Ends early when the server stops: waiting out the timeout would not make it ready.
-    (void)eventually(
-        [&] {
-          if (!process_->running()) return true;
-          ready = probe->get("/readyz").status == 200;
-          return ready;
-        },
+    const bool ready = ready_before_exit(
+        *process_, [&] { return probe->get("/readyz").status == 200; },
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
                                                               std::chrono::steady_clock::now()));
     if (ready || process_->running() || !restart_if_port_taken()) return ready;

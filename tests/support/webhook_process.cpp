@@ -125,6 +125,19 @@ bool ended_because_port_taken(WebhookProcess& process) {
   return !process.running() && process.log().find("Address already in use") != std::string::npos;
 }
 
+bool ready_before_exit(WebhookProcess& process, const std::function<bool()>& ready,
+                       std::chrono::milliseconds timeout) {
+  bool is_ready = false;
+  (void)eventually(
+      [&] {
+        if (!process.running()) return true;
+        is_ready = ready();
+        return is_ready;
+      },
+      timeout);
+  return is_ready;
+}
+
 ServerOnFreePorts start_on_free_ports(const std::function<std::unique_ptr<WebhookProcess>(
                                           unsigned short port, unsigned short metrics_port)>& start,
                                       const std::function<bool(unsigned short port)>& ready,
@@ -135,14 +148,8 @@ ServerOnFreePorts start_on_free_ports(const std::function<std::unique_ptr<Webhoo
     server.port = free_port();
     server.metrics_port = free_port();
     server.process = start(server.port, server.metrics_port);
-    // Ends early when the server stops: waiting out the timeout would not make it ready.
-    (void)eventually(
-        [&] {
-          if (!server.process->running()) return true;
-          server.ready = ready(server.port);
-          return server.ready;
-        },
-        timeout);
+    server.ready = ready_before_exit(
+        *server.process, [&] { return ready(server.port); }, timeout);
     if (server.ready || !ended_because_port_taken(*server.process)) break;
   }
   return server;

@@ -46,6 +46,11 @@ class WebhookProcess {
 // free_port() can hand one port to two tests that run at the same time.
 [[nodiscard]] bool ended_because_port_taken(WebhookProcess& process);
 
+// Polls ready() every 20 ms until it holds, the process ends or `timeout` passes, and says whether
+// it held: a process that has ended will not become ready, so its end is not waited out.
+[[nodiscard]] bool ready_before_exit(WebhookProcess& process, const std::function<bool()>& ready,
+                                     std::chrono::milliseconds timeout);
+
 // A server started on two ports from free_port(): its own and its metrics port.
 struct ServerOnFreePorts {
   std::unique_ptr<WebhookProcess> process;  // the last one started
