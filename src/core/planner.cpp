@@ -34,6 +34,10 @@ void warn(Decision& decision, WarningKind kind, const std::string& text) {
 
 namespace {
 
+// How each JSON Patch operation written here starts, and what lies between its path and value.
+constexpr std::string_view kOpStart = R"({"op":"add","path":")";
+constexpr std::string_view kOpBeforeValue = R"(","value":)";
+
 // Writes JSON Patch "add" operations one by one into a single array.
 class PatchWriter {
  public:
@@ -41,20 +45,18 @@ class PatchWriter {
 
   // Starts an op and its path; the caller appends the rest of the path, then calls value().
   std::string& begin() {
-    out_.append(count_ == 0 ? "[" : ",");
-    ++count_;
-    out_.append(R"({"op":"add","path":")"sv);
+    separate();
+    out_.append(kOpStart);
     return out_;
   }
   std::string& value() {
-    out_.append(R"(","value":)"sv);
+    out_.append(kOpBeforeValue);
     return out_;
   }
   void end() { out_.push_back('}'); }
   // A whole operation whose start, up to its value, is already written out (OpHead).
   void add(std::string_view head, std::string_view value) {
-    out_.push_back(count_ == 0 ? '[' : ',');
-    ++count_;
+    separate();
     out_.append(head);
     out_.append(value);
     out_.push_back('}');
@@ -65,6 +67,12 @@ class PatchWriter {
   [[nodiscard]] std::size_t count() const noexcept { return count_; }
 
  private:
+  // Opens the list before the first operation and separates each later one from the last.
+  void separate() {
+    out_.push_back(count_ == 0 ? '[' : ',');
+    ++count_;
+  }
+
   std::string& out_;
   std::size_t count_ = 0;
 };
@@ -75,27 +83,27 @@ class PatchWriter {
 // operation is then three appends instead of seven.
 class OpHead {
  public:
-  // Longest container path and suffix it holds: "/spec/initContainers/" with a 20-digit index
-  // (plan_mutation asserts it), and "/volumeMounts/-".
+  // The longest container path it holds: "/spec/initContainers/" with a 20-digit index
+  // (plan_mutation asserts it). Suffixes are literals, checked against kMaxSuffix as compiled.
   static constexpr std::size_t kMaxPath = 48;
   static constexpr std::size_t kMaxSuffix = 16;
 
-  OpHead(std::string_view container_path, std::string_view suffix) noexcept {
-    append(kStart);
+  template <std::size_t N>
+  OpHead(std::string_view container_path, const char (&suffix)[N]) noexcept {
+    static_assert(N - 1 <= kMaxSuffix);
+    append(kOpStart);
     append(container_path);
-    append(suffix);
-    append(kBeforeValue);
+    append(std::string_view(suffix, N - 1));
+    append(kOpBeforeValue);
   }
   [[nodiscard]] std::string_view view() const noexcept { return {text_.data(), size_}; }
 
  private:
-  static constexpr std::string_view kStart = R"({"op":"add","path":")";
-  static constexpr std::string_view kBeforeValue = R"(","value":)";
   void append(std::string_view part) noexcept {
     std::copy(part.begin(), part.end(), text_.begin() + static_cast<std::ptrdiff_t>(size_));
     size_ += part.size();
   }
-  std::array<char, kStart.size() + kMaxPath + kMaxSuffix + kBeforeValue.size()> text_{};
+  std::array<char, kOpStart.size() + kMaxPath + kMaxSuffix + kOpBeforeValue.size()> text_{};
   std::size_t size_ = 0;
 };
 
@@ -250,7 +258,7 @@ bool plan_container(const ContainerFacts& container, std::string_view container_
     changed = true;
     if (container.env_present) {
       // Appending keeps every existing entry (and any field this webhook does not know).
-      const OpHead head(container_path, "/env/-"sv);
+      const OpHead head(container_path, "/env/-");
       for (std::size_t i = 0; i < var_count; ++i) patch.add(head.view(), vars[i]);
     } else {
       begin_container_op().append("/env"sv);
@@ -283,7 +291,7 @@ bool plan_container(const ContainerFacts& container, std::string_view container_
   } else {
     changed = true;
     if (container.mounts_present) {
-      patch.add(OpHead(container_path, "/volumeMounts/-"sv).view(), plan.mount);
+      patch.add(OpHead(container_path, "/volumeMounts/-").view(), plan.mount);
     } else {
       begin_container_op().append("/volumeMounts"sv);
       std::string& value = patch.value();
